@@ -1,0 +1,1 @@
+//! Capture input (work in progress).

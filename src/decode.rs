@@ -1,0 +1,1 @@
+//! Frame decoding (work in progress).

@@ -1,0 +1,1 @@
+//! FTP control-channel parsing (pure functions over bytes; session state lives in the tracker).

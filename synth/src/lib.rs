@@ -1,0 +1,1 @@
+//! Deterministic generator of FTP packet captures with ground truth (work in progress).
