@@ -6,19 +6,29 @@
 //!
 //! ```text
 //! capture ──RawFrame{number, ts, link, bytes}──▶ decode ──Segment──▶ tcp
-//! tcp ──FlowEvent{handshake step, in-order bytes, gap, close step, reset}──▶ tracker
-//! tracker: ftp parsers (lines, commands, replies, announced endpoints) + expectation table
-//!          (register on PORT/EPRT/LPRT and 227/228/229, claim on the data connection's SYN)
-//! tracker ──▶ model (serde types: Report, Session, Command, Transfer, Connection, Finding)
+//! tcp ──open / in-order bytes and gaps / closed(ConnRecord)──▶ tracker
+//! tracker: session (ftp parsers: lines, commands, replies, announced endpoints)
+//!          + expect (register on PORT/EPRT/LPRT and 227/228/229, claim on the data SYN)
+//! tracker ──▶ model (serde types: Report, Session, CommandRecord, Transfer, Finding)
 //! model ──▶ report: timeline | table | json | jsonl   (one model, many renderers)
 //! ```
 //!
-//! Capture bytes never panic anything: malformed frames are counted by layer, protocol
-//! oddities become [`model::Finding`]s, and every buffer and table is bounded with what a
-//! bound dropped counted and reported.
+//! [`analyze::Analyzer`] drives the stages; [`cli`] turns command-line arguments into a
+//! configuration and an exit code. Capture bytes never panic anything: malformed frames are
+//! counted by layer, protocol oddities become [`model::Finding`]s, and every buffer and table
+//! is bounded with what a bound dropped counted and reported.
 
+pub mod analyze;
 pub mod capture;
+pub mod cli;
 pub mod decode;
 pub mod endpoint;
+pub mod expect;
+pub mod explain;
 pub mod ftp;
+pub mod model;
+pub mod report;
+pub mod session;
+pub mod tcp;
 pub mod time;
+pub mod tracker;

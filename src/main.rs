@@ -1,3 +1,6 @@
+use clap::Parser;
+
 fn main() {
-    println!("ftpflow: under construction");
+    let cli = ftpflow::cli::Cli::parse();
+    std::process::exit(ftpflow::cli::run(cli));
 }

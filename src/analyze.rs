@@ -1,0 +1,144 @@
+//! The pipeline driver: frames in, [`Report`] out.
+//!
+//! [`Analyzer`] owns one instance of each stage (decoder, TCP table, tracker) and pushes
+//! every frame through them in order; inputs are read one after the other as a single
+//! capture. It is fed either by [`Analyzer::read`] (capture files, stdin) or frame by frame
+//! with [`Analyzer::frame`] (live capture). [`Analyzer::finish`] ends every connection and
+//! builds the model.
+
+use crate::capture::{Input, InputSummary, RawFrame, read_input};
+use crate::decode::{DecodeLimits, Decoder};
+use crate::model::{CaptureInfo, Report, SCHEMA_VERSION, Tool};
+use crate::tcp::{TcpConfig, TcpTable};
+use crate::time::Timestamp;
+use crate::tracker::{Tracker, TrackerConfig};
+
+/// Everything that tunes an analysis.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub decode: DecodeLimits,
+    pub tcp: TcpConfig,
+    pub tracker: TrackerConfig,
+}
+
+impl Config {
+    /// A configuration whose FTP control ports are `ports` (21 when empty).
+    pub fn with_ftp_ports(mut self, ports: &[u16]) -> Config {
+        let ports = if ports.is_empty() {
+            vec![21]
+        } else {
+            ports.to_vec()
+        };
+        self.tcp.server_ports = ports.clone();
+        self.tracker.ftp_ports = ports;
+        self
+    }
+}
+
+pub struct Analyzer {
+    decoder: Decoder,
+    tcp: TcpTable,
+    tracker: Tracker,
+    inputs: Vec<InputSummary>,
+    next_frame: u64,
+    packets: u64,
+    bytes: u64,
+    first_ts: Option<Timestamp>,
+    last_ts: Option<Timestamp>,
+}
+
+impl Analyzer {
+    pub fn new(cfg: Config) -> Analyzer {
+        Analyzer {
+            decoder: Decoder::new(cfg.decode),
+            tcp: TcpTable::new(cfg.tcp),
+            tracker: Tracker::new(cfg.tracker),
+            inputs: Vec::new(),
+            next_frame: 1,
+            packets: 0,
+            bytes: 0,
+            first_ts: None,
+            last_ts: None,
+        }
+    }
+
+    /// Analyses one frame.
+    pub fn frame(&mut self, frame: RawFrame<'_>) {
+        self.packets += 1;
+        self.bytes += frame.data.len() as u64;
+        self.next_frame = self.next_frame.max(frame.number + 1);
+        self.first_ts = Some(self.first_ts.map_or(frame.ts, |t| t.min(frame.ts)));
+        self.last_ts = Some(self.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
+        if let Some(seg) = self.decoder.decode(frame) {
+            self.tcp.process(&seg, &mut self.tracker);
+        }
+    }
+
+    /// Reads a whole input; its frames continue the numbering of the previous inputs.
+    pub fn read(&mut self, input: &Input) -> &InputSummary {
+        let first = self.next_frame;
+        let summary = read_input(input, first, &mut |frame| self.frame(frame));
+        self.inputs.push(summary);
+        self.inputs.last().expect("just pushed")
+    }
+
+    /// Records an input read elsewhere (live capture).
+    pub fn add_input_summary(&mut self, summary: InputSummary) {
+        self.inputs.push(summary);
+    }
+
+    /// Connections currently open in the TCP table.
+    pub fn open_connections(&self) -> usize {
+        self.tcp.open_connections()
+    }
+
+    /// Ends every connection and builds the report.
+    pub fn finish(mut self) -> Report {
+        self.tcp.finish_all(&mut self.tracker);
+        let tcp_stats = self.tcp.stats().clone();
+        let decode = self.decoder.stats().clone();
+        let out = self.tracker.into_report_parts();
+        let mut warnings = Vec::new();
+        for input in &self.inputs {
+            warnings.extend(
+                input
+                    .warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", input.name)),
+            );
+            if let Some(p) = &input.problem {
+                warnings.push(p.message(&input.name));
+            }
+        }
+        let duration = match (self.first_ts, self.last_ts) {
+            (Some(a), Some(b)) => b.secs_since(a).max(0.0),
+            _ => 0.0,
+        };
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "ftpflow",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            capture: CaptureInfo {
+                files: self.inputs,
+                packets: self.packets,
+                bytes: self.bytes,
+                first_ts: self.first_ts,
+                last_ts: self.last_ts,
+                duration,
+                tcp_connections: tcp_stats.connections,
+                ftp_sessions: out.sessions.len() as u64,
+                data_connections: out.data_connections,
+                unlinked_data_connections: out.unlinked.len() as u64,
+                other_tcp_connections: out.other_tcp_connections,
+                decode,
+                tcp: tcp_stats,
+                bounds: out.bounds,
+                warnings,
+            },
+            sessions: out.sessions,
+            unlinked_data_connections: out.unlinked,
+        }
+    }
+}

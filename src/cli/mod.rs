@@ -1,0 +1,213 @@
+//! Command line: clap arguments -> validated configuration -> run -> exit code.
+//!
+//! Exit codes (DESIGN.md): 0 the input was read completely (no FTP is not an error: a note
+//! goes to stderr); 1 results were printed but an input was damaged (truncated, corrupt,
+//! unreadable among others that were fine); 2 nothing could be analysed (not a capture,
+//! unsupported link type, unreadable file, bad arguments). A closed output pipe is success.
+
+use crate::analyze::{Analyzer, Config};
+use crate::capture::Input;
+use crate::report::{self, Format, RenderOptions};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ftpflow",
+    version,
+    about = "Explains every FTP session in a packet capture: handshakes, commands and replies, \
+             active and passive data connections linked to their transfers, and the closes."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse capture files (pcap or pcapng, gzip or not; "-" reads stdin).
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value = "timeline")]
+    pub format: Format,
+    /// Write the output to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show passwords (PASS arguments) instead of masking them.
+    #[arg(long)]
+    pub show_passwords: bool,
+    /// Colour the timeline and tables (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Also show every data segment and the control connection's pure ACKs.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Treat connections to PORT as FTP control connections (repeatable; default 21).
+    #[arg(long = "ftp-port", value_name = "PORT")]
+    pub ftp_ports: Vec<u16>,
+    /// Longest command or reply line kept, in bytes (longer lines are cut and reported).
+    #[arg(long, value_name = "BYTES", default_value_t = 8192)]
+    pub max_line: usize,
+    /// Connections tracked at once (the least recently active is evicted beyond it).
+    #[arg(long, value_name = "N", default_value_t = 1 << 20)]
+    pub max_connections: usize,
+    /// Out-of-order bytes held per control-connection direction.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub reassembly_limit: usize,
+    /// Out-of-order bytes held across all connections.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub reassembly_total: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Capture files, read in order as one capture; "-" is stdin.
+    #[arg(required = true, value_name = "CAPTURE")]
+    pub captures: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+    }
+}
+
+/// Builds the analysis configuration from the arguments.
+pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, String> {
+    if limits.ftp_ports.contains(&0) {
+        return Err("--ftp-port 0 is not a TCP port".into());
+    }
+    if limits.max_line < 16 {
+        return Err("--max-line must be at least 16 bytes".into());
+    }
+    let mut cfg = Config::default().with_ftp_ports(&limits.ftp_ports);
+    cfg.tracker.session.max_line = limits.max_line;
+    cfg.tracker.session.show_passwords = output.show_passwords;
+    cfg.tcp.max_connections = limits.max_connections.max(16);
+    cfg.tcp.max_held_bytes_per_stream = limits.reassembly_limit;
+    cfg.tcp.max_held_bytes_total = limits.reassembly_total;
+    if output.verbose {
+        cfg.tcp.max_segment_notes = 100_000;
+    }
+    Ok(cfg)
+}
+
+fn analyze(args: AnalyzeArgs) -> i32 {
+    let cfg = match config(&args.limits, &args.output) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ftpflow: {e}");
+            return 2;
+        }
+    };
+    if args.captures.iter().filter(|c| c.as_str() == "-").count() > 1 {
+        eprintln!("ftpflow: \"-\" (stdin) can be given only once");
+        return 2;
+    }
+    let inputs: Vec<Input> = args.captures.iter().map(|a| Input::parse(a)).collect();
+    let mut analyzer = Analyzer::new(cfg);
+    let (mut usable, mut damaged) = (0usize, 0usize);
+    for input in &inputs {
+        let summary = analyzer.read(input);
+        for w in &summary.warnings {
+            eprintln!("ftpflow: warning: {}: {w}", summary.name);
+        }
+        match &summary.problem {
+            None => usable += 1,
+            Some(p) => {
+                eprintln!("ftpflow: {}", p.message(&summary.name));
+                if p.is_fatal() {
+                    damaged += 1;
+                } else {
+                    usable += 1;
+                    damaged += 1;
+                }
+            }
+        }
+    }
+    if usable == 0 {
+        return 2;
+    }
+    let report = analyzer.finish();
+    if report.sessions.is_empty() {
+        eprintln!(
+            "ftpflow: note: no FTP session found ({} packets, {} TCP connections; FTP control port{} {}; use --ftp-port for others)",
+            report.capture.packets,
+            report.capture.tcp_connections,
+            if args.limits.ftp_ports.len() > 1 {
+                "s"
+            } else {
+                ""
+            },
+            if args.limits.ftp_ports.is_empty() {
+                "21".to_string()
+            } else {
+                args.limits
+                    .ftp_ports
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        );
+    }
+    let color = match args.output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none()
+                && io::stdout().is_terminal()
+        }
+    };
+    let opts = RenderOptions {
+        verbose: args.output.verbose,
+        color,
+    };
+    let result = match &args.output.output {
+        Some(path) => match File::create(path) {
+            Ok(f) => {
+                let mut w = BufWriter::new(f);
+                report::render(&report, args.output.format, &opts, &mut w).and_then(|_| w.flush())
+            }
+            Err(e) => {
+                eprintln!("ftpflow: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        },
+        None => {
+            let stdout = io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            report::render(&report, args.output.format, &opts, &mut w).and_then(|_| w.flush())
+        }
+    };
+    if let Err(e) = result
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("ftpflow: cannot write the output: {e}");
+        return 2;
+    }
+    if damaged > 0 { 1 } else { 0 }
+}

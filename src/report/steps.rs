@@ -1,0 +1,238 @@
+//! A session as an ordered list of steps, the way the articles number them.
+//!
+//! Input: one [`Session`] of the model. Output: [`Step`]s in capture order (frame number,
+//! then a fixed order for steps carried by the same packet: handshake, command or reply,
+//! data, close, finding): the control connection's three-way handshake, the greeting, each
+//! command and each reply, each data connection's handshake, its transfer summary and its
+//! close, the control connection's close; with `verbose`, also the control connection's pure
+//! ACKs and every data segment. The timeline and JSON Lines renderers both read these.
+
+use crate::endpoint::Endpoint;
+use crate::model::{CommandRecord, Finding, ReplyRecord, Session, Transfer};
+use crate::tcp::{CloseStep, ConnRecord, HandshakeStep, SegmentNote, Side};
+use crate::time::Timestamp;
+
+/// Which connection a step belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Control,
+    /// The data connection of transfer `n`.
+    Data(u32),
+}
+
+impl Scope {
+    pub fn label(self) -> String {
+        match self {
+            Scope::Control => "control".into(),
+            Scope::Data(n) => format!("data #{n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum StepKind<'a> {
+    Handshake {
+        scope: Scope,
+        /// 1, 2 or 3.
+        n: u8,
+        step: &'a HandshakeStep,
+        from: Endpoint,
+        to: Endpoint,
+        conn: &'a ConnRecord,
+    },
+    Greeting(&'a ReplyRecord),
+    Command {
+        index: usize,
+        cmd: &'a CommandRecord,
+    },
+    Reply {
+        index: usize,
+        cmd: &'a CommandRecord,
+        reply: &'a ReplyRecord,
+    },
+    /// The bytes of a transfer, at its first data segment.
+    Data(&'a Transfer),
+    Segment {
+        scope: Scope,
+        note: &'a SegmentNote,
+        from: Endpoint,
+        to: Endpoint,
+    },
+    Close {
+        scope: Scope,
+        n: usize,
+        of: usize,
+        step: &'a CloseStep,
+        from: Endpoint,
+        to: Endpoint,
+        conn: &'a ConnRecord,
+    },
+    Finding(&'a Finding),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub ts: Timestamp,
+    pub frame: u64,
+    pub kind: StepKind<'a>,
+}
+
+impl Step<'_> {
+    /// Order among steps of the same frame.
+    fn rank(&self) -> u8 {
+        match self.kind {
+            StepKind::Handshake { .. } => 0,
+            StepKind::Greeting(_) | StepKind::Command { .. } | StepKind::Reply { .. } => 1,
+            StepKind::Data(_) | StepKind::Segment { .. } => 2,
+            StepKind::Close { .. } => 3,
+            StepKind::Finding(_) => 4,
+        }
+    }
+
+    /// True for steps that get a number in the timeline (findings are notes).
+    pub fn numbered(&self) -> bool {
+        !matches!(self.kind, StepKind::Finding(_))
+    }
+}
+
+/// The FTP role of one endpoint of a connection: "client" or "server".
+pub fn role(ep: Endpoint, client: Endpoint) -> &'static str {
+    if ep == client { "client" } else { "server" }
+}
+
+/// All steps of a session in capture order.
+pub fn session_steps(s: &Session, verbose: bool) -> Vec<Step<'_>> {
+    let mut steps = Vec::new();
+    connection_steps(&s.control, Scope::Control, verbose, &mut steps);
+    if let Some(g) = &s.greeting {
+        steps.push(Step {
+            ts: g.ts,
+            frame: g.frame,
+            kind: StepKind::Greeting(g),
+        });
+    }
+    for (index, cmd) in s.commands.iter().enumerate() {
+        steps.push(Step {
+            ts: cmd.ts,
+            frame: cmd.frame,
+            kind: StepKind::Command { index, cmd },
+        });
+        for reply in &cmd.replies {
+            steps.push(Step {
+                ts: reply.ts,
+                frame: reply.frame,
+                kind: StepKind::Reply { index, cmd, reply },
+            });
+        }
+    }
+    for t in &s.transfers {
+        let Some(d) = &t.data else { continue };
+        let scope = Scope::Data(t.id);
+        connection_steps(&d.tcp, scope, verbose, &mut steps);
+        let at = [&d.tcp.orig_to_resp, &d.tcp.resp_to_orig]
+            .into_iter()
+            .filter_map(|st| st.first_data_frame.zip(st.first_data_ts))
+            .min();
+        let (frame, ts) = at.unwrap_or((d.tcp.last_frame, d.tcp.last_ts));
+        steps.push(Step {
+            ts,
+            frame,
+            kind: StepKind::Data(t),
+        });
+    }
+    for f in &s.findings {
+        if let (Some(ts), Some(frame)) = (f.ts, f.frame) {
+            steps.push(Step {
+                ts,
+                frame,
+                kind: StepKind::Finding(f),
+            });
+        }
+    }
+    steps.sort_by_key(|st| (st.frame, st.rank()));
+    steps
+}
+
+/// Handshake, close and (verbose) segment steps of one connection.
+pub fn connection_steps<'a>(
+    c: &'a ConnRecord,
+    scope: Scope,
+    verbose: bool,
+    steps: &mut Vec<Step<'a>>,
+) {
+    let (o, r) = (c.orig, c.resp);
+    let mut special = Vec::new();
+    if let Some(h) = &c.handshake {
+        for (n, step, from, to) in [
+            (1u8, &h.syn, o, r),
+            (2, &h.syn_ack, r, o),
+            (3, &h.ack, o, r),
+        ] {
+            if let Some(step) = step {
+                special.push(step.frame);
+                steps.push(Step {
+                    ts: step.ts,
+                    frame: step.frame,
+                    kind: StepKind::Handshake {
+                        scope,
+                        n,
+                        step,
+                        from,
+                        to,
+                        conn: c,
+                    },
+                });
+            }
+        }
+    }
+    if let Some(close) = &c.close {
+        let of = close.steps.len();
+        for (i, step) in close.steps.iter().enumerate() {
+            let (from, to) = if step.from == Side::Orig {
+                (o, r)
+            } else {
+                (r, o)
+            };
+            special.push(step.frame);
+            steps.push(Step {
+                ts: step.ts,
+                frame: step.frame,
+                kind: StepKind::Close {
+                    scope,
+                    n: i + 1,
+                    of,
+                    step,
+                    from,
+                    to,
+                    conn: c,
+                },
+            });
+        }
+    }
+    if verbose {
+        for note in &c.segments {
+            if special.contains(&note.frame) {
+                continue;
+            }
+            // Control segments with payload are already commands and replies.
+            if scope == Scope::Control && note.len > 0 {
+                continue;
+            }
+            let (from, to) = if note.from == Side::Orig {
+                (o, r)
+            } else {
+                (r, o)
+            };
+            steps.push(Step {
+                ts: note.ts,
+                frame: note.frame,
+                kind: StepKind::Segment {
+                    scope,
+                    note,
+                    from,
+                    to,
+                },
+            });
+        }
+    }
+}

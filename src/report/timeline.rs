@@ -1,0 +1,625 @@
+//! The timeline: each session as numbered steps, like the annotated captures in the articles.
+//!
+//! Input: the [`Report`]. Output: text. Per session: a header naming the client and server,
+//! then one line per step — step number, seconds since the capture's first packet, frame
+//! number (as Wireshark counts them), the connection, and what happened, with the meaning
+//! of each reply and the reasoning the articles teach (port arithmetic, who opens the data
+//! connection and from which port, half-close, RFC states) — and a summary. Unlinked data
+//! connections and the capture's warnings close the report.
+
+use super::fmt;
+use super::steps::{Scope, Step, StepKind, role, session_steps};
+use super::{RenderOptions, Style};
+use crate::endpoint::Endpoint;
+use crate::ftp::meaning::{command_meaning, reply_meaning};
+use crate::model::{Direction, Login, Mode, Report, Session, Severity, Status, Transfer};
+use crate::tcp::{CloseKind, ConnRecord, Side};
+use crate::time::Timestamp;
+use std::io::{self, Write};
+
+/// Lines of a multi-line reply or listing shown before "… N more lines".
+const MAX_SHOWN_LINES: usize = 24;
+
+pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let st = Style::new(opts.color);
+    let t0 = report.capture.first_ts.unwrap_or_default();
+    header(report, &st, out)?;
+    for s in &report.sessions {
+        session(s, t0, opts, &st, out)?;
+    }
+    if !report.unlinked_data_connections.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", st.bold("Unlinked data connections"))?;
+        for u in &report.unlinked_data_connections {
+            let c = &u.tcp;
+            writeln!(
+                out,
+                "  {} → {}  frames {}–{}  {} / {}  state {} {}",
+                c.orig,
+                c.resp,
+                c.first_frame,
+                c.last_frame,
+                fmt::bytes(c.orig_to_resp.bytes),
+                fmt::bytes(c.resp_to_orig.bytes),
+                c.state,
+                c.history
+            )?;
+            writeln!(out, "      {}", u.reason)?;
+        }
+    }
+    let warnings = &report.capture.warnings;
+    if !warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", st.yellow("Warnings"))?;
+        for w in warnings {
+            writeln!(out, "  ! {w}")?;
+        }
+    }
+    Ok(())
+}
+
+fn header(r: &Report, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let c = &r.capture;
+    let names: Vec<String> = c
+        .files
+        .iter()
+        .map(|f| match f.format {
+            Some(fmt) => format!("{} ({}{})", f.name, fmt, if f.gzip { ", gzip" } else { "" }),
+            None => f.name.clone(),
+        })
+        .collect();
+    writeln!(
+        out,
+        "{} {} — {}",
+        st.bold("ftpflow"),
+        r.tool.version,
+        if names.is_empty() {
+            "live capture".to_string()
+        } else {
+            names.join(", ")
+        }
+    )?;
+    let transfers: usize = r.sessions.iter().map(|s| s.transfers.len()).sum();
+    writeln!(
+        out,
+        "{} packets, {}, {} · {} FTP session{}, {} transfer{}, {} unlinked data connection{}, {} other TCP connection{}",
+        fmt::thousands(c.packets),
+        fmt::size(c.bytes),
+        fmt::duration(c.duration),
+        c.ftp_sessions,
+        plural(c.ftp_sessions),
+        transfers,
+        plural(transfers as u64),
+        c.unlinked_data_connections,
+        plural(c.unlinked_data_connections),
+        c.other_tcp_connections,
+        plural(c.other_tcp_connections),
+    )?;
+    if let Some(t) = c.first_ts {
+        writeln!(
+            out,
+            "capture starts {t}; times below are seconds since then"
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn session(
+    s: &Session,
+    t0: Timestamp,
+    opts: &RenderOptions,
+    st: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out)?;
+    let title = format!(
+        "Session {}  client {} → server {}",
+        s.id, s.client, s.server
+    );
+    writeln!(out, "{}", st.bold(&format!("━━ {title} ━━")))?;
+    writeln!(out, "{}", st.dim(" step      time  frame  connection"))?;
+    let steps = session_steps(s, opts.verbose);
+    let mut n = 0usize;
+    let mut last_command: Option<usize> = None;
+    for step in &steps {
+        let lines = describe(s, step, &mut last_command, st);
+        let Some((first, rest)) = lines.split_first() else {
+            continue;
+        };
+        if step.numbered() {
+            n += 1;
+            writeln!(
+                out,
+                "{:>5} {:>9.6} {:>6}  {}",
+                n,
+                step.ts.secs_since(t0),
+                step.frame,
+                first
+            )?;
+        } else {
+            writeln!(out, "{:>5} {:>9} {:>6}  {}", "", "", "", first)?;
+        }
+        for line in rest {
+            writeln!(out, "{:>23}  {}", "", line)?;
+        }
+    }
+    summary(s, st, out)
+}
+
+/// Lines describing one step: the first goes on the numbered line, the rest below it.
+fn describe(
+    s: &Session,
+    step: &Step<'_>,
+    last_command: &mut Option<usize>,
+    st: &Style,
+) -> Vec<String> {
+    match step.kind {
+        StepKind::Handshake {
+            scope,
+            n,
+            from,
+            to,
+            conn,
+            ..
+        } => {
+            let flags = ["SYN", "SYN-ACK", "ACK"][(n - 1) as usize];
+            let head = format!(
+                "{:<9} handshake {n}/3  {flags:<7}  {from} → {to}",
+                scope.label()
+            );
+            let why = handshake_words(s, scope, n, from, conn);
+            vec![format!("{head}   {}", st.dim(&why))]
+        }
+        StepKind::Greeting(r) => {
+            let code = r.code.map_or("---".to_string(), |c| c.to_string());
+            let mut v = vec![format!(
+                "{:<9} {}  {}   {}",
+                "control",
+                st.arrow_reply(),
+                st.reply(r.code, &format!("{code} {}", r.first_text())),
+                st.dim(&format!(
+                    "— greeting: {}",
+                    r.code.map_or("not a reply", reply_meaning)
+                ))
+            )];
+            v.extend(more_lines(&r.lines, st));
+            v
+        }
+        StepKind::Command { index, cmd } => {
+            *last_command = Some(index);
+            let arg = match &cmd.arg {
+                Some(a) if cmd.arg_truncated => format!(
+                    " {}… ({} bytes)",
+                    shorten(a, 60),
+                    cmd.arg_len.unwrap_or(a.len())
+                ),
+                Some(a) => format!(" {a}"),
+                None => String::new(),
+            };
+            let mut words: Vec<String> = Vec::new();
+            if let Some(m) = command_meaning(&cmd.command) {
+                words.push(m.to_string());
+            }
+            if cmd.masked {
+                words.push("password masked; --show-passwords shows it".into());
+            }
+            if let (Some(ep), Some(arith)) = (cmd.data_endpoint, &cmd.port_arithmetic)
+                && matches!(cmd.command.as_str(), "PORT" | "LPRT")
+            {
+                words.push(format!("the client listens on {ep} ({arith})"));
+            } else if let Some(ep) = cmd.data_endpoint
+                && cmd.command == "EPRT"
+            {
+                words.push(format!("the client listens on {ep}"));
+            }
+            if let Some(t) = cmd.transfer {
+                words.push(format!("starts transfer {t}"));
+            }
+            if cmd.telnet_interrupt {
+                words
+                    .push("preceded by Telnet IP and DM (urgent), as RFC 959 asks for ABOR".into());
+            }
+            let v = vec![format!(
+                "{:<9} {}  {}{}   {}",
+                "control",
+                st.arrow_command(),
+                st.command(&cmd.command),
+                st.command(&arg),
+                st.dim(&format!("— {}", words.join("; ")))
+            )];
+            v
+        }
+        StepKind::Reply { index, cmd, reply } => {
+            let code = reply.code.map_or("???".to_string(), |c| c.to_string());
+            let mut words = vec![reply.code.map_or("not an FTP reply".to_string(), |c| {
+                reply_meaning(c).to_string()
+            })];
+            if let (Some(ep), Some(c)) = (cmd.data_endpoint, reply.code)
+                && matches!(c, 227..=229)
+            {
+                match &cmd.port_arithmetic {
+                    Some(a) => words.push(format!("the server listens on {ep} ({a})")),
+                    None => words.push(format!("the server listens on {ep}")),
+                }
+            }
+            if reply.unsolicited {
+                words.push("no command was waiting for it".into());
+            } else if *last_command != Some(index) {
+                words.push(format!("answers {}", cmd.command));
+            }
+            let text = if reply.text_truncated {
+                format!(
+                    "{code} {}… ({} bytes)",
+                    shorten(reply.first_text(), 60),
+                    reply.text_len.unwrap_or(0)
+                )
+            } else {
+                format!("{code} {}", reply.first_text())
+            };
+            let mut v = vec![format!(
+                "{:<9} {}  {}   {}",
+                "control",
+                st.arrow_reply(),
+                st.reply(reply.code, &text),
+                st.dim(&format!("— {}", words.join("; ")))
+            )];
+            v.extend(more_lines(&reply.lines, st));
+            v
+        }
+        StepKind::Data(t) => data_lines(s, t, st),
+        StepKind::Segment {
+            scope,
+            note,
+            from,
+            to,
+        } => {
+            let what = if note.len > 0 {
+                format!("{} at offset {}", fmt::bytes(note.len), note.offset)
+            } else {
+                "no payload".to_string()
+            };
+            let extra = note.note.map(|n| format!(" ({n})")).unwrap_or_default();
+            vec![st.dim(&format!(
+                "{:<9} segment  {:<9} {from} → {to}  {what}{extra}",
+                scope.label(),
+                note.flags
+            ))]
+        }
+        StepKind::Close {
+            scope,
+            n,
+            of,
+            step,
+            from,
+            to,
+            conn,
+        } => {
+            let kind = match step.kind {
+                CloseKind::Fin => "FIN",
+                CloseKind::FinAck => "FIN+ACK",
+                CloseKind::Ack => "ACK",
+                CloseKind::Rst => "RST",
+            };
+            let client = client_of(s, scope);
+            let why = close_words(conn, n, step.kind, step.from, from, to, client, step);
+            vec![format!(
+                "{:<9} close {n}/{of}{}  {kind:<7}  {from} → {to}   {}",
+                scope.label(),
+                if conn.close.as_ref().is_some_and(|c| c.complete) {
+                    ""
+                } else {
+                    "?"
+                },
+                st.dim(&why)
+            )]
+        }
+        StepKind::Finding(f) => {
+            let mark = match f.severity {
+                Severity::Info => st.dim("i"),
+                Severity::Warning => st.yellow("!"),
+                Severity::Error => st.red("✗"),
+            };
+            let msg = match f.severity {
+                Severity::Info => st.dim(&f.message),
+                Severity::Warning => st.yellow(&f.message),
+                Severity::Error => st.red(&f.message),
+            };
+            vec![format!("{mark} {msg}")]
+        }
+    }
+}
+
+/// The FTP client's endpoint on a connection.
+fn client_of(s: &Session, scope: Scope) -> Endpoint {
+    match scope {
+        Scope::Control => s.client,
+        Scope::Data(t) => s
+            .transfers
+            .iter()
+            .find(|x| x.id == t)
+            .and_then(|x| x.data.as_ref())
+            .map_or(s.client, |d| d.client),
+    }
+}
+
+fn handshake_words(s: &Session, scope: Scope, n: u8, from: Endpoint, conn: &ConnRecord) -> String {
+    let client = client_of(s, scope);
+    let who = role(from, client);
+    match (scope, n) {
+        (Scope::Control, 1) => format!(
+            "the client opens the control connection to port {}",
+            s.server.port
+        ),
+        (Scope::Data(t), 1) => {
+            let tr = s.transfers.iter().find(|x| x.id == t);
+            let mode = tr.and_then(|x| x.mode);
+            let port = from.port;
+            match mode {
+                Some(Mode::Active) if who == "server" && port == 20 => {
+                    "active mode: the server opens the data connection from its port 20".to_string()
+                }
+                Some(Mode::Active) if who == "server" => {
+                    format!("active mode: the server opens the data connection (from port {port}, not 20)")
+                }
+                Some(Mode::Passive) if who == "client" => {
+                    "passive mode: the client opens the data connection to the port the server announced".to_string()
+                }
+                _ => format!("the {who} opens the data connection"),
+            }
+        }
+        (_, 2) => format!("the {who} accepts"),
+        (_, _) => match conn.handshake.as_ref().and_then(|h| h.rtt) {
+            Some(rtt) => format!(
+                "connection established; handshake RTT {}",
+                fmt::duration(rtt)
+            ),
+            None => "connection established".to_string(),
+        },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn close_words(
+    conn: &ConnRecord,
+    n: usize,
+    kind: CloseKind,
+    side: Side,
+    from: Endpoint,
+    to: Endpoint,
+    client: Endpoint,
+    step: &crate::tcp::CloseStep,
+) -> String {
+    let who = role(from, client);
+    let other = role(to, client);
+    let state = |ep: Endpoint| -> &'static str {
+        if ep == conn.orig {
+            step.orig_state.name()
+        } else {
+            step.resp_state.name()
+        }
+    };
+    let states = format!("{who} {}, {other} {}", state(from), state(to));
+    let first_closer = conn.close.as_ref().map(|c| c.initiator);
+    match kind {
+        CloseKind::Rst => format!("the {who} resets the connection ({states})"),
+        CloseKind::Fin if n == 1 => {
+            format!("the {who} closes first: no more data from it ({states})")
+        }
+        CloseKind::Fin => format!("the {who} closes its direction too ({states})"),
+        CloseKind::FinAck => format!("the {who} acknowledges and closes in one segment ({states})"),
+        CloseKind::Ack if first_closer == Some(side.other()) && n == 2 => format!(
+            "the {who} acknowledges: the {other}→{who} direction is closed, the {who} may still send (half-close; {states})"
+        ),
+        CloseKind::Ack => format!("closed ({states})"),
+    }
+}
+
+fn data_lines(s: &Session, t: &Transfer, st: &Style) -> Vec<String> {
+    let Some(d) = &t.data else { return Vec::new() };
+    let dir = match t.direction {
+        Direction::Download => "server → client",
+        Direction::Upload => "client → server",
+        Direction::Listing => "server → client (listing)",
+    };
+    let bytes = t.bytes.unwrap_or(0);
+    let server_side = if d.tcp.orig == d.server {
+        Side::Orig
+    } else {
+        Side::Resp
+    };
+    let from = if t.direction == Direction::Upload {
+        server_side.other()
+    } else {
+        server_side
+    };
+    let segs = d.tcp.dir(from).data_segments;
+    let what = match &t.arg {
+        Some(a) => format!("{} {a}", t.command),
+        None => t.command.clone(),
+    };
+    let mut head = format!(
+        "{:<9} transfer  {what}: {} {dir} in {} segment{}, {}",
+        Scope::Data(t.id).label(),
+        st.bold(&fmt::bytes(bytes)),
+        fmt::thousands(segs),
+        plural(segs),
+        fmt::duration(t.duration.unwrap_or(0.0))
+    );
+    if let Some(rate) = t.throughput
+        && bytes >= 64 * 1024
+    {
+        head.push_str(&format!(" ({})", fmt::rate(rate)));
+    }
+    let mut v = vec![head];
+    if let Some(m) = t.missed_bytes {
+        v.push(st.yellow(&format!("! {} missing from the capture", fmt::bytes(m))));
+    }
+    if t.direction == Direction::Listing && !t.preview.is_empty() {
+        let text = String::from_utf8_lossy(&t.preview);
+        let lines: Vec<&str> = text.lines().collect();
+        let complete = t.preview.len() as u64 >= bytes;
+        let shown = lines.len().min(8);
+        for l in &lines[..shown] {
+            v.push(st.dim(&format!("│ {}", shorten(l, 100))));
+        }
+        if shown < lines.len() || !complete {
+            v.push(st.dim("│ …"));
+        }
+    }
+    let _ = s;
+    v
+}
+
+fn more_lines(lines: &[String], st: &Style) -> Vec<String> {
+    if lines.len() <= 1 {
+        return Vec::new();
+    }
+    let mut v: Vec<String> = lines[1..]
+        .iter()
+        .take(MAX_SHOWN_LINES)
+        .map(|l| st.dim(&format!("│ {l}")))
+        .collect();
+    if lines.len() - 1 > MAX_SHOWN_LINES {
+        v.push(st.dim(&format!(
+            "│ … {} more lines",
+            lines.len() - 1 - MAX_SHOWN_LINES
+        )));
+    }
+    v
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn summary(s: &Session, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  {}",
+        st.bold(&format!("Summary of session {}", s.id))
+    )?;
+    let greeting = s
+        .greeting
+        .as_ref()
+        .map(|g| format!(", greeting \"{}\"", shorten(g.first_text(), 50)))
+        .unwrap_or_default();
+    let login = match s.login {
+        Login::Success => "login succeeded",
+        Login::Failed => "login failed",
+        Login::Unknown => "login not seen",
+    };
+    let user = s
+        .user
+        .as_deref()
+        .map(|u| format!("user {u}, "))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "    client {} → server {}{greeting}",
+        s.client, s.server
+    )?;
+    writeln!(
+        out,
+        "    {user}{login}{}",
+        s.tls
+            .as_ref()
+            .map(|t| format!(", then {} (encrypted from frame {})", t.command, t.frame))
+            .unwrap_or_default()
+    )?;
+    let sm = &s.summary;
+    writeln!(
+        out,
+        "    {} command{}, {} transfer{} ({} complete, {} failed), {} down, {} up, {} listed{}",
+        sm.commands,
+        plural(sm.commands),
+        sm.transfers,
+        plural(sm.transfers),
+        sm.transfers_complete,
+        sm.transfers_failed,
+        fmt::bytes(sm.bytes_downloaded),
+        fmt::bytes(sm.bytes_uploaded),
+        fmt::bytes(sm.listing_bytes),
+        s.mode.map(|m| format!(", {m} mode")).unwrap_or_default()
+    )?;
+    let c = &s.control;
+    let close = match &c.close {
+        Some(cl) => format!(
+            "closed by the {} ({})",
+            if cl.initiator == Side::Orig {
+                role(c.orig, s.client)
+            } else {
+                role(c.resp, s.client)
+            },
+            cl.style
+        ),
+        None if c.midstream => "open when the capture started and ended".into(),
+        None => "still open when the capture ended".into(),
+    };
+    writeln!(
+        out,
+        "    control connection: {} packets, {} {}, {close}, {}",
+        c.packets,
+        c.state,
+        c.history,
+        fmt::duration(s.duration)
+    )?;
+    for t in &s.transfers {
+        writeln!(out, "    {}", transfer_line(t, st))?;
+    }
+    Ok(())
+}
+
+fn transfer_line(t: &Transfer, st: &Style) -> String {
+    let what = match &t.arg {
+        Some(a) => format!("{} {}", t.command, shorten(a, 40)),
+        None => t.command.clone(),
+    };
+    let how = match (t.mode, &t.setup, t.data_endpoint) {
+        (Some(m), Some(setup), Some(ep)) => format!(
+            "{} via {setup} {ep}",
+            if m == Mode::Active {
+                "active"
+            } else {
+                "passive"
+            }
+        ),
+        _ => "no PORT/PASV".to_string(),
+    };
+    let data = match &t.data {
+        Some(d) => {
+            let from20 = if d.opened_by == "server" && d.tcp.orig.port == 20 {
+                " from port 20"
+            } else {
+                ""
+            };
+            format!(
+                "data {} → {} opened by the {}{from20}",
+                d.tcp.orig, d.tcp.resp, d.opened_by
+            )
+        }
+        None => "no data connection in the capture".to_string(),
+    };
+    let bytes = t.bytes.map(fmt::bytes).unwrap_or_else(|| "—".into());
+    let status = match t.status {
+        Status::Complete => st.green("complete"),
+        Status::Aborted => st.yellow("aborted"),
+        Status::Failed => st.red("failed"),
+        Status::Incomplete => st.yellow("incomplete"),
+    };
+    let reply = t
+        .reply_code
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "no reply".into());
+    format!(
+        "transfer {}: {what}, {how}; {data}; {bytes}; {reply} {status}",
+        t.id
+    )
+}

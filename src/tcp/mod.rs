@@ -1,0 +1,1127 @@
+//! TCP connection tracking: one state machine per connection, both directions reassembled.
+//!
+//! Input: [`Segment`]s in capture order. Output, through a [`FlowHandler`]:
+//! * `open`: a new connection appeared; the handler says whether it wants its bytes
+//!   (FTP control) or only counts (data and everything else), and gives it a token;
+//! * `stream`: in-order bytes, gaps and ends of each direction of a content connection;
+//! * `closed`: the connection left the table, with its [`ConnRecord`]: handshake steps and
+//!   RTT, close steps in order with each endpoint's RFC state, Zeek `conn_state` and
+//!   `history`, per-direction byte and segment counts, retransmissions, missed bytes.
+//!
+//! Rules:
+//! * The initiator (`orig`) is the sender of the first SYN. With no SYN (the capture started
+//!   mid-connection) the side using a known server port is the responder; failing that, the
+//!   sender of the first packet is the initiator, and the record says `midstream`.
+//! * A SYN with a new initial sequence number on a closed or reset connection's addresses
+//!   starts a new connection (port reuse).
+//! * A hole in a direction is declared missing when the peer has acknowledged past it and
+//!   the hole survived `reorder_tolerance` further packets of the connection, when the
+//!   connection ends, or when a bound forces it.
+//! * Bounded: connections in the table (the least recently active is evicted and counted),
+//!   held out-of-order bytes per direction and in total, close-step and segment notes.
+
+pub mod reassembly;
+pub mod seq;
+pub mod state;
+
+use crate::decode::Segment;
+use crate::endpoint::Endpoint;
+use crate::time::Timestamp;
+use ahash::AHashMap;
+use reassembly::{Chunk, Reassembler, StreamLimits};
+use serde::Serialize;
+use state::{History, Seen, TcpState};
+
+/// Sequential connection number, in order of first packet.
+pub type ConnId = u64;
+
+/// A direction's sender, relative to the connection's initiator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Orig,
+    Resp,
+}
+
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Orig => Side::Resp,
+            Side::Resp => Side::Orig,
+        }
+    }
+    fn idx(self) -> usize {
+        match self {
+            Side::Orig => 0,
+            Side::Resp => 1,
+        }
+    }
+}
+
+/// Bounds and policies of the connection table.
+#[derive(Debug, Clone)]
+pub struct TcpConfig {
+    /// Connections tracked at once; beyond it the least recently active is evicted.
+    pub max_connections: usize,
+    /// Out-of-order bytes held per content direction.
+    pub max_held_bytes_per_stream: usize,
+    /// Out-of-order bytes held across all connections.
+    pub max_held_bytes_total: usize,
+    /// Out-of-order ranges held per counted direction.
+    pub max_held_ranges_per_stream: usize,
+    /// First bytes of a counted direction kept as a preview.
+    pub preview_bytes: usize,
+    /// A connection silent this long (capture time) is finished.
+    pub idle_timeout: i64,
+    /// A closed connection stays this long to absorb late retransmissions.
+    pub closed_linger: i64,
+    /// Packets of a connection that may pass before an acknowledged hole is declared missing.
+    pub reorder_tolerance: u32,
+    /// Ports whose side is the responder when no SYN was seen (FTP control ports).
+    pub server_ports: Vec<u16>,
+    /// Keep a note of every segment (for `-v`), up to this many per connection.
+    pub max_segment_notes: usize,
+}
+
+impl Default for TcpConfig {
+    fn default() -> Self {
+        TcpConfig {
+            max_connections: 1 << 20,
+            max_held_bytes_per_stream: 1 << 20,
+            max_held_bytes_total: 64 << 20,
+            max_held_ranges_per_stream: 256,
+            preview_bytes: 512,
+            idle_timeout: 2 * 3600 * 1_000_000_000,
+            closed_linger: 30 * 1_000_000_000,
+            reorder_tolerance: 32,
+            server_ports: vec![21],
+            max_segment_notes: 0,
+        }
+    }
+}
+
+/// What the handler learns when a connection appears.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnInfo {
+    pub id: ConnId,
+    pub orig: Endpoint,
+    pub resp: Endpoint,
+    pub ts: Timestamp,
+    pub frame: u64,
+    /// No SYN: the connection began before the capture (or its SYN was lost).
+    pub midstream: bool,
+}
+
+/// The handler's answer to [`FlowHandler::open`].
+#[derive(Debug, Clone, Copy)]
+pub struct Interest {
+    /// Opaque number handed back with every later call.
+    pub token: u32,
+    /// Deliver the bytes (true) or only count them (false).
+    pub content: bool,
+}
+
+/// A piece of one direction's stream, in order.
+#[derive(Debug)]
+pub enum StreamEvent<'a> {
+    Bytes(&'a [u8]),
+    /// Bytes missing from the capture (or cut by the snaplen).
+    Gap(u64),
+    /// The direction ended (FIN reached, reset, or the connection finished).
+    End,
+}
+
+/// Receives what the table learns.
+pub trait FlowHandler {
+    fn open(&mut self, info: &ConnInfo) -> Interest;
+    fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, ts: Timestamp, frame: u64);
+    fn closed(&mut self, token: u32, record: ConnRecord);
+}
+
+/// One handshake packet.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandshakeStep {
+    pub ts: Timestamp,
+    pub frame: u64,
+    pub seq: u32,
+    pub ack: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mss: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wscale: Option<u8>,
+}
+
+/// The three-way handshake as seen.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Handshake {
+    pub syn: Option<HandshakeStep>,
+    pub syn_ack: Option<HandshakeStep>,
+    pub ack: Option<HandshakeStep>,
+    /// SYNs sent again with the same initial sequence number.
+    pub syn_retransmits: u32,
+    /// SYN to the handshake's ACK, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtt: Option<f64>,
+    /// SYN to SYN-ACK: the capture point to the responder and back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtt_resp_side: Option<f64>,
+    /// SYN-ACK to ACK: the capture point to the initiator and back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtt_orig_side: Option<f64>,
+}
+
+/// What a close step was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CloseKind {
+    #[serde(rename = "FIN")]
+    Fin,
+    /// A FIN that also acknowledges the peer's FIN (three-way close).
+    #[serde(rename = "FIN+ACK")]
+    FinAck,
+    /// The acknowledgment of the peer's FIN.
+    #[serde(rename = "ACK")]
+    Ack,
+    #[serde(rename = "RST")]
+    Rst,
+}
+
+/// One packet of the close, with both endpoints' states after it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloseStep {
+    pub ts: Timestamp,
+    pub frame: u64,
+    pub from: Side,
+    pub kind: CloseKind,
+    pub orig_state: TcpState,
+    pub resp_state: TcpState,
+}
+
+/// How the connection ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Close {
+    /// Who sent the first FIN or RST.
+    pub initiator: Side,
+    /// "four-way", "three-way", "simultaneous", "reset", or "incomplete".
+    pub style: &'static str,
+    pub complete: bool,
+    pub steps: Vec<CloseStep>,
+    /// Payload the other side still sent after the first FIN (a real half-close in use).
+    pub bytes_after_first_fin: u64,
+}
+
+/// Per-direction counters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DirStats {
+    /// Distinct payload bytes seen (reassembled; retransmissions counted once).
+    pub bytes: u64,
+    pub segments: u64,
+    pub data_segments: u64,
+    pub retransmitted_segments: u64,
+    pub retransmitted_bytes: u64,
+    pub out_of_order_segments: u64,
+    /// Bytes the sender sent that the capture does not have.
+    pub missed_bytes: u64,
+    /// Bytes seen only by length because the capture's snaplen cut them.
+    pub snaplen_cut_bytes: u64,
+    /// Retransmitted bytes that differ from the first copy (first copy kept).
+    pub inconsistent_retransmissions: u64,
+    pub zero_windows: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_data_ts: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_data_ts: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_data_frame: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_data_frame: Option<u64>,
+}
+
+/// A segment, for the verbose timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentNote {
+    pub ts: Timestamp,
+    pub frame: u64,
+    pub from: Side,
+    pub flags: String,
+    /// Offset of the first payload byte in the sender's stream.
+    pub offset: i64,
+    pub len: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+}
+
+/// Why a connection left the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// Closed by FIN or RST (and the linger time passed, or the capture ended).
+    Closed,
+    /// Still open when the capture ended.
+    CaptureEnd,
+    /// Silent longer than the idle timeout.
+    IdleTimeout,
+    /// Pushed out of the full connection table.
+    Evicted,
+    /// A new connection (new SYN) reused its addresses.
+    PortReused,
+}
+
+/// Everything known about one connection when it leaves the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnRecord {
+    pub id: ConnId,
+    pub orig: Endpoint,
+    pub resp: Endpoint,
+    pub first_ts: Timestamp,
+    pub last_ts: Timestamp,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub packets: u64,
+    /// The capture has no SYN for it: who opened it is a guess.
+    pub midstream: bool,
+    pub handshake: Option<Handshake>,
+    pub close: Option<Close>,
+    /// Zeek `conn_state`.
+    pub state: &'static str,
+    /// Zeek `history`.
+    pub history: String,
+    pub orig_state: TcpState,
+    pub resp_state: TcpState,
+    pub orig_to_resp: DirStats,
+    pub resp_to_orig: DirStats,
+    pub end: EndReason,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<SegmentNote>,
+    /// Segments not noted because of the bound.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub segments_not_noted: u64,
+    /// First in-order bytes of each direction of a counted connection.
+    #[serde(skip)]
+    pub preview: [Vec<u8>; 2],
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl ConnRecord {
+    pub fn dir(&self, from: Side) -> &DirStats {
+        match from {
+            Side::Orig => &self.orig_to_resp,
+            Side::Resp => &self.resp_to_orig,
+        }
+    }
+    pub fn endpoint(&self, side: Side) -> Endpoint {
+        match side {
+            Side::Orig => self.orig,
+            Side::Resp => self.resp,
+        }
+    }
+    pub fn duration(&self) -> f64 {
+        self.last_ts.secs_since(self.first_ts).max(0.0)
+    }
+    pub fn preview(&self, from: Side) -> &[u8] {
+        &self.preview[from.idx()]
+    }
+}
+
+/// Table-wide counters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TcpStats {
+    pub connections: u64,
+    pub midstream_connections: u64,
+    pub peak_connections: u64,
+    pub evicted_by_bound: u64,
+    pub idle_timeouts: u64,
+    pub port_reuses: u64,
+    pub forced_hole_skips: u64,
+    pub peak_held_bytes: u64,
+}
+
+/// Connection key with the endpoints in a fixed order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key(Endpoint, Endpoint);
+
+impl Key {
+    fn of(a: Endpoint, b: Endpoint) -> Key {
+        if a <= b { Key(a, b) } else { Key(b, a) }
+    }
+}
+
+/// One direction's sequence space.
+#[derive(Debug)]
+struct Half {
+    /// Sequence number of stream offset 0.
+    base: Option<u32>,
+    isn: Option<u32>,
+    rsm: Reassembler,
+    fin: Option<u64>,
+    fin_acked: bool,
+    /// Highest offset the peer acknowledged, and packets since the hole below it appeared.
+    acked: Option<u64>,
+    hole_age: u32,
+    stats: DirStats,
+    state: TcpState,
+}
+
+impl Half {
+    fn new(content: bool, limits: StreamLimits) -> Half {
+        Half {
+            base: None,
+            isn: None,
+            rsm: Reassembler::new(content, limits),
+            fin: None,
+            fin_acked: false,
+            acked: None,
+            hole_age: 0,
+            stats: DirStats::default(),
+            state: TcpState::Established,
+        }
+    }
+
+    /// Stream offset of a sequence number in this direction.
+    fn offset(&self, seq: u32) -> Option<i64> {
+        self.base.map(|b| seq::unwrap(b, seq, self.rsm.next()))
+    }
+}
+
+#[derive(Debug)]
+struct Flow {
+    id: ConnId,
+    token: u32,
+    content: bool,
+    orig: Endpoint,
+    resp: Endpoint,
+    halves: [Half; 2],
+    handshake: Handshake,
+    close_steps: Vec<CloseStep>,
+    first_close: Option<Side>,
+    bytes_after_first_fin: u64,
+    seen: Seen,
+    midstream: bool,
+    history: History,
+    first_ts: Timestamp,
+    last_ts: Timestamp,
+    first_frame: u64,
+    last_frame: u64,
+    packets: u64,
+    closed_at: Option<Timestamp>,
+    segments: Vec<SegmentNote>,
+    segments_not_noted: u64,
+}
+
+/// The connection table.
+pub struct TcpTable {
+    cfg: TcpConfig,
+    index: AHashMap<Key, usize>,
+    flows: Vec<Option<Flow>>,
+    free: Vec<usize>,
+    next_id: ConnId,
+    budget: usize,
+    stats: TcpStats,
+    last_sweep: Option<Timestamp>,
+}
+
+const SWEEP_INTERVAL: i64 = 5 * 1_000_000_000;
+
+impl TcpTable {
+    pub fn new(cfg: TcpConfig) -> TcpTable {
+        let budget = cfg.max_held_bytes_total;
+        TcpTable {
+            cfg,
+            index: AHashMap::new(),
+            flows: Vec::new(),
+            free: Vec::new(),
+            next_id: 1,
+            budget,
+            stats: TcpStats::default(),
+            last_sweep: None,
+        }
+    }
+
+    pub fn stats(&self) -> &TcpStats {
+        &self.stats
+    }
+
+    /// Connections currently tracked.
+    pub fn open_connections(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Processes one segment.
+    pub fn process<H: FlowHandler>(&mut self, seg: &Segment<'_>, h: &mut H) {
+        self.maybe_sweep(seg.ts, h);
+        let key = Key::of(seg.src, seg.dst);
+        let slot = match self.index.get(&key) {
+            Some(&slot) => {
+                if self.is_new_connection(slot, seg) {
+                    self.stats.port_reuses += 1;
+                    let reason = if self.flow(slot).closed_at.is_some() {
+                        EndReason::Closed
+                    } else {
+                        EndReason::PortReused
+                    };
+                    self.finish(slot, reason, h);
+                    self.create(key, seg, h)
+                } else {
+                    slot
+                }
+            }
+            None => self.create(key, seg, h),
+        };
+        let budget = &mut self.budget;
+        let cfg = &self.cfg;
+        let flow = self.flows[slot]
+            .as_mut()
+            .expect("indexed slot holds a flow");
+        flow.process(seg, cfg, budget, h);
+        let held = (cfg.max_held_bytes_total - self.budget) as u64;
+        self.stats.peak_held_bytes = self.stats.peak_held_bytes.max(held);
+    }
+
+    /// End of capture: every connection is finished, in order of appearance.
+    pub fn finish_all<H: FlowHandler>(&mut self, h: &mut H) {
+        let mut slots: Vec<(ConnId, usize)> = self
+            .flows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (f.id, i)))
+            .collect();
+        slots.sort_unstable();
+        for (_, slot) in slots {
+            let reason = if self.flow(slot).closed_at.is_some() {
+                EndReason::Closed
+            } else {
+                EndReason::CaptureEnd
+            };
+            self.finish(slot, reason, h);
+        }
+    }
+
+    fn flow(&self, slot: usize) -> &Flow {
+        self.flows[slot]
+            .as_ref()
+            .expect("indexed slot holds a flow")
+    }
+
+    /// A SYN with a different initial sequence number on a known address pair.
+    fn is_new_connection(&self, slot: usize, seg: &Segment<'_>) -> bool {
+        if !seg.flags.syn() || seg.flags.ack() {
+            return false;
+        }
+        let flow = self.flow(slot);
+        let from_orig = seg.src == flow.orig;
+        let half = &flow.halves[if from_orig { 0 } else { 1 }];
+        match half.isn {
+            Some(isn) => isn != seg.seq,
+            // A SYN from the side that was the responder, or on a mid-stream flow.
+            None => flow.closed_at.is_some() || flow.midstream || !from_orig,
+        }
+    }
+
+    fn create<H: FlowHandler>(&mut self, key: Key, seg: &Segment<'_>, h: &mut H) -> usize {
+        if self.index.len() >= self.cfg.max_connections {
+            self.evict_oldest(h);
+        }
+        let (orig, resp, midstream) = if seg.flags.syn() && !seg.flags.ack() {
+            (seg.src, seg.dst, false)
+        } else if seg.flags.syn() {
+            // SYN-ACK first: the SYN is not in the capture, but its direction is known.
+            (seg.dst, seg.src, false)
+        } else {
+            let (o, r) = guess_direction(seg.src, seg.dst, &self.cfg.server_ports);
+            (o, r, true)
+        };
+        let id = self.next_id;
+        self.next_id += 1;
+        self.stats.connections += 1;
+        if midstream {
+            self.stats.midstream_connections += 1;
+        }
+        let info = ConnInfo {
+            id,
+            orig,
+            resp,
+            ts: seg.ts,
+            frame: seg.frame,
+            midstream,
+        };
+        let interest = h.open(&info);
+        let limits = StreamLimits {
+            max_held_bytes: self.cfg.max_held_bytes_per_stream,
+            max_held_ranges: self.cfg.max_held_ranges_per_stream,
+            preview_bytes: if interest.content {
+                0
+            } else {
+                self.cfg.preview_bytes
+            },
+        };
+        let mut halves = [
+            Half::new(interest.content, limits),
+            Half::new(interest.content, limits),
+        ];
+        if !midstream {
+            halves[0].state = TcpState::SynSent;
+            halves[1].state = TcpState::Listen;
+        }
+        let flow = Flow {
+            id,
+            token: interest.token,
+            content: interest.content,
+            orig,
+            resp,
+            halves,
+            handshake: Handshake::default(),
+            close_steps: Vec::new(),
+            first_close: None,
+            bytes_after_first_fin: 0,
+            seen: Seen::default(),
+            midstream,
+            history: History::default(),
+            first_ts: seg.ts,
+            last_ts: seg.ts,
+            first_frame: seg.frame,
+            last_frame: seg.frame,
+            packets: 0,
+            closed_at: None,
+            segments: Vec::new(),
+            segments_not_noted: 0,
+        };
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.flows[s] = Some(flow);
+                s
+            }
+            None => {
+                self.flows.push(Some(flow));
+                self.flows.len() - 1
+            }
+        };
+        self.index.insert(key, slot);
+        self.stats.peak_connections = self.stats.peak_connections.max(self.index.len() as u64);
+        slot
+    }
+
+    fn finish<H: FlowHandler>(&mut self, slot: usize, reason: EndReason, h: &mut H) {
+        let Some(mut flow) = self.flows[slot].take() else {
+            return;
+        };
+        self.index.remove(&Key::of(flow.orig, flow.resp));
+        self.free.push(slot);
+        let record = flow.finish(reason, &mut self.budget, h);
+        self.stats.forced_hole_skips += record_forced(&flow);
+        h.closed(flow.token, record);
+    }
+
+    fn maybe_sweep<H: FlowHandler>(&mut self, now: Timestamp, h: &mut H) {
+        let due = match self.last_sweep {
+            None => true,
+            Some(t) => now.0 - t.0 >= SWEEP_INTERVAL || now.0 < t.0,
+        };
+        if !due {
+            return;
+        }
+        self.last_sweep = Some(now);
+        let mut expired: Vec<(ConnId, usize, EndReason)> = Vec::new();
+        for (slot, f) in self.flows.iter().enumerate() {
+            let Some(f) = f else { continue };
+            if let Some(closed) = f.closed_at {
+                if now.0 - closed.0 > self.cfg.closed_linger {
+                    expired.push((f.id, slot, EndReason::Closed));
+                }
+            } else if now.0 - f.last_ts.0 > self.cfg.idle_timeout {
+                expired.push((f.id, slot, EndReason::IdleTimeout));
+            }
+        }
+        expired.sort_unstable_by_key(|e| e.0);
+        for (_, slot, reason) in expired {
+            if reason == EndReason::IdleTimeout {
+                self.stats.idle_timeouts += 1;
+            }
+            self.finish(slot, reason, h);
+        }
+    }
+
+    /// Makes room: finishes the least recently active eighth of the table.
+    fn evict_oldest<H: FlowHandler>(&mut self, h: &mut H) {
+        let mut by_age: Vec<(Timestamp, ConnId, usize)> = self
+            .flows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (f.last_ts, f.id, i)))
+            .collect();
+        by_age.sort_unstable();
+        let n = (by_age.len() / 8).max(1);
+        for &(_, _, slot) in by_age.iter().take(n) {
+            let closed = self.flow(slot).closed_at.is_some();
+            if !closed {
+                self.stats.evicted_by_bound += 1;
+            }
+            self.finish(
+                slot,
+                if closed {
+                    EndReason::Closed
+                } else {
+                    EndReason::Evicted
+                },
+                h,
+            );
+        }
+    }
+}
+
+fn record_forced(flow: &Flow) -> u64 {
+    flow.halves.iter().map(|h| h.rsm.forced_skips).sum()
+}
+
+/// Orders a mid-stream connection's endpoints: (initiator, responder).
+fn guess_direction(src: Endpoint, dst: Endpoint, server_ports: &[u16]) -> (Endpoint, Endpoint) {
+    if server_ports.contains(&dst.port) {
+        (src, dst)
+    } else if server_ports.contains(&src.port) {
+        (dst, src)
+    } else if src.port == 20 && dst.port != 20 {
+        // Classic active-mode data: the server connects from port 20.
+        (src, dst)
+    } else if dst.port == 20 && src.port != 20 {
+        (dst, src)
+    } else if dst.port < 1024 && src.port >= 1024 {
+        (src, dst)
+    } else if src.port < 1024 && dst.port >= 1024 {
+        (dst, src)
+    } else {
+        (src, dst)
+    }
+}
+
+impl Flow {
+    fn process<H: FlowHandler>(
+        &mut self,
+        seg: &Segment<'_>,
+        cfg: &TcpConfig,
+        budget: &mut usize,
+        h: &mut H,
+    ) {
+        let side = if seg.src == self.orig && seg.dst == self.resp {
+            Side::Orig
+        } else {
+            Side::Resp
+        };
+        let me = side.idx();
+        let peer = side.other().idx();
+        let is_orig = side == Side::Orig;
+        let flags = seg.flags;
+        self.packets += 1;
+        self.last_ts = self.last_ts.max(seg.ts);
+        self.last_frame = seg.frame;
+        self.halves[me].stats.segments += 1;
+        let wire_len = (seg.wire_len as u64).max(seg.payload.len() as u64);
+
+        if flags.syn() && (flags.fin() || flags.rst()) {
+            self.history.note(is_orig, b'Q');
+        }
+        if seg.window == 0 && !flags.rst() && !flags.syn() {
+            self.halves[me].stats.zero_windows += 1;
+            self.history.note(is_orig, b'W');
+        }
+
+        // Handshake.
+        if flags.syn() {
+            self.on_syn(seg, side);
+        } else if self.halves[me].base.is_none() {
+            // First packet of a direction without SYN: offset 0 is this segment.
+            self.halves[me].base = Some(seg.seq);
+        }
+        if flags.ack() && !flags.syn() && side == Side::Orig && self.handshake.ack.is_none() {
+            if let (Some(_), Some(resp_isn)) = (&self.handshake.syn_ack, self.halves[1].isn)
+                && seg.ack == resp_isn.wrapping_add(1)
+            {
+                self.handshake.ack = Some(step_of(seg));
+                let hs = &mut self.handshake;
+                if let (Some(syn), Some(sa), Some(ack)) = (&hs.syn, &hs.syn_ack, &hs.ack) {
+                    hs.rtt = Some(ack.ts.secs_since(syn.ts));
+                    hs.rtt_resp_side = Some(sa.ts.secs_since(syn.ts));
+                    hs.rtt_orig_side = Some(ack.ts.secs_since(sa.ts));
+                }
+                if self.halves[0].state == TcpState::SynSent {
+                    self.halves[0].state = TcpState::Established;
+                }
+                if self.halves[1].state == TcpState::SynReceived {
+                    self.halves[1].state = TcpState::Established;
+                }
+            }
+        }
+        if flags.ack() && !flags.syn() && !flags.fin() && !flags.rst() && wire_len == 0 {
+            self.history.note(is_orig, b'A');
+        }
+
+        // Payload.
+        let data_seq = if flags.syn() {
+            seg.seq.wrapping_add(1)
+        } else {
+            seg.seq
+        };
+        let mut note: Option<&'static str> = None;
+        let offset = self.halves[me].offset(data_seq).unwrap_or(0);
+        if wire_len > 0 {
+            self.history.note(is_orig, b'D');
+            if let Some(first) = self.first_close
+                && first != side
+            {
+                self.bytes_after_first_fin += wire_len;
+            }
+            let token = self.token;
+            let content = self.content;
+            let ts = seg.ts;
+            let frame = seg.frame;
+            let half = &mut self.halves[me];
+            let arrival = half
+                .rsm
+                .insert(offset, seg.payload, wire_len, budget, &mut |c| {
+                    if content {
+                        deliver(h, token, side, c, ts, frame);
+                    }
+                });
+            let st = &mut half.stats;
+            st.data_segments += 1;
+            if arrival.new_bytes > 0 {
+                st.first_data_ts.get_or_insert(seg.ts);
+                st.first_data_frame.get_or_insert(seg.frame);
+                st.last_data_ts = Some(seg.ts);
+                st.last_data_frame = Some(seg.frame);
+            }
+            if arrival.old_bytes > 0 {
+                st.retransmitted_bytes += arrival.old_bytes;
+                if arrival.new_bytes == 0 {
+                    st.retransmitted_segments += 1;
+                    note = Some("retransmission");
+                    self.history.note(is_orig, b'T');
+                } else {
+                    note = Some("partial overlap");
+                }
+            }
+            if arrival.out_of_order {
+                st.out_of_order_segments += 1;
+                note = Some("out of order");
+            }
+            if arrival.inconsistent {
+                st.inconsistent_retransmissions += 1;
+                self.history.note(is_orig, b'I');
+            }
+        }
+
+        // FIN.
+        if flags.fin() {
+            self.seen_fin(side);
+            let fin_off = offset.max(0) as u64 + wire_len;
+            if self.halves[me].fin.is_none() {
+                let acks_peer_fin = flags.ack() && self.fin_acked_by(seg, side);
+                self.history.note(is_orig, b'F');
+                if self.first_close.is_none() {
+                    self.first_close = Some(side);
+                }
+                // A FIN that also acknowledges the peer's FIN: CLOSE-WAIT, then LAST-ACK.
+                if acks_peer_fin {
+                    self.ack_peer_fin(side);
+                }
+                let half = &mut self.halves[me];
+                half.fin = Some(fin_off);
+                half.state = half.state.after_sending_fin();
+                let kind = if acks_peer_fin {
+                    CloseKind::FinAck
+                } else {
+                    CloseKind::Fin
+                };
+                self.push_close(seg, side, kind);
+            } else {
+                note.get_or_insert("FIN retransmission");
+            }
+        }
+
+        // ACK: the peer's FIN and the peer's data.
+        if flags.ack() && !flags.rst() {
+            if !flags.fin() && self.fin_acked_by(seg, side) {
+                self.ack_peer_fin(side);
+                self.push_close(seg, side, CloseKind::Ack);
+            }
+            if let Some(ack_off) = self.halves[peer].offset(seg.ack) {
+                let p = &mut self.halves[peer];
+                let data_end = match p.fin {
+                    Some(f) => (ack_off.max(0) as u64).min(f),
+                    None => ack_off.max(0) as u64,
+                };
+                // Ignore absurd acknowledgments (beyond 1 GiB past anything seen).
+                if data_end <= p.rsm.max_end().saturating_add(1 << 30) {
+                    p.acked = Some(p.acked.map_or(data_end, |a| a.max(data_end)));
+                }
+            }
+        }
+
+        // RST.
+        if flags.rst() {
+            self.history.note(is_orig, b'R');
+            if is_orig {
+                self.seen.rst_orig = true;
+            } else {
+                self.seen.rst_resp = true;
+            }
+            self.seen.first_rst_by_orig.get_or_insert(is_orig);
+            if self.first_close.is_none() {
+                self.first_close = Some(side);
+            }
+            self.halves[0].state = TcpState::Closed;
+            self.halves[1].state = TcpState::Closed;
+            self.push_close(seg, side, CloseKind::Rst);
+            self.closed_at.get_or_insert(seg.ts);
+        }
+
+        // Holes the receiver acknowledged: missing from the capture once they outlive reordering.
+        for i in 0..2 {
+            let half = &mut self.halves[i];
+            let Some(acked) = half.acked else { continue };
+            if acked > half.rsm.next() {
+                half.hole_age += 1;
+                if half.hole_age > cfg.reorder_tolerance {
+                    half.hole_age = 0;
+                    let s = if i == 0 { Side::Orig } else { Side::Resp };
+                    let token = self.token;
+                    let content = self.content;
+                    let (ts, frame) = (seg.ts, seg.frame);
+                    half.rsm.skip_to(acked, budget, &mut |c| {
+                        if content {
+                            deliver(h, token, s, c, ts, frame);
+                        }
+                    });
+                    self.history.note(i == 0, b'G');
+                }
+            } else {
+                half.hole_age = 0;
+            }
+        }
+
+        // Closed when both FINs are acknowledged.
+        if self.halves[0].fin_acked && self.halves[1].fin_acked {
+            self.closed_at.get_or_insert(seg.ts);
+        }
+
+        if cfg.max_segment_notes > 0 {
+            if self.segments.len() < cfg.max_segment_notes {
+                self.segments.push(SegmentNote {
+                    ts: seg.ts,
+                    frame: seg.frame,
+                    from: side,
+                    flags: flags.label(),
+                    offset,
+                    len: wire_len,
+                    note,
+                });
+            } else {
+                self.segments_not_noted += 1;
+            }
+        }
+    }
+
+    fn on_syn(&mut self, seg: &Segment<'_>, side: Side) {
+        let me = side.idx();
+        let is_orig = side == Side::Orig;
+        let half = &mut self.halves[me];
+        if seg.flags.ack() {
+            self.history.note(is_orig, b'H');
+            self.seen.syn_ack = true;
+            if half.isn.is_none() {
+                half.isn = Some(seg.seq);
+                half.base = Some(seg.seq.wrapping_add(1));
+                half.state = TcpState::SynReceived;
+                self.handshake.syn_ack = Some(step_of(seg));
+                if self.handshake.syn.is_none() {
+                    self.halves[Side::Orig.idx()].state = TcpState::SynSent;
+                }
+            } else if half.isn == Some(seg.seq) {
+                self.history.note(is_orig, b'T');
+            }
+        } else {
+            self.history.note(is_orig, b'S');
+            self.seen.syn = true;
+            match half.isn {
+                None => {
+                    half.isn = Some(seg.seq);
+                    half.base = Some(seg.seq.wrapping_add(1));
+                    self.handshake.syn = Some(step_of(seg));
+                }
+                Some(isn) if isn == seg.seq => {
+                    self.handshake.syn_retransmits += 1;
+                    self.history.note(is_orig, b'T');
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn seen_fin(&mut self, side: Side) {
+        match side {
+            Side::Orig => self.seen.fin_orig = true,
+            Side::Resp => self.seen.fin_resp = true,
+        }
+    }
+
+    /// This segment (from `side`) acknowledges the other side's FIN for the first time.
+    fn fin_acked_by(&self, seg: &Segment<'_>, side: Side) -> bool {
+        let p = &self.halves[side.other().idx()];
+        match (p.fin, p.fin_acked, p.offset(seg.ack)) {
+            (Some(fin), false, Some(ack_off)) => ack_off > fin as i64,
+            _ => false,
+        }
+    }
+
+    /// `side` acknowledged the other side's FIN.
+    fn ack_peer_fin(&mut self, side: Side) {
+        let me = side.idx();
+        let peer = side.other().idx();
+        self.halves[peer].fin_acked = true;
+        self.halves[peer].state = self.halves[peer].state.after_fin_acked();
+        self.halves[me].state = self.halves[me].state.after_acking_peer_fin();
+    }
+
+    fn push_close(&mut self, seg: &Segment<'_>, from: Side, kind: CloseKind) {
+        // Bounded: a close has a handful of steps; RST storms are not interesting beyond that.
+        if self.close_steps.len() >= 16 {
+            return;
+        }
+        self.close_steps.push(CloseStep {
+            ts: seg.ts,
+            frame: seg.frame,
+            from,
+            kind,
+            orig_state: self.halves[0].state,
+            resp_state: self.halves[1].state,
+        });
+    }
+
+    fn finish<H: FlowHandler>(
+        &mut self,
+        reason: EndReason,
+        budget: &mut usize,
+        h: &mut H,
+    ) -> ConnRecord {
+        let token = self.token;
+        let content = self.content;
+        let (ts, frame) = (self.last_ts, self.last_frame);
+        for (i, side) in [(0usize, Side::Orig), (1usize, Side::Resp)] {
+            let half = &mut self.halves[i];
+            let end = [half.fin, half.acked].into_iter().flatten().max();
+            let missed_before = half.rsm.missed;
+            half.rsm.finish(end, budget, &mut |c| {
+                if content {
+                    deliver(h, token, side, c, ts, frame);
+                }
+            });
+            if half.rsm.missed > missed_before {
+                self.history.note(i == 0, b'G');
+            }
+            if content {
+                h.stream(token, side, StreamEvent::End, ts, frame);
+            }
+            let st = &mut half.stats;
+            st.bytes = half.rsm.seen;
+            st.missed_bytes = half.rsm.missed;
+            st.snaplen_cut_bytes = half.rsm.cut;
+        }
+        let close = self.first_close.map(|initiator| {
+            let complete = self.seen.rst_orig
+                || self.seen.rst_resp
+                || (self.halves[0].fin_acked && self.halves[1].fin_acked);
+            Close {
+                initiator,
+                style: close_style(&self.close_steps, complete),
+                complete,
+                steps: std::mem::take(&mut self.close_steps),
+                bytes_after_first_fin: self.bytes_after_first_fin,
+            }
+        });
+        let handshake = if self.handshake.syn.is_some() || self.handshake.syn_ack.is_some() {
+            Some(std::mem::take(&mut self.handshake))
+        } else {
+            None
+        };
+        ConnRecord {
+            id: self.id,
+            orig: self.orig,
+            resp: self.resp,
+            first_ts: self.first_ts,
+            last_ts: self.last_ts,
+            first_frame: self.first_frame,
+            last_frame: self.last_frame,
+            packets: self.packets,
+            midstream: self.midstream,
+            handshake,
+            close,
+            state: state::conn_state(self.seen),
+            history: self.history.as_str().to_string(),
+            orig_state: self.halves[0].state,
+            resp_state: self.halves[1].state,
+            orig_to_resp: std::mem::take(&mut self.halves[0].stats),
+            resp_to_orig: std::mem::take(&mut self.halves[1].stats),
+            end: reason,
+            segments: std::mem::take(&mut self.segments),
+            segments_not_noted: self.segments_not_noted,
+            preview: [
+                std::mem::take(&mut self.halves[0].rsm.preview),
+                std::mem::take(&mut self.halves[1].rsm.preview),
+            ],
+        }
+    }
+}
+
+fn deliver<H: FlowHandler>(
+    h: &mut H,
+    token: u32,
+    side: Side,
+    c: Chunk<'_>,
+    ts: Timestamp,
+    frame: u64,
+) {
+    let ev = match c {
+        Chunk::Bytes(b) => StreamEvent::Bytes(b),
+        Chunk::Gap(n) => StreamEvent::Gap(n),
+    };
+    h.stream(token, side, ev, ts, frame);
+}
+
+fn step_of(seg: &Segment<'_>) -> HandshakeStep {
+    HandshakeStep {
+        ts: seg.ts,
+        frame: seg.frame,
+        seq: seg.seq,
+        ack: seg.ack,
+        mss: seg.mss,
+        wscale: seg.wscale,
+    }
+}
+
+/// Names the shape of a close from its steps.
+fn close_style(steps: &[CloseStep], complete: bool) -> &'static str {
+    if steps.iter().any(|s| s.kind == CloseKind::Rst) {
+        return "reset";
+    }
+    let kinds: Vec<CloseKind> = steps.iter().map(|s| s.kind).collect();
+    let fins: Vec<usize> = kinds
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| matches!(k, CloseKind::Fin | CloseKind::FinAck))
+        .map(|(i, _)| i)
+        .collect();
+    if !complete {
+        return "incomplete";
+    }
+    if kinds.contains(&CloseKind::FinAck) {
+        "three-way"
+    } else if fins.len() == 2 && fins[1] == 1 {
+        // The second FIN came before anyone acknowledged the first.
+        "simultaneous"
+    } else {
+        "four-way"
+    }
+}
+
+#[cfg(test)]
+mod tests;
