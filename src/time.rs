@@ -16,7 +16,10 @@ impl Timestamp {
     pub const ZERO: Timestamp = Timestamp(0);
 
     pub fn from_secs_nanos(secs: i64, nanos: u32) -> Timestamp {
-        Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(nanos as i64))
+        Timestamp(
+            secs.saturating_mul(1_000_000_000)
+                .saturating_add(nanos as i64),
+        )
     }
 
     pub fn from_secs_f64(secs: f64) -> Timestamp {
@@ -44,9 +47,8 @@ impl Timestamp {
         let Ok(dt) = time::OffsetDateTime::from_unix_timestamp(secs) else {
             return format!("{secs}.{nanos:09}");
         };
-        let fmt = time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]"
-        );
+        let fmt =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
         let base = dt.format(&fmt).unwrap_or_else(|_| secs.to_string());
         if nanos % 1000 == 0 {
             format!("{base}.{:06}Z", nanos / 1000)

@@ -125,38 +125,100 @@ fn session(
     let steps = session_steps(s, opts.verbose);
     let mut n = 0usize;
     let mut last_command: Option<usize> = None;
+    let indent = format!("{:>23}  ", "");
     for step in &steps {
-        let lines = describe(s, step, &mut last_command, st);
-        let Some((first, rest)) = lines.split_first() else {
-            continue;
-        };
-        if step.numbered() {
+        let d = describe(s, step, &mut last_command, st);
+        let prefix = if step.numbered() {
             n += 1;
-            writeln!(
-                out,
-                "{:>5} {:>9.6} {:>6}  {}",
+            format!(
+                "{:>5} {:>9.6} {:>6}  ",
                 n,
                 step.ts.secs_since(t0),
-                step.frame,
-                first
-            )?;
+                step.frame
+            )
         } else {
-            writeln!(out, "{:>5} {:>9} {:>6}  {}", "", "", "", first)?;
+            indent.clone()
+        };
+        match &d.why {
+            Some(why) if visible_len(&d.head) + visible_len(why) + 3 <= LINE_WIDTH => {
+                writeln!(out, "{prefix}{}   {}", d.head, st.dim(&format!("— {why}")))?;
+            }
+            Some(why) => {
+                writeln!(out, "{prefix}{}", d.head)?;
+                for (i, line) in wrap(why, LINE_WIDTH - 2).iter().enumerate() {
+                    let mark = if i == 0 { "↳ " } else { "  " };
+                    writeln!(out, "{indent}{}", st.dim(&format!("{mark}{line}")))?;
+                }
+            }
+            None => writeln!(out, "{prefix}{}", d.head)?,
         }
-        for line in rest {
-            writeln!(out, "{:>23}  {}", "", line)?;
+        for line in &d.more {
+            writeln!(out, "{indent}{line}")?;
         }
     }
     summary(s, st, out)
 }
 
-/// Lines describing one step: the first goes on the numbered line, the rest below it.
+/// Width of the descriptive part of a timeline line (after step, time and frame).
+const LINE_WIDTH: usize = 120;
+
+/// Characters a terminal shows (ANSI colour codes take no room).
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}
+
+/// Word-wraps plain text to `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// One step in words: a head line, an explanation (inline when it fits), lines below.
+struct Described {
+    head: String,
+    why: Option<String>,
+    more: Vec<String>,
+}
+
+impl Described {
+    fn new(head: String, why: Option<String>) -> Described {
+        Described {
+            head,
+            why,
+            more: Vec::new(),
+        }
+    }
+}
+
 fn describe(
     s: &Session,
     step: &Step<'_>,
     last_command: &mut Option<usize>,
     st: &Style,
-) -> Vec<String> {
+) -> Described {
     match step.kind {
         StepKind::Handshake {
             scope,
@@ -171,31 +233,28 @@ fn describe(
                 "{:<9} handshake {n}/3  {flags:<7}  {from} → {to}",
                 scope.label()
             );
-            let why = handshake_words(s, scope, n, from, conn);
-            vec![format!("{head}   {}", st.dim(&why))]
+            Described::new(head, Some(handshake_words(s, scope, n, from, conn)))
         }
         StepKind::Greeting(r) => {
             let code = r.code.map_or("---".to_string(), |c| c.to_string());
-            let mut v = vec![format!(
-                "{:<9} {}  {}   {}",
+            let head = format!(
+                "{:<9} {}  {}",
                 "control",
                 st.arrow_reply(),
                 st.reply(r.code, &format!("{code} {}", r.first_text())),
-                st.dim(&format!(
-                    "— greeting: {}",
-                    r.code.map_or("not a reply", reply_meaning)
-                ))
-            )];
-            v.extend(more_lines(&r.lines, st));
-            v
+            );
+            let why = r.code.map_or("not a reply", reply_meaning).to_string();
+            let mut d = Described::new(head, Some(why));
+            d.more = more_lines(&r.lines, st);
+            d
         }
         StepKind::Command { index, cmd } => {
             *last_command = Some(index);
             let arg = match &cmd.arg {
                 Some(a) if cmd.arg_truncated => format!(
-                    " {}… ({} bytes)",
+                    " {} ({} bytes)",
                     shorten(a, 60),
-                    cmd.arg_len.unwrap_or(a.len())
+                    fmt::thousands(cmd.arg_len.unwrap_or(a.len()) as u64)
                 ),
                 Some(a) => format!(" {a}"),
                 None => String::new(),
@@ -223,15 +282,14 @@ fn describe(
                 words
                     .push("preceded by Telnet IP and DM (urgent), as RFC 959 asks for ABOR".into());
             }
-            let v = vec![format!(
-                "{:<9} {}  {}{}   {}",
+            let head = format!(
+                "{:<9} {}  {}{}",
                 "control",
                 st.arrow_command(),
                 st.command(&cmd.command),
                 st.command(&arg),
-                st.dim(&format!("— {}", words.join("; ")))
-            )];
-            v
+            );
+            Described::new(head, (!words.is_empty()).then(|| words.join("; ")))
         }
         StepKind::Reply { index, cmd, reply } => {
             let code = reply.code.map_or("???".to_string(), |c| c.to_string());
@@ -253,24 +311,24 @@ fn describe(
             }
             let text = if reply.text_truncated {
                 format!(
-                    "{code} {}… ({} bytes)",
+                    "{code} {} ({} bytes)",
                     shorten(reply.first_text(), 60),
-                    reply.text_len.unwrap_or(0)
+                    fmt::thousands(reply.text_len.unwrap_or(0) as u64)
                 )
             } else {
                 format!("{code} {}", reply.first_text())
             };
-            let mut v = vec![format!(
-                "{:<9} {}  {}   {}",
+            let head = format!(
+                "{:<9} {}  {}",
                 "control",
                 st.arrow_reply(),
-                st.reply(reply.code, &text),
-                st.dim(&format!("— {}", words.join("; ")))
-            )];
-            v.extend(more_lines(&reply.lines, st));
-            v
+                st.reply(reply.code, &text)
+            );
+            let mut d = Described::new(head, Some(words.join("; ")));
+            d.more = more_lines(&reply.lines, st);
+            d
         }
-        StepKind::Data(t) => data_lines(s, t, st),
+        StepKind::Data(t) => data_lines(t, st),
         StepKind::Segment {
             scope,
             note,
@@ -283,11 +341,12 @@ fn describe(
                 "no payload".to_string()
             };
             let extra = note.note.map(|n| format!(" ({n})")).unwrap_or_default();
-            vec![st.dim(&format!(
+            let head = st.dim(&format!(
                 "{:<9} segment  {:<9} {from} → {to}  {what}{extra}",
                 scope.label(),
                 note.flags
-            ))]
+            ));
+            Described::new(head, None)
         }
         StepKind::Close {
             scope,
@@ -306,29 +365,34 @@ fn describe(
             };
             let client = client_of(s, scope);
             let why = close_words(conn, n, step.kind, step.from, from, to, client, step);
-            vec![format!(
-                "{:<9} close {n}/{of}{}  {kind:<7}  {from} → {to}   {}",
+            let complete = conn.close.as_ref().is_some_and(|c| c.complete);
+            let head = format!(
+                "{:<9} close {n}/{of}{}  {kind:<7}  {from} → {to}",
                 scope.label(),
-                if conn.close.as_ref().is_some_and(|c| c.complete) {
-                    ""
-                } else {
-                    "?"
-                },
-                st.dim(&why)
-            )]
+                if complete { "" } else { "?" },
+            );
+            Described::new(head, Some(why))
         }
         StepKind::Finding(f) => {
+            let paint = |t: &str| match f.severity {
+                Severity::Info => st.dim(t),
+                Severity::Warning => st.yellow(t),
+                Severity::Error => st.red(t),
+            };
             let mark = match f.severity {
-                Severity::Info => st.dim("i"),
-                Severity::Warning => st.yellow("!"),
-                Severity::Error => st.red("✗"),
+                Severity::Info => "i",
+                Severity::Warning => "!",
+                Severity::Error => "✗",
             };
-            let msg = match f.severity {
-                Severity::Info => st.dim(&f.message),
-                Severity::Warning => st.yellow(&f.message),
-                Severity::Error => st.red(&f.message),
-            };
-            vec![format!("{mark} {msg}")]
+            let mut d = Described::new(String::new(), None);
+            for (i, line) in wrap(&f.message, LINE_WIDTH - 2).iter().enumerate() {
+                if i == 0 {
+                    d.head = paint(&format!("{mark} {line}"));
+                } else {
+                    d.more.push(paint(&format!("  {line}")));
+                }
+            }
+            d
         }
     }
 }
@@ -418,8 +482,10 @@ fn close_words(
     }
 }
 
-fn data_lines(s: &Session, t: &Transfer, st: &Style) -> Vec<String> {
-    let Some(d) = &t.data else { return Vec::new() };
+fn data_lines(t: &Transfer, st: &Style) -> Described {
+    let Some(d) = &t.data else {
+        return Described::new(String::new(), None);
+    };
     let dir = match t.direction {
         Direction::Download => "server → client",
         Direction::Upload => "client → server",
@@ -438,7 +504,7 @@ fn data_lines(s: &Session, t: &Transfer, st: &Style) -> Vec<String> {
     };
     let segs = d.tcp.dir(from).data_segments;
     let what = match &t.arg {
-        Some(a) => format!("{} {a}", t.command),
+        Some(a) => format!("{} {}", t.command, shorten(a, 40)),
         None => t.command.clone(),
     };
     let mut head = format!(
@@ -454,9 +520,10 @@ fn data_lines(s: &Session, t: &Transfer, st: &Style) -> Vec<String> {
     {
         head.push_str(&format!(" ({})", fmt::rate(rate)));
     }
-    let mut v = vec![head];
+    let mut out = Described::new(head, None);
     if let Some(m) = t.missed_bytes {
-        v.push(st.yellow(&format!("! {} missing from the capture", fmt::bytes(m))));
+        out.more
+            .push(st.yellow(&format!("! {} missing from the capture", fmt::bytes(m))));
     }
     if t.direction == Direction::Listing && !t.preview.is_empty() {
         let text = String::from_utf8_lossy(&t.preview);
@@ -464,14 +531,13 @@ fn data_lines(s: &Session, t: &Transfer, st: &Style) -> Vec<String> {
         let complete = t.preview.len() as u64 >= bytes;
         let shown = lines.len().min(8);
         for l in &lines[..shown] {
-            v.push(st.dim(&format!("│ {}", shorten(l, 100))));
+            out.more.push(st.dim(&format!("│ {}", shorten(l, 100))));
         }
         if shown < lines.len() || !complete {
-            v.push(st.dim("│ …"));
+            out.more.push(st.dim("│ …"));
         }
     }
-    let _ = s;
-    v
+    out
 }
 
 fn more_lines(lines: &[String], st: &Style) -> Vec<String> {
