@@ -1,0 +1,404 @@
+//! The command line from the outside: inputs, formats, bad input and exit codes.
+//!
+//! Exit codes (DESIGN.md): 0 read completely, 1 results printed but an input was damaged,
+//! 2 nothing could be analysed. Captures are built here byte by byte (pcap records around
+//! packets made with etherparse's builder) or taken from the shared corpus.
+
+use etherparse::PacketBuilder;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run ftpflow")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn corpus(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(name);
+    p.exists().then_some(p)
+}
+
+/// A classic pcap (microseconds, little endian) from raw frames.
+fn pcap(linktype: u32, frames: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&0i32.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&linktype.to_le_bytes());
+    for (i, (usec, f)) in frames.iter().enumerate() {
+        out.extend_from_slice(&(1_700_000_000u32 + i as u32 / 1000).to_le_bytes());
+        out.extend_from_slice(&usec.to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(f);
+    }
+    out
+}
+
+/// An Ethernet/IPv4/TCP frame.
+fn tcp_frame(
+    src: ([u8; 4], u16),
+    dst: ([u8; 4], u16),
+    seq: u32,
+    ack: u32,
+    flags: &str,
+    payload: &[u8],
+) -> Vec<u8> {
+    let mut b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+        .ipv4(src.0, dst.0, 64)
+        .tcp(src.1, dst.1, seq, 65535);
+    if flags.contains('S') {
+        b = b.syn();
+    }
+    if flags.contains('A') {
+        b = b.ack(ack);
+    }
+    if flags.contains('F') {
+        b = b.fin();
+    }
+    if flags.contains('P') {
+        b = b.psh();
+    }
+    let mut v = Vec::with_capacity(b.size(payload.len()));
+    b.write(&mut v, payload).unwrap();
+    v
+}
+
+/// A short FTP login and QUIT over one control connection; `extra_client` is sent after USER.
+fn ftp_session(extra_client: &[u8]) -> Vec<(u32, Vec<u8>)> {
+    let c = ([10, 0, 0, 1], 40000);
+    let s = ([10, 0, 0, 2], 21);
+    let mut f = vec![
+        tcp_frame(c, s, 100, 0, "S", b""),
+        tcp_frame(s, c, 500, 101, "SA", b""),
+        tcp_frame(c, s, 101, 501, "A", b""),
+        tcp_frame(s, c, 501, 101, "PA", b"220 ready\r\n"),
+        tcp_frame(c, s, 101, 512, "PA", b"USER ftp\r\n"),
+        tcp_frame(s, c, 512, 111, "PA", b"331 pass\r\n"),
+    ];
+    let mut cseq = 111u32;
+    if !extra_client.is_empty() {
+        f.push(tcp_frame(c, s, cseq, 522, "PA", extra_client));
+        cseq += extra_client.len() as u32;
+    }
+    f.push(tcp_frame(c, s, cseq, 522, "PA", b"QUIT\r\n"));
+    f.push(tcp_frame(s, c, 522, cseq + 6, "PA", b"221 bye\r\n"));
+    f.into_iter()
+        .enumerate()
+        .map(|(i, x)| (i as u32 * 10, x))
+        .collect()
+}
+
+fn write(name: &str, bytes: &[u8]) -> PathBuf {
+    let p = tmp(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("JSON: {e}; stderr {}", stderr(o)))
+}
+
+#[test]
+fn a_small_session_gives_timeline_json_table_and_jsonl() {
+    let p = write("small.pcap", &pcap(1, &ftp_session(b"")));
+    let o = run(&["analyze", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("handshake 1/3"), "{text}");
+    assert!(text.contains("USER ftp"));
+    assert!(text.contains("221 bye"));
+
+    let o = run(&["analyze", "-f", "json", p.to_str().unwrap()]);
+    let v = json(&o);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["sessions"][0]["user"], "ftp");
+    assert_eq!(v["sessions"][0]["commands"][1]["command"], "QUIT");
+    assert_eq!(v["sessions"][0]["control"]["handshake"]["syn"]["frame"], 1);
+
+    let o = run(&["analyze", "-f", "table", p.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("10.0.0.1:40000"));
+
+    let o = run(&["analyze", "-f", "jsonl", p.to_str().unwrap()]);
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let types: Vec<&str> = lines.iter().map(|v| v["type"].as_str().unwrap()).collect();
+    assert_eq!(types.first(), Some(&"handshake"));
+    assert!(types.contains(&"greeting") && types.contains(&"command") && types.contains(&"reply"));
+    assert_eq!(types.iter().filter(|t| **t == "session").count(), 1);
+    assert_eq!(types.last(), Some(&"capture"));
+}
+
+#[test]
+fn output_file_and_stdin() {
+    let bytes = pcap(1, &ftp_session(b""));
+    let p = write("stdin.pcap", &bytes);
+    let out = tmp("out.json");
+    let o = run(&[
+        "analyze",
+        "-f",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    let from_file: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+
+    let mut child = bin()
+        .args(["analyze", "-f", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let from_stdin = json(&o);
+    assert_eq!(from_stdin["sessions"], from_file["sessions"]);
+    assert_eq!(from_stdin["capture"]["files"][0]["name"], "<stdin>");
+}
+
+#[test]
+fn gzip_and_several_files_as_one_capture() {
+    let frames = ftp_session(b"");
+    let whole = write("whole.pcap", &pcap(1, &frames));
+    let first = write("part1.pcap", &pcap(1, &frames[..5]));
+    let second = write("part2.pcap", &pcap(1, &frames[5..]));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(&whole).unwrap()).unwrap();
+    let gzp = write("whole.pcap.gz", &gz.finish().unwrap());
+
+    let a = json(&run(&["analyze", "-f", "json", whole.to_str().unwrap()]));
+    let b = json(&run(&[
+        "analyze",
+        "-f",
+        "json",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+    ]));
+    let c = json(&run(&["analyze", "-f", "json", gzp.to_str().unwrap()]));
+    assert_eq!(a["sessions"], b["sessions"]);
+    assert_eq!(a["sessions"], c["sessions"]);
+    assert_eq!(b["capture"]["files"].as_array().unwrap().len(), 2);
+    assert_eq!(c["capture"]["files"][0]["gzip"], true);
+}
+
+#[test]
+fn not_a_capture_exits_2_naming_what_was_found() {
+    let p = write("notes.txt", b"hello, this is not a capture\n");
+    let o = run(&["analyze", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("hello"), "{e}");
+    assert!(o.stdout.is_empty());
+
+    let p = write("empty.pcap", b"");
+    let o = run(&["analyze", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("empty"), "{}", stderr(&o));
+
+    let o = run(&["analyze", "/nonexistent/ftpflow/file.pcap"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn unsupported_link_type_exits_2_naming_it() {
+    let p = write("wifi.pcap", &pcap(105, &[(0, vec![0u8; 40])]));
+    let o = run(&["analyze", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("105"), "{}", stderr(&o));
+}
+
+#[test]
+fn truncated_capture_prints_results_warns_with_offset_and_exits_1() {
+    let bytes = pcap(1, &ftp_session(b""));
+    // Cut in the middle of the last record.
+    let cut = &bytes[..bytes.len() - 7];
+    let p = write("cut.pcap", cut);
+    let o = run(&["analyze", "-f", "json", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("offset"), "{e}");
+    let v = json(&o);
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(v["sessions"][0]["commands"][1]["command"], "QUIT");
+    assert_eq!(v["capture"]["packets"], 7, "every complete record");
+}
+
+#[test]
+fn one_bad_input_does_not_abort_the_others() {
+    let good = write("good.pcap", &pcap(1, &ftp_session(b"")));
+    let bad = write("bad.txt", b"garbage");
+    let o = run(&[
+        "analyze",
+        "-f",
+        "json",
+        bad.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["sessions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn no_ftp_exits_0_with_a_note() {
+    let c = ([10, 0, 0, 1], 40000);
+    let s = ([10, 0, 0, 2], 80);
+    let frames = vec![
+        (0, tcp_frame(c, s, 1, 0, "S", b"")),
+        (1, tcp_frame(s, c, 9, 2, "SA", b"")),
+    ];
+    let p = write("http.pcap", &pcap(1, &frames));
+    let o = run(&["analyze", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let e = stderr(&o);
+    assert!(e.contains("no FTP"), "{e}");
+    assert_eq!(e.lines().count(), 1);
+}
+
+#[test]
+fn ftp_on_another_port_with_ftp_port() {
+    let c = ([10, 0, 0, 1], 40000);
+    let s = ([10, 0, 0, 2], 2121);
+    let frames = vec![
+        (0, tcp_frame(c, s, 1, 0, "S", b"")),
+        (1, tcp_frame(s, c, 9, 2, "SA", b"")),
+        (2, tcp_frame(s, c, 10, 2, "PA", b"220 hi\r\n")),
+    ];
+    let p = write("port2121.pcap", &pcap(1, &frames));
+    let v = json(&run(&["analyze", "-f", "json", p.to_str().unwrap()]));
+    assert!(v["sessions"].as_array().unwrap().is_empty());
+    let v = json(&run(&[
+        "analyze",
+        "-f",
+        "json",
+        "--ftp-port",
+        "2121",
+        p.to_str().unwrap(),
+    ]));
+    assert_eq!(v["sessions"][0]["greeting"]["code"], 220);
+}
+
+#[test]
+fn passwords_are_masked_unless_asked() {
+    let p = write("pass.pcap", &pcap(1, &ftp_session(b"PASS s3cret\r\n")));
+    let masked = json(&run(&["analyze", "-f", "json", p.to_str().unwrap()]));
+    let pass = &masked["sessions"][0]["commands"][1];
+    assert_eq!(pass["command"], "PASS");
+    assert_eq!(pass["masked"], true);
+    assert!(!serde_json::to_string(&masked).unwrap().contains("s3cret"));
+    let text = String::from_utf8(run(&["analyze", p.to_str().unwrap()]).stdout).unwrap();
+    assert!(!text.contains("s3cret"));
+    let shown = json(&run(&[
+        "analyze",
+        "-f",
+        "json",
+        "--show-passwords",
+        p.to_str().unwrap(),
+    ]));
+    assert_eq!(shown["sessions"][0]["commands"][1]["arg"], "s3cret");
+}
+
+#[test]
+fn overlong_line_is_cut_and_reported() {
+    let mut long = b"RETR ".to_vec();
+    long.extend(std::iter::repeat_n(b'A', 3 * 1024 * 1024));
+    long.extend_from_slice(b"\r\n");
+    // Split into MSS-sized segments so it is a realistic TCP stream.
+    let c = ([10, 0, 0, 1], 40000);
+    let s = ([10, 0, 0, 2], 21);
+    let mut frames = vec![
+        (0, tcp_frame(c, s, 100, 0, "S", b"")),
+        (1, tcp_frame(s, c, 500, 101, "SA", b"")),
+        (2, tcp_frame(c, s, 101, 501, "A", b"")),
+    ];
+    let mut seq = 101u32;
+    for chunk in long.chunks(1460) {
+        frames.push((3, tcp_frame(c, s, seq, 501, "A", chunk)));
+        seq += chunk.len() as u32;
+    }
+    frames.push((4, tcp_frame(s, c, 501, seq, "PA", b"550 no\r\n")));
+    let p = write("long.pcap", &pcap(1, &frames));
+    let o = run(&[
+        "analyze",
+        "-f",
+        "json",
+        "--max-line",
+        "4096",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    let cmd = &v["sessions"][0]["commands"][0];
+    assert_eq!(cmd["command"], "RETR");
+    assert_eq!(cmd["arg_truncated"], true);
+    assert_eq!(cmd["arg_len"], 3 * 1024 * 1024);
+    assert!(cmd["arg"].as_str().unwrap().len() <= 4096);
+    assert_eq!(cmd["reply_code"], 550);
+    assert_eq!(v["capture"]["bounds"]["overlong_lines"], 1);
+    let kinds: Vec<&str> = v["sessions"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"overlong_command"));
+}
+
+#[test]
+fn broken_pipe_is_success() {
+    let Some(p) = corpus("suricata-ftp-ippair-leak-5204.pcap") else {
+        return;
+    };
+    let mut child = bin()
+        .args(["analyze", "-v"])
+        .arg(&p)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(run(&["analyze"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["analyze", "--format", "xml", "x.pcap"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["analyze", "--ftp-port", "0", "x.pcap"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["analyze", "-", "-"]).status.code(), Some(2));
+}
