@@ -1,0 +1,1065 @@
+#!/usr/bin/env python3
+"""Record FTP sessions between real servers and real clients, with their ground truth.
+
+Usage (as root; Debian 12 or alike)::
+
+    python3 scripts/real/record.py --all                     # every scenario into samples/
+    python3 scripts/real/record.py --scenario NAME [--scenario NAME ...] [--out DIR]
+    python3 scripts/real/record.py --scenario NAME --netem   # add loss/reordering/delay
+    python3 scripts/real/record.py --list
+
+For each scenario the script creates two network namespaces (client ``cli`` and server
+``srv``, named ``ftpf<pid>-<n>-cli``/``-srv``) joined by a veth pair, or with ``--netem``
+by two TAP devices and linkemu.py (the kernel here has no sch_netem), with addresses
+10.21.<n>.2 / 10.21.<n>.1 and fd00:21:<n>::2 / fd00:21:<n>::1. It starts the server in
+``srv``, waits until it listens, starts ``tcpdump -i <server-side interface> -U
+--immediate-mode -s 0 -w FILE tcp`` in ``srv`` and waits for "listening on", runs the
+client(s) in ``cli`` (bounded by timeouts), waits until every TCP connection in both
+namespaces is closed (LISTEN/TIME-WAIT only, bounded), stops tcpdump by PID with
+SIGINT, stops the server, deletes the namespaces (also on any failure or signal), checks
+every transferred file with sha256 on both ends, cross-checks the client's account of the
+control connections with the server's protocol log, checks the capture with tshark (when
+installed), and only then writes into the output directory:
+
+* ``real-<scenario>.pcap`` (Ethernet link type, captured on the server side of the link)
+* ``real-<scenario>.truth.json`` (format below)
+
+Exit status: 0 if every requested scenario was recorded; 1 if any failed (the failing
+scenario's files are not written; the message says what went wrong); 2 on bad usage or
+missing privileges/requirements.
+
+Requirements: root, iproute2 (ip, ss), tcpdump, vsftpd, lftp, curl, Python 3 with
+pyftpdlib, ethtool (to turn veth offloads off, so that segments are MTU-sized with
+correct checksums), tshark (optional, for the self-check). Missing packages are
+installed with apt-get / pip (skipped when present).
+
+Truth format (``format`` = "ftpflow-real-truth", ``format_version`` = 1)::
+
+    {
+      "format": "ftpflow-real-truth", "format_version": 1,
+      "scenario": "...", "description": "...",
+      "pcap": "real-<scenario>.pcap", "pcap_sha256": "...",
+      "recording": {"recorded_at", "tool", "tcpdump", "kernel", "link", "offloads_disabled",
+                    "capture_interface", "capture_filter", "impairment" (null or its
+                    settings and counters), "tcpdump_counters", "connections_closed"},
+      "server": {"software", "version", "ip", "port", "banner"},
+      "client": {"software", "version", "ip"},
+      "user": login name of the (first) successful login,
+      "failed_logins": [{"session", "user", "stage": "USER"|"PASS", "reply_code"}],
+      "sessions": [            # one per control connection, in the order they opened
+        {"index": 1, "client_port": N or null (unknown), "user", "login":
+         "success"|"failed"|"none", "login_attempts": [...], "banner",
+         "commands": [{"command", "arg", "reply_codes": [..]}],   # every command sent
+         "account": "client log" | "client log + QUIT from server log"}],
+      "transfers": [           # every transfer command, in order, across sessions
+        {"session", "index", "command": RETR|STOR|STOU|APPE|LIST|NLST|MLSD,
+         "arg": exactly as sent (null when none), "mode": "active"|"passive",
+         "setup": PORT|EPRT|PASV|EPSV, "data_endpoint": {"ip", "port"} (the listening
+         end negotiated by the setup), "direction": download|upload|listing,
+         "status": complete|aborted|failed, "preliminary_reply_code" (1xx or null),
+         "reply_code": final reply to the transfer command,
+         "bytes": payload bytes on the data connection, null when none was opened (files: checked against the files
+                  on both ends; listings: exact when the client kept the raw listing, else
+                  null; failed: 0 when a data connection opened, else null; aborted: null),
+         "file": {"size", "sha256"} for complete file transfers (the whole file, equal on
+                  both ends; differs from bytes for REST or an APPE),
+         optional: "rest" (REST offset sent before), "server_name" (STOU),
+         "client_read_bytes" / "abort_replies" (aborted), "note"}]
+    }
+
+Passwords appear as the clients sent them (test credentials only).
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import pwd
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ next to the helper modules
+
+from lab import Lab, LabError, run  # noqa: E402
+import wire  # noqa: E402
+
+PY = sys.executable
+FORMAT_VERSION = 1
+IMPAIR = {"loss": 2.0, "reorder": 5.0, "delay_ms": 5.0, "seed": 21}
+
+
+class Failure(Exception):
+    pass
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+# -- requirements --------------------------------------------------------------
+
+APT_FOR = {"ip": "iproute2", "ss": "iproute2", "tcpdump": "tcpdump", "vsftpd": "vsftpd",
+           "lftp": "lftp", "curl": "curl", "ethtool": "ethtool"}
+
+
+def ensure_requirements(needs):
+    """Install what is missing (apt-get / pip), skipping what is present."""
+    missing = sorted({APT_FOR[b] for b in needs if b in APT_FOR and not shutil.which(b)})
+    if missing:
+        log(f"installing with apt-get: {' '.join(missing)}")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        try:
+            run(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+                timeout=600, env=env)
+        except LabError:
+            run(["apt-get", "update"], timeout=600, env=env)
+            run(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+                timeout=600, env=env)
+    if "pyftpdlib" in needs:
+        cp = run([PY, "-c", "import pyftpdlib"], check=False)
+        if cp.returncode != 0:
+            log("installing pyftpdlib with pip")
+            run([PY, "-m", "pip", "install", "--quiet", "pyftpdlib"], timeout=600)
+    for b in needs:
+        if b in APT_FOR and b != "ethtool" and not shutil.which(b):
+            raise Failure(f"required program {b} is missing and could not be installed")
+
+
+def version_of(what):
+    try:
+        if what == "vsftpd":
+            # vsftpd prints its version on file descriptor 0.
+            cp = subprocess.run(["vsftpd", "-v"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, timeout=10)
+            out = cp.stdout
+            if "version" not in out:
+                cp = subprocess.run("vsftpd -v 0>&1", shell=True, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, timeout=10)
+                out = cp.stdout
+            m = re.search(r"version (\S+)", out)
+        elif what == "lftp":
+            m = re.search(r"Version (\S+)", run(["lftp", "--version"]).stdout)
+        elif what == "curl":
+            m = re.search(r"^curl (\S+)", run(["curl", "--version"]).stdout)
+        elif what == "tcpdump":
+            cp = run(["tcpdump", "--version"], check=False)
+            m = re.search(r"tcpdump version (\S+)", cp.stdout + cp.stderr)
+        elif what == "pyftpdlib":
+            m = re.search(r"(\S+)", run([PY, "-c", "import pyftpdlib; print(pyftpdlib.__ver__)"]).stdout)
+        elif what == "python":
+            m = re.search(r"(\S+)", run([PY, "-c", "import platform; print(platform.python_version())"]).stdout)
+        else:
+            return None
+    except (LabError, OSError, subprocess.TimeoutExpired):
+        return None
+    return m.group(1) if m else None
+
+
+# -- files -------------------------------------------------------------------
+
+def make_file(path, size, seed):
+    """A file of pseudo-random bytes, the same for the same seed and size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with open(path, "wb") as fh:
+        left = size
+        while left:
+            n = min(left, 1 << 20)
+            fh.write(rng.randbytes(n))
+            left -= n
+    path.chmod(0o644)
+    return path
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def to_json(value, indent=0, width=100):
+    """JSON with every container that fits in `width` characters on one line."""
+    flat = json.dumps(value)
+    if len(flat) + indent <= width or not isinstance(value, (dict, list)) or not value:
+        return flat
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        items = [f"{pad}{json.dumps(k)}: {to_json(v, indent + 2, width)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [pad + to_json(v, indent + 2, width) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def sha256_bytes(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- expected transfers ------------------------------------------------------
+
+def X(command, arg, status="complete", mode=None, setup=None, src=None, dst=None,
+      dst_dir=None, expect=None, nbytes=None, listing_file=None, note=None, **extra):
+    """What the scenario asks the client to do, in the order it does it.
+
+    src: the original file (download: on the server; upload: on the client).
+    dst: the copy after the run (download: client; upload: server). STOU: dst_dir, the
+         server directory the unique name lands in (read from the 1xx reply).
+    expect: bytes dst must hold afterwards (default: src's content).
+    nbytes: payload bytes on the data connection (default: size of src minus REST).
+    listing_file: a file holding the raw listing bytes, if the client kept them.
+    """
+    return {"command": command, "arg": arg, "status": status, "mode": mode, "setup": setup,
+            "src": src, "dst": dst, "dst_dir": dst_dir, "expect": expect, "nbytes": nbytes,
+            "listing_file": listing_file, "note": note, "extra": extra}
+
+
+# -- servers -----------------------------------------------------------------
+
+def start_vsftpd(ctx, no_anon_password=False, local_login_failure=True):
+    """vsftpd in the server namespace, anonymous with uploads into /upload.
+
+    local_login_failure: local logins are enabled only for the non-existent user
+    ``ftpflow-nouser`` (userlist_deny=NO with a list of that name and anonymous), so that a
+    wrong login is rejected by PAM at PASS (530 Login incorrect) and no real account can
+    ever log in.
+    """
+    wd = ctx.workdir
+    empty = wd / "vsftpd-empty"
+    empty.mkdir(mode=0o755)
+    root = ctx.srv_root
+    try:
+        ftp_user = pwd.getpwnam("ftp")
+    except KeyError as err:
+        raise Failure("vsftpd needs the system user 'ftp' (created by the vsftpd package)") from err
+    upload = root / "upload"
+    upload.mkdir(exist_ok=True)
+    os.chown(upload, ftp_user.pw_uid, ftp_user.pw_gid)
+    upload.chmod(0o755)
+    for p in upload.iterdir():
+        os.chown(p, ftp_user.pw_uid, ftp_user.pw_gid)
+    userlist = wd / "vsftpd.userlist"
+    userlist.write_text("anonymous\nftp\nftpflow-nouser\n")
+    pam_ok = Path("/etc/pam.d/vsftpd").exists()
+    local = "YES" if (local_login_failure and pam_ok) else "NO"
+    conf = wd / "vsftpd.conf"
+    conf.write_text("\n".join([
+        "listen=YES", "listen_ipv6=NO", f"listen_address={ctx.lab.srv_ip4}", "listen_port=21",
+        "background=NO", "anonymous_enable=YES", f"local_enable={local}",
+        "pam_service_name=vsftpd",
+        # With local logins on, only the names listed may even try (see above).
+        f"userlist_enable={local}", "userlist_deny=NO", f"userlist_file={userlist}",
+        "write_enable=YES", "anon_upload_enable=YES",
+        "anon_other_write_enable=YES", "anon_mkdir_write_enable=NO", "anon_umask=022",
+        f"anon_root={root}", f"no_anon_password={'YES' if no_anon_password else 'NO'}",
+        f"secure_chroot_dir={empty}", "pasv_enable=YES", "pasv_min_port=30000",
+        "pasv_max_port=30099", "port_enable=YES", "connect_from_port_20=YES",
+        "seccomp_sandbox=NO", "xferlog_enable=YES", f"vsftpd_log_file={wd / 'vsftpd.log'}",
+        "log_ftp_protocol=YES", "xferlog_std_format=NO", "dual_log_enable=NO",
+        "delay_failed_login=1", "max_login_fails=3", "idle_session_timeout=120",
+        "data_connection_timeout=60", "tcp_wrappers=NO", "hide_ids=YES", "",
+    ]))
+    conf.chmod(0o600)
+    ctx.server_log = wd / "vsftpd.log"
+    ctx.server_kind = "vsftpd"
+    ctx.lab.start("vsftpd", ["vsftpd", str(conf)], ns="srv")
+    ctx.lab.wait_listening(21)
+    return {"software": "vsftpd", "version": version_of("vsftpd"), "ip": ctx.lab.srv_ip4,
+            "port": 21}
+
+
+def start_pyftpdlib(ctx, address, user, password):
+    logf = ctx.workdir / "pyftpdlib.log"
+    ctx.server_log = logf
+    ctx.server_kind = "pyftpdlib"
+    p = ctx.lab.start("pyftpdlib", [PY, str(HERE / "pyftpd_server.py"), "--address", address,
+                                    "--root", str(ctx.srv_root), "--user", user,
+                                    "--password", password, "--log", str(logf),
+                                    "--max-seconds", "300"], ns="srv")
+    deadline = time.monotonic() + 15
+    out = ctx.workdir / "pyftpdlib.stdout"
+    while time.monotonic() < deadline:
+        if out.exists() and out.read_text().startswith("READY"):
+            break
+        if p.poll() is not None:
+            raise Failure(f"pyftpdlib exited ({p.returncode}): "
+                          f"{(ctx.workdir / 'pyftpdlib.stderr').read_text()[-1500:]}")
+        time.sleep(0.05)
+    else:
+        raise Failure("pyftpdlib did not report READY within 15s")
+    ctx.lab.wait_listening(21)
+    return {"software": "pyftpdlib", "version": out.read_text().split()[1], "ip": address,
+            "port": 21}
+
+
+# -- clients -----------------------------------------------------------------
+
+def run_client(ctx, name, cmd, timeout, ok_codes=(0,)):
+    cp = run(ctx.lab.ns("cli") + cmd, timeout=timeout, check=False)
+    (ctx.workdir / f"{name}.out").write_text(cp.stdout or "")
+    (ctx.workdir / f"{name}.err").write_text(cp.stderr or "")
+    if cp.returncode not in ok_codes:
+        raise Failure(f"{name} exited with {cp.returncode} (expected {ok_codes}):\n"
+                      f"{(cp.stderr or '')[-3000:]}")
+    return cp
+
+
+def run_lftp(ctx, commands, timeout=90):
+    logf = ctx.workdir / "lftp-debug.log"
+    script = ctx.workdir / "client.lftp"
+    script.write_text("\n".join([
+        "set cmd:fail-exit yes", "set cmd:interactive no",
+        "set ftp:ssl-allow no",  # no AUTH TLS attempt: plain FTP only
+        "set cache:enable no", "set net:max-retries 2", "set net:timeout 20",
+        "set net:reconnect-interval-base 1", "set xfer:clobber yes",
+        f"debug -o {logf} 9",
+    ] + commands + ["quit", ""]))
+    run_client(ctx, "lftp", ["lftp", "-f", str(script)], timeout)
+    return wire.lftp_sessions(logf.read_text(errors="replace"))
+
+
+def run_curl(ctx, args_list, timeout=60):
+    """Run curl once per entry of args_list: (name, args, expected exit codes).
+    Returns (sessions, left_intact flags) over all runs, in order."""
+    sessions, intact = [], []
+    for name, args, ok in args_list:
+        cp = run_client(ctx, name, ["curl", "-sS", "-v", "--connect-timeout", "10",
+                                    "--max-time", "60"] + args, timeout, ok_codes=ok)
+        sessions += wire.curl_sessions(cp.stderr)
+        intact += wire.curl_left_intact(cp.stderr)
+    return sessions, intact
+
+
+def run_ftplib(ctx, plan, timeout=120):
+    planf = ctx.workdir / "ftplib-plan.json"
+    planf.write_text(json.dumps(plan, indent=1))
+    cp = run_client(ctx, "ftplib", [PY, str(HERE / "ftplib_client.py"), str(planf)], timeout,
+                    ok_codes=(0, 1))
+    try:
+        report = json.loads(cp.stdout)
+    except ValueError as err:
+        raise Failure(f"ftplib client printed no report: {cp.stderr[-2000:]}") from err
+    for i, s in enumerate(report["sessions"], 1):
+        if "error" in s:
+            raise Failure(f"ftplib session {i}: {s['error']}")
+    return report
+
+
+# -- scenarios ---------------------------------------------------------------
+
+class Ctx:
+    def __init__(self, name, index, workdir, lab, impair):
+        self.name = name
+        self.index = index
+        self.workdir = workdir
+        self.lab = lab
+        self.impair = impair
+        self.srv_root = workdir / "srv"
+        self.cli_dir = workdir / "cli"
+        self.server_log = None
+        self.server_kind = None
+
+
+def s_vsftpd_lftp(ctx):
+    """vsftpd + lftp, anonymous: LIST/RETR over EPSV, STOR over PASV, then active mode
+    (PORT): RETR, STOR, NLST."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    down = make_file(srv / "down-100k.bin", 100 * 1024, 101)
+    up = make_file(cli / "up-50k.bin", 50 * 1024, 102)
+    server = start_vsftpd(ctx)
+
+    def go():
+        ctx.start_capture()
+        return run_lftp(ctx, [
+            f"open -u anonymous,lftp@ftpflow.test ftp://{ctx.lab.srv_ip4}",
+            "set ftp:passive-mode on", "set ftp:prefer-epsv yes",
+            f"ls > {cli / 'list.txt'}",
+            f"get down-100k.bin -o {cli / 'down-100k.bin'}",
+            "set ftp:prefer-epsv no",
+            f"put {up} -o upload/up-50k.bin",
+            "set ftp:passive-mode off",
+            f"get down-100k.bin -o {cli / 'down-100k-active.bin'}",
+            f"put {up} -o upload/up-50k-active.bin",
+            f"nlist > {cli / 'nlist.txt'}",
+        ])
+
+    expected = [
+        X("LIST", None, mode="passive", setup="EPSV",
+          note="lftp prints the listing with CRs removed, so its byte count is not known"),
+        X("RETR", "down-100k.bin", mode="passive", setup="EPSV", src=down,
+          dst=cli / "down-100k.bin"),
+        X("STOR", "upload/up-50k.bin", mode="passive", setup="PASV", src=up,
+          dst=srv / "upload/up-50k.bin"),
+        X("RETR", "down-100k.bin", mode="active", setup="PORT", src=down,
+          dst=cli / "down-100k-active.bin"),
+        X("STOR", "upload/up-50k-active.bin", mode="active", setup="PORT", src=up,
+          dst=srv / "upload/up-50k-active.bin"),
+        X("NLST", None, mode="active", setup="PORT"),
+    ]
+    return {"server": server, "client": {"software": "lftp", "version": version_of("lftp"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "lftp"}
+
+
+def ftplib_plan_pyftpd(ctx, down, big, up, appe):
+    cli = ctx.cli_dir
+    return {"host": ctx.lab.srv_ip4, "port": 21, "timeout": 30, "sessions": [
+        {"logins": [{"user": "alice", "password": "wrong-password"}], "steps": []},
+        {"logins": [{"user": "alice", "password": "alice-pw"}], "steps": [
+            {"op": "list", "cmd": "LIST", "passive": True, "save": str(cli / "list.txt")},
+            {"op": "retr", "remote": down.name, "local": str(cli / down.name), "passive": True},
+            {"op": "stor", "local": str(up), "remote": "up-64k.bin", "passive": True},
+            {"op": "retr", "remote": down.name, "local": str(cli / "down-active.bin"),
+             "passive": False},
+            {"op": "stor", "local": str(up), "remote": "up-64k-active.bin", "passive": False},
+            {"op": "list", "cmd": "MLSD", "passive": True, "save": str(cli / "mlsd.txt")},
+            {"op": "appe", "local": str(appe), "remote": "up-64k.bin", "passive": True},
+            {"op": "stou", "local": str(appe), "passive": False},
+            {"op": "retr", "remote": "missing.bin", "local": str(cli / "missing.bin"),
+             "passive": True, "expect_error": True},
+            {"op": "abort_retr", "remote": big.name, "read": 65536, "passive": True,
+             "close_first": False},
+            {"op": "list", "cmd": "NLST", "passive": False, "save": str(cli / "nlst.txt")},
+        ]}]}
+
+
+def s_pyftpdlib_ftplib(ctx):
+    """pyftpdlib + Python ftplib over IPv4, user/password: a failed login (own control
+    connection), LIST/RETR/STOR over PASV, RETR/STOR over PORT, MLSD, APPE, STOU, a RETR
+    of a missing file (550), an aborted RETR (ABOR as urgent data while the data
+    connection is open: 426 then 226), NLST over PORT."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    down = make_file(srv / "down-200k.bin", 200 * 1024, 201)
+    big = make_file(srv / "big-5m.bin", 5 * 1024 * 1024, 202)
+    up = make_file(cli / "up-64k.bin", 64 * 1024, 203)
+    appe = make_file(cli / "appe-16k.bin", 16 * 1024, 204)
+    server = start_pyftpdlib(ctx, ctx.lab.srv_ip4, "alice", "alice-pw")
+    plan = ftplib_plan_pyftpd(ctx, down, big, up, appe)
+    state = {}
+
+    def go():
+        ctx.start_capture()
+        state["report"] = run_ftplib(ctx, plan)
+        return [s["wire"] for s in state["report"]["sessions"]]
+
+    expected = [
+        X("LIST", None, mode="passive", setup="PASV", listing_file=cli / "list.txt"),
+        X("RETR", down.name, mode="passive", setup="PASV", src=down, dst=cli / down.name),
+        X("STOR", "up-64k.bin", mode="passive", setup="PASV", src=up,
+          dst=srv / "up-64k.bin", expect=lambda: up.read_bytes() + appe.read_bytes(),
+          note="the server file is checked after the APPE below, as STOR content + APPE content"),
+        X("RETR", down.name, mode="active", setup="PORT", src=down, dst=cli / "down-active.bin"),
+        X("STOR", "up-64k-active.bin", mode="active", setup="PORT", src=up,
+          dst=srv / "up-64k-active.bin"),
+        X("MLSD", None, mode="passive", setup="PASV", listing_file=cli / "mlsd.txt"),
+        X("APPE", "up-64k.bin", mode="passive", setup="PASV", src=appe, dst=srv / "up-64k.bin",
+          expect=lambda: up.read_bytes() + appe.read_bytes()),
+        X("STOU", None, mode="active", setup="PORT", src=appe, dst_dir=srv),
+        X("RETR", "missing.bin", status="failed", mode="passive", setup="PASV",
+          note="ftplib connects to the PASV port before it sends RETR, so a data "
+               "connection opens and carries nothing"),
+        X("RETR", big.name, status="aborted", mode="passive", setup="PASV",
+          note="ftplib abort(): ABOR sent with MSG_OOB (urgent pointer), no Telnet IP/DM, "
+               "while the data connection was still open"),
+        X("NLST", None, mode="active", setup="PORT", listing_file=cli / "nlst.txt"),
+    ]
+    return {"server": server, "client": {"software": "python-ftplib",
+                                         "version": version_of("python"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "ftplib", "state": state}
+
+
+CURL_ASCII = ("curl turns CRLF into LF in what it writes for an ASCII-type listing, so the "
+              "listing's byte count on the wire is not known from its output")
+
+
+def s_pyftpdlib_curl_ipv6(ctx):
+    """pyftpdlib on IPv6 + curl: a failed login, LIST/RETR/STOR over EPSV, RETR/STOR in
+    active mode (EPRT), NLST, and two RETRs on one reused control connection. Each curl
+    run is its own control connection."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    down = make_file(srv / "down-300k.bin", 300 * 1024, 301)
+    small = make_file(srv / "small-10k.bin", 10 * 1024, 302)
+    up = make_file(cli / "up-100k.bin", 100 * 1024, 303)
+    server = start_pyftpdlib(ctx, ctx.lab.srv_ip6, "bob", "bob-pw")
+    base = f"ftp://[{ctx.lab.srv_ip6}]"
+    cred = ["--user", "bob:bob-pw"]
+    runs = [
+        ("curl-1-badlogin", ["--user", "bob:not-the-password", f"{base}/"], (67,)),
+        ("curl-2-list", cred + [f"{base}/", "-o", str(cli / "list.txt")], (0,)),
+        ("curl-3-retr", cred + [f"{base}/{down.name}", "-o", str(cli / down.name)], (0,)),
+        ("curl-4-stor", cred + ["-T", str(up), f"{base}/up-100k.bin"], (0,)),
+        ("curl-5-retr-active", cred + ["-P", "-", f"{base}/{down.name}", "-o",
+                                       str(cli / "down-active.bin")], (0,)),
+        ("curl-6-stor-active", cred + ["-P", "-", "-T", str(up), f"{base}/up-active.bin"], (0,)),
+        ("curl-7-nlst", cred + ["--list-only", f"{base}/", "-o", str(cli / "nlst.txt")], (0,)),
+        ("curl-8-two-retr", cred + [f"{base}/{small.name}", "-o", str(cli / small.name),
+                                    f"{base}/{down.name}", "-o", str(cli / "down-again.bin")],
+         (0,)),
+    ]
+    state = {}
+
+    def go():
+        ctx.start_capture()
+        sessions, intact = run_curl(ctx, runs)
+        state["left_intact"] = intact
+        return sessions
+
+    expected = [
+        X("LIST", None, mode="passive", setup="EPSV", note=CURL_ASCII),
+        X("RETR", down.name, mode="passive", setup="EPSV", src=down, dst=cli / down.name),
+        X("STOR", "up-100k.bin", mode="passive", setup="EPSV", src=up, dst=srv / "up-100k.bin"),
+        X("RETR", down.name, mode="active", setup="EPRT", src=down, dst=cli / "down-active.bin"),
+        X("STOR", "up-active.bin", mode="active", setup="EPRT", src=up, dst=srv / "up-active.bin"),
+        X("NLST", None, mode="passive", setup="EPSV", note=CURL_ASCII),
+        X("RETR", small.name, mode="passive", setup="EPSV", src=small, dst=cli / small.name),
+        X("RETR", down.name, mode="passive", setup="EPSV", src=down, dst=cli / "down-again.bin"),
+    ]
+    return {"server": server, "client": {"software": "curl", "version": version_of("curl"),
+                                         "ip": ctx.lab.cli_ip6},
+            "go": go, "expected": expected, "account": "curl", "state": state}
+
+
+def s_vsftpd_ftplib_netem(ctx):
+    """vsftpd + Python ftplib over a lossy, reordering, delaying link (2% loss, 5%
+    reordering, 5 ms delay each way): a failed login then anonymous on the same
+    connection, 2 MiB RETR and STOR over PASV, RETR/STOR over PORT, APPE, STOU, MLSD
+    (vsftpd: 500), RETR of a missing file (550), an aborted RETR (data connection closed
+    first, then ABOR: 426 then 225), NLST over PORT."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    down2m = make_file(srv / "down-2m.bin", 2 * 1024 * 1024, 401)
+    down64 = make_file(srv / "down-64k.bin", 64 * 1024, 402)
+    big = make_file(srv / "big-5m.bin", 5 * 1024 * 1024, 403)
+    up2m = make_file(cli / "up-2m.bin", 2 * 1024 * 1024, 404)
+    up64 = make_file(cli / "up-64k.bin", 64 * 1024, 405)
+    appe = make_file(cli / "appe-16k.bin", 16 * 1024, 406)
+    server = start_vsftpd(ctx, local_login_failure=True)
+    plan = {"host": ctx.lab.srv_ip4, "port": 21, "timeout": 60, "sessions": [
+        {"logins": [{"user": "ftpflow-nouser", "password": "wrong-password"},
+                    {"user": "anonymous", "password": "ftplib@ftpflow.test"}], "steps": [
+            {"op": "list", "cmd": "LIST", "passive": True, "save": str(cli / "list.txt")},
+            {"op": "retr", "remote": down2m.name, "local": str(cli / down2m.name), "passive": True},
+            {"op": "stor", "local": str(up2m), "remote": "upload/up-2m.bin", "passive": True},
+            {"op": "retr", "remote": down64.name, "local": str(cli / down64.name), "passive": False},
+            {"op": "stor", "local": str(up64), "remote": "upload/up-64k.bin", "passive": False},
+            {"op": "appe", "local": str(appe), "remote": "upload/up-64k.bin", "passive": True},
+            {"op": "cwd", "path": "upload"},
+            {"op": "stou", "local": str(appe), "passive": True},
+            {"op": "cwd", "path": "/"},
+            {"op": "list", "cmd": "MLSD", "passive": True, "expect_error": True},
+            {"op": "retr", "remote": "missing.bin", "local": str(cli / "missing.bin"),
+             "passive": False, "expect_error": True},
+            {"op": "abort_retr", "remote": big.name, "read": 65536, "passive": True,
+             "close_first": True},
+            {"op": "list", "cmd": "NLST", "passive": False, "save": str(cli / "nlst.txt")},
+        ]}]}
+    state = {}
+
+    def go():
+        ctx.start_capture()
+        state["report"] = run_ftplib(ctx, plan, timeout=180)
+        return [s["wire"] for s in state["report"]["sessions"]]
+
+    expected = [
+        X("LIST", None, mode="passive", setup="PASV", listing_file=cli / "list.txt"),
+        X("RETR", down2m.name, mode="passive", setup="PASV", src=down2m, dst=cli / down2m.name),
+        X("STOR", "upload/up-2m.bin", mode="passive", setup="PASV", src=up2m,
+          dst=srv / "upload/up-2m.bin"),
+        X("RETR", down64.name, mode="active", setup="PORT", src=down64, dst=cli / down64.name),
+        X("STOR", "upload/up-64k.bin", mode="active", setup="PORT", src=up64,
+          dst=srv / "upload/up-64k.bin", expect=lambda: up64.read_bytes() + appe.read_bytes(),
+          note="the server file is checked after the APPE below, as STOR content + APPE content"),
+        X("APPE", "upload/up-64k.bin", mode="passive", setup="PASV", src=appe,
+          dst=srv / "upload/up-64k.bin", expect=lambda: up64.read_bytes() + appe.read_bytes()),
+        X("STOU", None, mode="passive", setup="PASV", src=appe, dst_dir=srv / "upload"),
+        X("MLSD", None, status="failed", mode="passive", setup="PASV",
+          note="vsftpd does not know MLSD (500); ftplib had already connected to the PASV port"),
+        X("RETR", "missing.bin", status="failed", mode="active", setup="PORT"),
+        X("RETR", big.name, status="aborted", mode="passive", setup="PASV",
+          note="the client closed the data connection (with unread data: RST), then sent "
+               "ABOR as urgent data; vsftpd answers the RETR with 426 and the ABOR with 225"),
+        X("NLST", None, mode="active", setup="PORT", listing_file=cli / "nlst.txt"),
+    ]
+    return {"server": server, "client": {"software": "python-ftplib",
+                                         "version": version_of("python"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "ftplib", "state": state}
+
+
+def s_vsftpd_curl_rest(ctx):
+    """vsftpd (anonymous, no password asked: 230 right after USER) + curl over IPv4: a
+    login refused at USER (anonymous-only server: 530), a resumed download (REST + RETR over EPSV) of a partially downloaded file, the same in
+    active mode (EPRT on IPv4), a PASV download (--disable-epsv), and a resumed upload
+    (SIZE, then APPE of the missing tail)."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    full = make_file(srv / "resume-1m.bin", 1024 * 1024, 501)
+    full2 = make_file(srv / "resume-512k.bin", 512 * 1024, 502)
+    small = make_file(srv / "small-20k.bin", 20 * 1024, 503)
+    upfull = make_file(cli / "upres-200k.bin", 200 * 1024, 504)
+    part1, part2, uppart = 300 * 1024, 100 * 1024, 120 * 1024
+    (cli / "resume-1m.bin").write_bytes(full.read_bytes()[:part1])
+    (cli / "resume-512k.bin").write_bytes(full2.read_bytes()[:part2])
+    (srv / "upload").mkdir()
+    (srv / "upload" / "upres-200k.bin").write_bytes(upfull.read_bytes()[:uppart])
+    (srv / "upload" / "upres-200k.bin").chmod(0o644)
+    server = start_vsftpd(ctx, no_anon_password=True, local_login_failure=False)
+    base = f"ftp://{ctx.lab.srv_ip4}"
+    cred = ["--user", "anonymous:"]
+    runs = [
+        ("curl-0-badlogin", ["--user", "ftpflow-nouser:secret", f"{base}/"], (67,)),
+        ("curl-1-resume", cred + ["-C", "-", f"{base}/{full.name}", "-o", str(cli / full.name)], (0,)),
+        ("curl-2-resume-active", cred + ["-P", "-", "-C", "-", f"{base}/{full2.name}", "-o",
+                                         str(cli / full2.name)], (0,)),
+        ("curl-3-pasv", cred + ["--disable-epsv", f"{base}/{small.name}", "-o",
+                                str(cli / small.name)], (0,)),
+        ("curl-4-upload-resume", cred + ["-C", "-", "-T", str(upfull),
+                                         f"{base}/upload/{upfull.name}"], (0,)),
+    ]
+    state = {}
+
+    def go():
+        ctx.start_capture()
+        sessions, intact = run_curl(ctx, runs)
+        state["left_intact"] = intact
+        return sessions
+
+    expected = [
+        X("RETR", full.name, mode="passive", setup="EPSV", src=full, dst=cli / full.name,
+          nbytes=full.stat().st_size - part1),
+        X("RETR", full2.name, mode="active", setup="EPRT", src=full2, dst=cli / full2.name,
+          nbytes=full2.stat().st_size - part2),
+        X("RETR", small.name, mode="passive", setup="PASV", src=small, dst=cli / small.name),
+        X("APPE", upfull.name, mode="passive", setup="EPSV", src=upfull,
+          dst=srv / "upload" / upfull.name, nbytes=upfull.stat().st_size - uppart,
+          note=f"resumed upload: curl sends CWD upload, SIZE (the server had the first "
+               f"{uppart} bytes), then APPE with the rest; afterwards the server file equals "
+               "the client's"),
+    ]
+    return {"server": server, "client": {"software": "curl", "version": version_of("curl"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "curl", "state": state}
+
+
+SCENARIOS = {
+    # name: (index, builder, always impaired, programs needed)
+    "vsftpd-lftp-passive-active": (1, s_vsftpd_lftp, False, ["vsftpd", "lftp"]),
+    "pyftpdlib-ftplib-ipv4": (2, s_pyftpdlib_ftplib, False, ["pyftpdlib"]),
+    "pyftpdlib-curl-ipv6": (3, s_pyftpdlib_curl_ipv6, False, ["pyftpdlib", "curl"]),
+    "vsftpd-ftplib-netem": (4, s_vsftpd_ftplib_netem, True, ["vsftpd"]),
+    "vsftpd-curl-ipv4-rest": (5, s_vsftpd_curl_rest, False, ["vsftpd", "curl"]),
+}
+
+
+# -- truth ---------------------------------------------------------------------
+
+def server_account(ctx):
+    text = ctx.server_log.read_text(errors="replace") if ctx.server_log.exists() else ""
+    if ctx.server_kind == "pyftpdlib":
+        return wire.pyftpdlib_sessions(text)
+    return wire.vsftpd_sessions(text)
+
+
+def reconcile(ctx, spec, client_sessions):
+    """Cross-check the client's account with the server's log, session by session.
+    Returns a list of (wire, account label, client_port)."""
+    server_sessions = server_account(ctx)
+    if len(server_sessions) != len(client_sessions):
+        raise Failure(f"client logged {len(client_sessions)} control connections, the server "
+                      f"{len(server_sessions)}")
+    intact = spec.get("state", {}).get("left_intact")
+    report = spec.get("state", {}).get("report")
+    out = []
+    for i, (cw, sv) in enumerate(zip(client_sessions, server_sessions)):
+        cverbs, sverbs = wire.command_verbs(cw), wire.command_verbs(sv["wire"])
+        label = "client log"
+        cw = list(cw)
+        if (spec["account"] == "curl" and intact and i < len(intact) and intact[i]
+                and sverbs == cverbs + ["QUIT"]):
+            # curl sends QUIT when it closes a connection it left intact, at exit, but its
+            # verbose output no longer shows it: take that exchange from the server log.
+            idx = [k for k, (d, _) in enumerate(sv["wire"]) if d == ">"][-1]
+            cw += sv["wire"][idx:]
+            cverbs = wire.command_verbs(cw)
+            label = "client log + QUIT from server log"
+        if cverbs != sverbs:
+            raise Failure(f"session {i + 1}: the client logged commands {cverbs}, the server "
+                          f"received {sverbs}")
+        port = sv.get("client_port")
+        if report:
+            port = report["sessions"][i]["client_port"]
+            if sv.get("client_port") not in (None, port):
+                raise Failure(f"session {i + 1}: client port {port} vs server log "
+                              f"{sv['client_port']}")
+        out.append((cw, label, port))
+    return out
+
+
+def check_file_transfer(t, e):
+    """Check a complete file transfer on both ends; fill bytes and file."""
+    dst = e["dst"]
+    if dst is None and e["dst_dir"] is not None:
+        m = re.search(r"FILE: (\S+)", t.get("preliminary_reply_text") or "")
+        if not m:
+            raise Failure(f"STOU: no file name in the reply {t.get('preliminary_reply_text')!r}")
+        name = m.group(1).rstrip(".")
+        dst = e["dst_dir"] / name
+        t["server_name"] = name
+    if not dst.exists():
+        raise Failure(f"{t['command']} {t['arg']}: {dst} does not exist")
+    got = dst.read_bytes()
+    want = e["expect"]() if callable(e["expect"]) else (e["expect"] or e["src"].read_bytes())
+    if sha256_bytes(got) != sha256_bytes(want):
+        raise Failure(f"{t['command']} {t['arg']}: {dst} ({len(got)} bytes, sha256 "
+                      f"{sha256_bytes(got)[:16]}) differs from the expected content ({len(want)} "
+                      f"bytes, sha256 {sha256_bytes(want)[:16]})")
+    src = e["src"].read_bytes()
+    if e["nbytes"] is not None:
+        t["bytes"] = e["nbytes"]
+    else:
+        t["bytes"] = len(src) - t.get("rest", 0)
+    if t["command"] == "APPE":
+        # The server file after the append; the payload is its last `bytes` bytes.
+        t["file"] = {"size": len(got), "sha256": sha256_bytes(got),
+                     "note": "the server file after the append"}
+        t["payload_sha256"] = sha256_bytes(got[len(got) - t["bytes"]:])
+    else:
+        # The file as sent: equal on both ends (for an upload that a later APPE extends,
+        # the server file starts with it; checked above).
+        t["file"] = {"size": len(src), "sha256": sha256_bytes(src)}
+
+
+def build_truth(ctx, spec, sessions, lab_info):
+    truth_sessions, transfers, failed = [], [], []
+    for i, (cw, label, port) in enumerate(sessions, 1):
+        summary, ts = wire.explain(cw, spec["server"]["ip"])
+        truth_sessions.append({"index": i, "client_port": port, **summary, "account": label})
+        for a in summary["login_attempts"]:
+            if a["reply_code"] != 230:
+                failed.append({"session": i, **a})
+        for t in ts:
+            t["session"] = i
+            transfers.append(t)
+    expected = spec["expected"]
+    got_ids = [(t["command"], t["arg"]) for t in transfers]
+    want_ids = [(e["command"], e["arg"]) for e in expected]
+    if got_ids != want_ids:
+        raise Failure(f"transfers on the wire {got_ids}\n  differ from the plan {want_ids}")
+    for n, (t, e) in enumerate(zip(transfers, expected), 1):
+        t["index"] = n
+        what = f"transfer {n} ({t['command']} {t['arg']})"
+        for key in ("status", "mode", "setup"):
+            if e[key] is not None and t[key] != e[key]:
+                raise Failure(f"{what}: {key} is {t[key]!r}, expected {e[key]!r} "
+                              f"(reply {t['reply_code']})")
+        if t["status"] == "complete":
+            if t["direction"] == "listing":
+                lf = e["listing_file"]
+                t["bytes"] = lf.stat().st_size if lf is not None else None
+            else:
+                check_file_transfer(t, e)
+        elif t["status"] == "failed":
+            t["bytes"] = 0
+        else:
+            t["bytes"] = None
+        if e["note"]:
+            t["note"] = e["note"]
+        t.pop("preliminary_reply_text", None)
+    # Aborted transfers: what the client read and the replies it got.
+    report = spec.get("state", {}).get("report")
+    if report:
+        aborts = [s for sess in report["sessions"] for s in sess["steps"]
+                  if s["op"] == "abort_retr"]
+        aborted = [t for t in transfers if t["status"] == "aborted"]
+        for t, s in zip(aborted, aborts):
+            t["client_read_bytes"] = s.get("client_read_bytes")
+            t["abort_replies"] = [int(r[:3]) for r in s.get("abort_replies", [])]
+    ok_users = [s["user"] for s in truth_sessions if s["login"] == "success"]
+    server = dict(spec["server"])
+    server["banner"] = truth_sessions[0]["banner"] if truth_sessions else None
+    ordered = ["session", "index", "command", "arg", "mode", "setup", "data_endpoint",
+               "direction", "status", "preliminary_reply_code", "reply_code", "bytes", "file"]
+    transfers = [{**{k: t[k] for k in ordered if k in t},
+                  **{k: v for k, v in t.items() if k not in ordered}} for t in transfers]
+    return {
+        "format": "ftpflow-real-truth", "format_version": FORMAT_VERSION,
+        "scenario": ctx.name + ("-netem" if lab_info["netem_suffix"] else ""),
+        "description": " ".join(spec["doc"].split()),
+        "pcap": None, "pcap_sha256": None,
+        "recording": lab_info["recording"],
+        "server": server, "client": spec["client"],
+        "user": ok_users[0] if ok_users else None,
+        "failed_logins": failed,
+        "sessions": truth_sessions,
+        "transfers": transfers,
+    }
+
+
+# -- capture self-check --------------------------------------------------------
+
+def tshark_check(pcap, truth):
+    """Check the capture with tshark: every control command of the truth is there, in
+    its control connection, and there are enough data connections. Returns notes."""
+    if not shutil.which("tshark"):
+        return ["tshark not installed: capture not self-checked"], None
+    notes = []
+    # Every copy of a command segment (a retransmission may be the only copy the capture
+    # holds, when the first was lost before the capture point) is keyed by its sequence
+    # number: duplicates collapse and the order is the byte-stream order.
+    cp = run(["tshark", "-n", "-r", str(pcap), "-o", "tcp.relative_sequence_numbers:TRUE",
+              "-Y", "ftp.request.command", "-T", "fields",
+              "-E", "separator=\t", "-e", "tcp.stream", "-e", "tcp.seq",
+              "-e", "ftp.request.command", "-e", "ftp.request.arg"], timeout=120)
+    by_stream = {}
+    for line in cp.stdout.splitlines():
+        parts = line.split("\t")
+        while len(parts) < 4:
+            parts.append("")
+        sid, seq, verb, arg = int(parts[0]), int(parts[1]), parts[2].upper(), parts[3]
+        by_stream.setdefault(sid, {})[seq] = (verb, arg)
+    streams = {sid: [cmds[k] for k in sorted(cmds)] for sid, cmds in sorted(by_stream.items())}
+    control = list(streams.values())  # tshark numbers streams in order of appearance
+    if len(control) != len(truth["sessions"]):
+        raise Failure(f"tshark sees FTP commands on {len(control)} connections, the truth has "
+                      f"{len(truth['sessions'])} sessions")
+    for s, seen in zip(truth["sessions"], control):
+        want = [(c["command"], c["arg"] or "") for c in s["commands"]]
+        if seen == want:
+            continue
+        missing = [w for w in want if w not in seen]
+        if missing:
+            raise Failure(f"session {s['index']}: commands missing from the capture: {missing}")
+        notes.append(f"session {s['index']}: tshark's command list differs in order or has "
+                     f"extras ({len(seen)} vs {len(want)})")
+    notes += check_data_connections(pcap, truth)
+    cp = run(["tshark", "-n", "-r", str(pcap), "-Y",
+              "tcp.analysis.retransmission || tcp.analysis.out_of_order || "
+              "tcp.analysis.lost_segment || tcp.analysis.fast_retransmission", "-T", "fields",
+              "-e", "frame.number"], timeout=120)
+    anomalies = len(cp.stdout.split())
+    notes.append(f"tshark: {anomalies} frames flagged as retransmission/out-of-order/lost segment")
+    return notes, anomalies
+
+
+def check_data_connections(pcap, truth):
+    """Find each transfer's data connection in the capture (the connection whose SYN went
+    to the negotiated endpoint, from the expected side) and compare the payload it carried
+    in the transfer's direction (highest relative sequence number reached, so
+    retransmissions do not count twice) with the truth's bytes."""
+    cp = run(["tshark", "-n", "-r", str(pcap), "-o", "tcp.relative_sequence_numbers:TRUE",
+              "-T", "fields", "-E", "separator=\t", "-e", "tcp.stream", "-e", "ip.src",
+              "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst",
+              "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.seq",
+              "-e", "tcp.len"], timeout=180)
+    streams = {}
+    order = []
+    for line in cp.stdout.splitlines():
+        f = line.split("\t")
+        if len(f) < 11 or not f[0]:
+            continue
+        sid = int(f[0])
+        src = (wire._norm_ip(f[1] or f[2]), int(f[3]))
+        dst = (wire._norm_ip(f[4] or f[5]), int(f[6]))
+        st = streams.get(sid)
+        if st is None:
+            st = streams[sid] = {"syn": None, "top": {}}
+            order.append(sid)
+        syn = f[7] in ("1", "True")
+        ack = f[8] in ("1", "True")
+        if syn and not ack and st["syn"] is None:
+            st["syn"] = (src, dst)
+        n = int(f[10] or 0)
+        if n > 0:
+            top = int(f[9]) + n
+            st["top"][src] = max(st["top"].get(src, 0), top)
+    server_ip = wire._norm_ip(truth["server"]["ip"])
+    used = set()
+    notes = []
+    matched = 0
+    for t in truth["transfers"]:
+        ep = t.get("data_endpoint")
+        if not ep:
+            continue
+        want = (wire._norm_ip(ep["ip"]), ep["port"])
+        for sid in order:
+            st = streams[sid]
+            if sid in used or st["syn"] is None or st["syn"][1] != want:
+                continue
+            a, b = st["syn"]  # a connected to b
+            server_side, client_side = (b, a) if t["mode"] == "passive" else (a, b)
+            sender = client_side if t["direction"] == "upload" else server_side
+            carried = max(0, st["top"].get(sender, 1) - 1)
+            if t["status"] == "failed" and carried:
+                continue
+            used.add(sid)
+            break
+        else:
+            if t["status"] in ("complete", "aborted"):
+                raise Failure(f"transfer {t['index']} ({t['command']}): no data connection to "
+                              f"{want} in the capture")
+            # Refused before any data connection opened: nothing was carried, and there is
+            # no connection whose bytes could be counted.
+            t["bytes"] = None
+            t["data_connection"] = False
+            continue
+        matched += 1
+        initiator_is_server = st["syn"][0][0] == server_ip
+        if initiator_is_server != (t["mode"] == "active"):
+            raise Failure(f"transfer {t['index']}: data connection opened by the wrong side")
+        if t["bytes"] is not None and carried != t["bytes"]:
+            raise Failure(f"transfer {t['index']} ({t['command']} {t['arg']}): the capture "
+                          f"carries {carried} bytes, the truth says {t['bytes']}")
+        if t["bytes"] is None:
+            notes.append(f"transfer {t['index']} ({t['command']}, {t['status']}): "
+                         f"{carried} bytes in the capture (truth: null)")
+    notes.append(f"tshark: {matched} data connections matched to transfers by endpoint; "
+                 f"payload counts agree with the truth")
+    return notes
+
+
+# -- one scenario ------------------------------------------------------------
+
+def record(name, out_dir, force_netem=False, keep=False):
+    index, builder, impaired, needs = SCENARIOS[name]
+    impair = dict(IMPAIR) if (impaired or force_netem) else None
+    suffix = force_netem and not impaired
+    out_name = f"real-{name}{'-netem' if suffix else ''}"
+    workdir = Path(tempfile.mkdtemp(prefix=f"ftpflow-{name}-"))
+    workdir.chmod(0o755)
+    log(f"== {out_name} (work directory {workdir})")
+    t0 = time.monotonic()
+    try:
+        (workdir / "srv").mkdir(mode=0o755)
+        (workdir / "cli").mkdir(mode=0o755)
+        pcap_tmp = workdir / "capture.pcap"
+        with Lab(index, workdir, impair=impair, log=log) as lab:
+            ctx = Ctx(name, index, workdir, lab, impair)
+            ctx.start_capture = lambda: lab.start_capture(pcap_tmp)
+            spec = builder(ctx)
+            spec["doc"] = builder.__doc__
+            client_sessions = spec["go"]()
+            closed = lab.wait_closed(timeout=20)
+            # The last ACKs are sent when the sockets enter TIME-WAIT; leave them (and any
+            # frame the link emulator still holds) time to reach tcpdump.
+            time.sleep(0.5 + (impair["delay_ms"] / 1000.0 if impair else 0))
+            counters = lab.stop_capture()
+            for pname, p in list(lab.procs):
+                if pname in ("vsftpd", "pyftpdlib"):
+                    lab.stop(p)
+        recording = {
+            "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "tool": "scripts/real/record.py",
+            "tcpdump": version_of("tcpdump"),
+            "kernel": platform.release(),
+            "link": "tap+linkemu" if impair else "veth",
+            "offloads_disabled": lab.offloads_disabled,
+            "capture_interface": f"{lab.srv_if} in the server namespace",
+            "capture_filter": "tcp",
+            "impairment": ({**{k: impair[k] for k in ("loss", "reorder", "delay_ms", "seed")},
+                            "emulator": "scripts/real/linkemu.py (userspace; sch_netem missing)",
+                            "counters": (lab.link_stats or {}).get("directions")}
+                           if impair else None),
+            "tcpdump_counters": counters,
+            "connections_closed": closed,
+        }
+        if counters.get("dropped_by_kernel"):
+            raise Failure(f"tcpdump reports {counters['dropped_by_kernel']} packets dropped")
+        if not pcap_tmp.exists() or pcap_tmp.stat().st_size <= 24:
+            raise Failure("the capture is empty")
+        sessions = reconcile(ctx, spec, client_sessions)
+        truth = build_truth(ctx, spec, sessions, {"recording": recording, "netem_suffix": suffix})
+        truth["pcap"] = f"{out_name}.pcap"
+        truth["pcap_sha256"] = sha256_file(pcap_tmp)
+        notes, anomalies = tshark_check(pcap_tmp, truth)
+        if impair and anomalies == 0:
+            notes.append("warning: impaired link but no retransmission or reordering seen")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        pcap_out = out_dir / f"{out_name}.pcap"
+        truth_out = out_dir / f"{out_name}.truth.json"
+        shutil.copyfile(pcap_tmp, str(pcap_out) + ".tmp")
+        os.replace(str(pcap_out) + ".tmp", pcap_out)
+        tmp = Path(str(truth_out) + ".tmp")
+        tmp.write_text(to_json(truth) + "\n")
+        os.replace(tmp, truth_out)
+        for n in notes:
+            log("  " + n)
+        log(f"  wrote {pcap_out} ({pcap_out.stat().st_size} bytes, "
+            f"{counters.get('captured')} packets), {truth_out}: "
+            f"{len(truth['sessions'])} sessions, {len(truth['transfers'])} transfers "
+            f"in {time.monotonic() - t0:.1f}s")
+        return True
+    finally:
+        if keep:
+            log(f"  kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Record FTP sessions between real servers and clients, with ground truth.",
+        epilog="Scenarios: " + ", ".join(SCENARIOS))
+    ap.add_argument("--out", type=Path, default=REPO / "samples",
+                    help="output directory (default: samples/ of the repository)")
+    ap.add_argument("--scenario", action="append", choices=list(SCENARIOS), default=[])
+    ap.add_argument("--all", action="store_true", help="record every scenario")
+    ap.add_argument("--netem", action="store_true",
+                    help="impair the link (2%% loss, 5%% reordering, 5 ms delay each way); "
+                         "outputs get a -netem suffix unless the scenario is always impaired")
+    ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    ap.add_argument("--keep", action="store_true", help="keep the work directories (logs)")
+    args = ap.parse_args()
+
+    if args.list:
+        for name, (_, builder, impaired, _) in SCENARIOS.items():
+            print(f"{name}{' (impaired link)' if impaired else ''}\n    "
+                  + " ".join(builder.__doc__.split()))
+        return 0
+    names = list(SCENARIOS) if args.all else args.scenario
+    if not names:
+        ap.error("give --scenario NAME (repeatable) or --all")
+    if os.geteuid() != 0:
+        print("record.py must run as root (network namespaces, tcpdump)", file=sys.stderr)
+        return 2
+
+    def on_signal(sig, _frm):
+        raise KeyboardInterrupt(f"signal {sig}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    needs = {"ip", "ss", "tcpdump", "ethtool"}
+    for n in names:
+        needs.update(SCENARIOS[n][3])
+    try:
+        ensure_requirements(needs)
+    except (Failure, LabError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    failed = []
+    for name in names:
+        try:
+            record(name, args.out.resolve(), force_netem=args.netem, keep=args.keep)
+        except (Failure, LabError) as err:
+            print(f"error: scenario {name} failed: {err}", file=sys.stderr)
+            failed.append(name)
+        except KeyboardInterrupt:
+            print(f"interrupted during {name}; cleaned up", file=sys.stderr)
+            return 1
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
