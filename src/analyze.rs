@@ -78,6 +78,9 @@ impl Analyzer {
     pub fn read(&mut self, input: &Input) -> &InputSummary {
         let first = self.next_frame;
         let summary = read_input(input, first, &mut |frame| self.frame(frame));
+        // Frames skipped by the reader (unsupported interfaces) keep their numbers, so the
+        // next input continues after all of them, as Wireshark counts.
+        self.next_frame = self.next_frame.max(first + summary.numbered);
         self.inputs.push(summary);
         self.inputs.last().expect("just pushed")
     }
@@ -95,6 +98,7 @@ impl Analyzer {
     /// Ends every connection and builds the report.
     pub fn finish(mut self) -> Report {
         self.tcp.finish_all(&mut self.tracker);
+        self.decoder.flush_fragments();
         let tcp_stats = self.tcp.stats().clone();
         let decode = self.decoder.stats().clone();
         let out = self.tracker.into_report_parts();

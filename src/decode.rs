@@ -199,16 +199,87 @@ impl Decoder {
         self.stats.frames += 1;
         self.frags
             .expire(frame.ts, self.limits.fragment_timeout_ns, &mut self.stats);
-        let packet = self.slice(frame)?;
+        let data = frame.data;
+        // Each arm hands the sliced packet to `process` by reference: the packet is a few
+        // hundred bytes, and moving it through `Option`s cost more than slicing it.
+        match frame.link {
+            LinkType::Ethernet => match LaxSlicedPacket::from_ethernet(data) {
+                Ok(packet) => self.process(frame, &packet),
+                Err(_) => {
+                    self.stats.malformed_link += 1;
+                    None
+                }
+            },
+            LinkType::LinuxSll | LinkType::LinuxSll2 => {
+                let (proto, rest) = if frame.link == LinkType::LinuxSll {
+                    (data.get(14..16), data.get(16..))
+                } else {
+                    (data.get(0..2), data.get(20..))
+                };
+                let (Some(&[hi, lo]), Some(rest)) = (proto, rest) else {
+                    self.stats.malformed_link += 1;
+                    return None;
+                };
+                let proto = EtherType(u16::from_be_bytes([hi, lo]));
+                let packet = LaxSlicedPacket::from_ether_type(proto, rest);
+                self.process(frame, &packet)
+            }
+            LinkType::Null | LinkType::Loop => {
+                let Some(af) = data.get(0..4).and_then(|b| <[u8; 4]>::try_from(b).ok()) else {
+                    self.stats.malformed_link += 1;
+                    return None;
+                };
+                let af = if frame.link == LinkType::Loop {
+                    u32::from_be_bytes(af)
+                } else {
+                    // Host byte order of the capturing machine: families are small numbers,
+                    // so a value above 0xffff was written in the other order.
+                    let le = u32::from_le_bytes(af);
+                    if le > 0xffff { le.swap_bytes() } else { le }
+                };
+                // AF_INET = 2; AF_INET6 = 10 (Linux), 24 (NetBSD, OpenBSD), 28 (FreeBSD),
+                // 30 (macOS).
+                if !matches!(af, 2 | 10 | 24 | 28 | 30) {
+                    self.stats.non_ip += 1;
+                    return None;
+                }
+                self.ip(frame, data.get(4..).unwrap_or(&[]))
+            }
+            LinkType::Raw | LinkType::Ipv4 | LinkType::Ipv6 => self.ip(frame, data),
+        }
+    }
 
+    /// A packet that starts with its IP header.
+    fn ip<'a>(&'a mut self, frame: RawFrame<'a>, data: &'a [u8]) -> Option<Segment<'a>> {
+        match LaxSlicedPacket::from_ip(data) {
+            Ok(packet) => self.process(frame, &packet),
+            Err(_) => {
+                self.stats.malformed_ip += 1;
+                None
+            }
+        }
+    }
+
+    /// From the sliced packet to a segment (or a fragment, or a counted reason why not).
+    fn process<'a>(
+        &'a mut self,
+        frame: RawFrame<'a>,
+        packet: &LaxSlicedPacket<'a>,
+    ) -> Option<Segment<'a>> {
         let (ip_payload, src, dst, declared) = match &packet.net {
             Some(LaxNetSlice::Ipv4(v4)) => {
                 self.stats.ipv4 += 1;
                 let h = v4.header();
                 if h.is_fragmenting_payload() {
-                    let start = offset_in(frame.data, h.slice())?.checked_add(h.slice().len())?;
                     let p = v4.payload();
-                    let end = offset_in(frame.data, p.payload)?.checked_add(p.payload.len())?;
+                    // The fragment's bytes: from the end of the IPv4 header to the end of
+                    // the IP payload (an authentication header belongs to the datagram).
+                    let start = offset_in(frame.data, h.slice()).map(|o| o + h.slice().len());
+                    let end = offset_in(frame.data, p.payload).map(|o| o + p.payload.len());
+                    let Some(data) = start.zip(end).and_then(|(s, e)| frame.data.get(s..e)) else {
+                        self.stats.malformed_ip += 1;
+                        return None;
+                    };
                     let frag = Fragment {
                         v6: false,
                         src: IpAddr::V4(h.source_addr()),
@@ -217,10 +288,10 @@ impl Decoder {
                         proto: h.protocol(),
                         offset: h.fragments_offset(),
                         more: h.more_fragments(),
-                        data: frame.data.get(start..end)?,
+                        data,
                         incomplete: p.incomplete,
                     };
-                    return self.fragment(frame, &packet, frag);
+                    return self.fragment(frame, packet, frag);
                 }
                 let auth = v4.extensions().auth.map_or(0, |a| a.slice().len());
                 let declared = usize::from(h.total_len()).saturating_sub(h.slice().len() + auth);
@@ -235,14 +306,18 @@ impl Decoder {
                 self.stats.ipv6 += 1;
                 let h = v6.header();
                 if v6.payload().fragmented {
-                    let frag = ipv6_fragment(frame.data, v6.extensions(), v6.payload())?;
+                    let Some(frag) = ipv6_fragment(frame.data, v6.extensions(), v6.payload())
+                    else {
+                        self.stats.malformed_ip += 1;
+                        return None;
+                    };
                     let frag = Fragment {
                         v6: true,
                         src: IpAddr::V6(h.source_addr()),
                         dst: IpAddr::V6(h.destination_addr()),
                         ..frag
                     };
-                    return self.fragment(frame, &packet, frag);
+                    return self.fragment(frame, packet, frag);
                 }
                 let declared =
                     usize::from(h.payload_length()).saturating_sub(v6.extensions().slice().len());
@@ -296,59 +371,6 @@ impl Decoder {
         }
         self.stats.tcp_segments += 1;
         Some(segment(frame, src, dst, tcp, wire_len))
-    }
-
-    /// Link layer down to a lax-sliced packet; counts what cannot be sliced.
-    fn slice<'a>(&mut self, frame: RawFrame<'a>) -> Option<LaxSlicedPacket<'a>> {
-        let data = frame.data;
-        let from_ether_type = |proto: u16, rest: &'a [u8]| {
-            Some(LaxSlicedPacket::from_ether_type(EtherType(proto), rest))
-        };
-        let sliced = match frame.link {
-            LinkType::Ethernet => LaxSlicedPacket::from_ethernet(data).ok(),
-            LinkType::LinuxSll => match (data.get(14..16), data.get(16..)) {
-                (Some(p), Some(rest)) => from_ether_type(u16::from_be_bytes([p[0], p[1]]), rest),
-                _ => None,
-            },
-            LinkType::LinuxSll2 => match (data.get(0..2), data.get(20..)) {
-                (Some(p), Some(rest)) => from_ether_type(u16::from_be_bytes([p[0], p[1]]), rest),
-                _ => None,
-            },
-            LinkType::Null | LinkType::Loop => {
-                let Some(af) = data.get(0..4).and_then(|b| <[u8; 4]>::try_from(b).ok()) else {
-                    self.stats.malformed_link += 1;
-                    return None;
-                };
-                let af = if frame.link == LinkType::Loop {
-                    u32::from_be_bytes(af)
-                } else {
-                    // Host byte order of the capturing machine: families are small numbers,
-                    // so a value above 0xffff was written in the other order.
-                    let le = u32::from_le_bytes(af);
-                    if le > 0xffff { le.swap_bytes() } else { le }
-                };
-                // AF_INET = 2; AF_INET6 = 10 (Linux), 24 (NetBSD, OpenBSD), 28 (FreeBSD),
-                // 30 (macOS).
-                if !matches!(af, 2 | 10 | 24 | 28 | 30) {
-                    self.stats.non_ip += 1;
-                    return None;
-                }
-                return self.slice_ip(data.get(4..).unwrap_or(&[]));
-            }
-            LinkType::Raw | LinkType::Ipv4 | LinkType::Ipv6 => return self.slice_ip(data),
-        };
-        if sliced.is_none() {
-            self.stats.malformed_link += 1;
-        }
-        sliced
-    }
-
-    fn slice_ip<'a>(&mut self, data: &'a [u8]) -> Option<LaxSlicedPacket<'a>> {
-        let sliced = LaxSlicedPacket::from_ip(data).ok();
-        if sliced.is_none() {
-            self.stats.malformed_ip += 1;
-        }
-        sliced
     }
 
     /// Counts a packet whose parsing stopped at `layer`.
@@ -419,19 +441,20 @@ impl Decoder {
         }
 
         // Find the TCP header behind any extension headers, counting what is not TCP.
-        let (start, number) = transport_start(&self.reassembled, frag.proto, frag.v6);
+        let Some((start, number)) = transport_start(&self.reassembled, frag.proto, frag.v6) else {
+            self.stats.malformed_ip += 1;
+            return None;
+        };
         if number != IpNumber::TCP {
             self.stats.non_tcp += 1;
             return None;
         }
-        let Some(tcp_ok) = self
+        // Checked here, while `self` can still be updated; parsed again below for the
+        // borrow that the returned segment keeps.
+        let tcp_ok = self
             .reassembled
             .get(start..)
-            .map(|b| TcpSlice::from_slice(b).is_ok())
-        else {
-            self.stats.malformed_tcp += 1;
-            return None;
-        };
+            .is_some_and(|b| TcpSlice::from_slice(b).is_ok());
         if !tcp_ok {
             self.stats.malformed_tcp += 1;
             return None;
@@ -487,21 +510,17 @@ fn offset_in(outer: &[u8], inner: &[u8]) -> Option<usize> {
 }
 
 /// Start of the transport header in a reassembled datagram whose first header is `proto`,
-/// skipping the authentication header (and, for IPv6, extension headers).
-fn transport_start(data: &[u8], proto: IpNumber, v6: bool) -> (usize, IpNumber) {
+/// skipping the authentication header (and, for IPv6, extension headers); `None` when those
+/// headers are malformed.
+fn transport_start(data: &[u8], proto: IpNumber, v6: bool) -> Option<(usize, IpNumber)> {
     if v6 {
         let (exts, number, _, err) = Ipv6ExtensionsSlice::from_slice_lax(proto, data);
-        if err.is_some() {
-            return (0, IpNumber::IPV6_NO_NEXT_HEADER);
-        }
-        (exts.slice().len(), number)
+        err.is_none().then(|| (exts.slice().len(), number))
     } else if proto == IpNumber::AUTHENTICATION_HEADER {
-        match IpAuthHeaderSlice::from_slice(data) {
-            Ok(auth) => (auth.slice().len(), auth.next_header()),
-            Err(_) => (0, IpNumber::IPV6_NO_NEXT_HEADER),
-        }
+        let auth = IpAuthHeaderSlice::from_slice(data).ok()?;
+        Some((auth.slice().len(), auth.next_header()))
     } else {
-        (0, proto)
+        Some((0, proto))
     }
 }
 

@@ -50,7 +50,7 @@ impl Timestamp {
         let fmt =
             time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
         let base = dt.format(&fmt).unwrap_or_else(|_| secs.to_string());
-        if nanos % 1000 == 0 {
+        if nanos.is_multiple_of(1000) {
             format!("{base}.{:06}Z", nanos / 1000)
         } else {
             format!("{base}.{nanos:09}Z")

@@ -231,9 +231,11 @@ impl<'r> Stream<'r> {
                 self.base = self.base.saturating_add(self.start as u64);
                 self.end -= self.start;
                 self.start = 0;
-                if self.buf.len() < need {
-                    let len = need.max(self.buf.len() * 2).clamp(INITIAL_BUF, MAX_BUF);
-                    self.buf.resize(len, 0);
+                // Twice what is needed, so that compaction (a copy of up to `need` bytes)
+                // happens at most once per `need` bytes consumed, not once per record.
+                let want = need.saturating_mul(2).clamp(INITIAL_BUF, MAX_BUF).max(need);
+                if self.buf.len() < want {
+                    self.buf.resize(want, 0);
                 }
             }
             match self.src.read(&mut self.buf[self.end..]) {
@@ -528,7 +530,8 @@ fn read_pcap(s: &mut Stream<'_>, ctx: &mut Ctx<'_>, be: bool, nanosecond: bool, 
             return;
         }
         let h = RecHdr::parse(s.available(), be);
-        if h.caplen > MAX_PCAP_CAPLEN || h.caplen > h.orig_len {
+        // An original length of 0 is impossible too (tcpdump: "Invalid header").
+        if h.caplen > MAX_PCAP_CAPLEN || h.caplen > h.orig_len || h.orig_len == 0 {
             let why = format!(
                 "captured length {} with original length {}",
                 h.caplen, h.orig_len
@@ -567,11 +570,14 @@ fn resync_pcap(
 ) -> bool {
     // Enough to verify a candidate of maximum size and the header after it.
     let window = layout.hdr_len * 2 + MAX_PCAP_CAPLEN as usize;
+    // A zero-filled tail (preallocated or padded file) is reported as such.
+    let mut all_zero = s.available().first() == Some(&0);
     s.consume(1);
     loop {
         let full = s.fill(window);
         let avail = s.available();
         if avail.len() < layout.hdr_len {
+            all_zero &= avail.iter().all(|&b| b == 0);
             break;
         }
         if layout.candidate(avail, !full, prev_sec) {
@@ -583,8 +589,10 @@ fn resync_pcap(
             ));
             return true;
         }
+        all_zero &= avail.first() == Some(&0);
         s.consume(1);
     }
+    let remaining = s.end_offset().saturating_sub(bad_offset);
     if s.error.is_some() {
         let off = s.offset();
         ctx.stopped(
@@ -592,12 +600,15 @@ fn resync_pcap(
             off,
             "read error while looking for a valid record".to_string(),
         );
+    } else if all_zero {
+        ctx.warn(format!(
+            "the capture ends with {remaining} zero bytes after its last record, from byte offset {bad_offset} (a preallocated or padded file?); ignored them"
+        ));
     } else {
         ctx.set_problem(InputProblem::Corrupt {
             offset: bad_offset,
             message: format!(
-                "{why}, and no plausible record follows it in the remaining {} bytes",
-                s.offset().saturating_sub(bad_offset)
+                "{why}, and no plausible record follows it in the remaining {remaining} bytes"
             ),
         });
     }
@@ -875,23 +886,15 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
             }
             IDB_TYPE => add_interface(&mut st, ctx, block, off),
             EPB_TYPE | OPB_TYPE => {
-                let (if_id, hi, lo, caplen, orig) = if btype == EPB_TYPE {
-                    (
-                        rd32(block, 8, be),
-                        rd32(block, 12, be),
-                        rd32(block, 16, be),
-                        rd32(block, 20, be),
-                        rd32(block, 24, be),
-                    )
+                // The layouts differ only in the interface id: 32 bits (EPB), or 16 bits
+                // followed by a drop count (OPB).
+                let if_id = if btype == EPB_TYPE {
+                    rd32(block, 8, be)
                 } else {
-                    (
-                        u32::from(rd16(block, 8, be)),
-                        rd32(block, 12, be),
-                        rd32(block, 16, be),
-                        rd32(block, 20, be),
-                        rd32(block, 24, be),
-                    )
+                    u32::from(rd16(block, 8, be))
                 };
+                let (hi, lo) = (rd32(block, 12, be), rd32(block, 16, be));
+                let (caplen, orig) = (rd32(block, 20, be), rd32(block, 24, be));
                 // Packet data sits between the 28-byte header and the 4-byte trailer.
                 match block.get(28..28usize.saturating_add(caplen as usize)) {
                     Some(data) if data.len() <= len_us - 32 => {

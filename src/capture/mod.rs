@@ -6,7 +6,7 @@
 //!
 //! **Rules:**
 //! - Streaming, one pass, no seeking (stdin works like a file); memory is one buffer of at
-//!   most a few MiB whatever the file size (see [`file`] for how records are framed).
+//!   most a few MiB whatever the file size (see [`mod@file`] for how records are framed).
 //! - Capture bytes never panic anything: a problem becomes a warning (reading goes on) or
 //!   an [`InputProblem`] (reading stops), always with a byte offset.
 //! - Frame numbers are 1-based and continue across inputs. Packets that are skipped because

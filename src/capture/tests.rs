@@ -475,6 +475,39 @@ fn pcap_corrupt_record_is_resynchronised() {
 }
 
 #[test]
+fn pcap_zero_filled_tail_is_a_warning() {
+    let (mut bytes, _) = three_records();
+    bytes.extend_from_slice(&[0; 5000]);
+    let (s, got) = read_bytes(&bytes);
+    assert_eq!(got.len(), 3);
+    assert!(s.problem.is_none(), "{:?}", s.problem);
+    assert_eq!(s.warnings.len(), 1);
+    assert!(
+        s.warnings[0].contains("5000 zero bytes"),
+        "{}",
+        s.warnings[0]
+    );
+}
+
+#[test]
+fn pcap_resync_over_a_mebibyte_of_garbage() {
+    let (bytes, ends) = three_records();
+    let mut seed = 0x1234_5678_9abc_def1u64;
+    let mut spliced = bytes[..ends[0]].to_vec();
+    for _ in 0..(1 << 20) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        spliced.push(seed as u8);
+    }
+    spliced.extend_from_slice(&bytes[ends[0]..]);
+    let (s, got) = read_bytes(&spliced);
+    assert!(s.problem.is_none(), "{:?}", s.problem);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[2].data, vec![3; 62]);
+}
+
+#[test]
 fn pcap_unsupported_link_type() {
     let (bytes, _) = pcap(false, false, 105, &[rec(1, 0, &[0; 30])]);
     let (s, got) = read_bytes(&bytes);

@@ -347,6 +347,52 @@ fn ipv6_fragments() {
     assert_eq!(d.stats().reassembled, 1);
 }
 
+/// A destination-options header after the fragment header belongs to the fragmentable
+/// part: it is skipped after reassembly.
+#[test]
+fn ipv6_fragments_with_destination_options_inside() {
+    let p = big_payload(1500);
+    let plain = tcp_v6(&p);
+    let mut ip = plain[..40].to_vec();
+    ip[6] = 60;
+    let payload_len = u16::from_be_bytes([ip[4], ip[5]]) + 8;
+    ip[4..6].copy_from_slice(&payload_len.to_be_bytes());
+    ip.extend_from_slice(&[6, 0, 1, 4, 0, 0, 0, 0]);
+    ip.extend_from_slice(&plain[40..]);
+    let mut d = Decoder::new(DecodeLimits::default());
+    let mut got = None;
+    for f in fragment_v6(&ip, 512, 5).iter().rev() {
+        got = run(&mut d, LinkType::Raw, f, f.len() as u32, 1);
+    }
+    assert_eq!(got.unwrap_or_else(|| panic!("{:?}", d.stats())).payload, p);
+}
+
+/// Fragments with the same addresses and id on different VLANs are different datagrams.
+#[test]
+fn fragments_are_keyed_by_vlan() {
+    let p = big_payload(2000);
+    let frags = fragment_v4(&tcp_v4(&p), 1000, 3);
+    let tagged = |vlan: u8, ip: &[u8]| {
+        let mut f = vec![1; 12];
+        f.extend_from_slice(&[0x81, 0x00, 0x00, vlan, 0x08, 0x00]);
+        f.extend_from_slice(ip);
+        f
+    };
+    let mut d = Decoder::new(DecodeLimits::default());
+    let a = tagged(10, &frags[0]);
+    let b = tagged(20, &frags[1]);
+    assert!(run(&mut d, LinkType::Ethernet, &a, a.len() as u32, 1).is_none());
+    assert!(run(&mut d, LinkType::Ethernet, &b, b.len() as u32, 1).is_none());
+    assert_eq!(d.frags.entries.len(), 2);
+    let mut seg = None;
+    for f in &frags[1..] {
+        let f = tagged(10, f);
+        seg = run(&mut d, LinkType::Ethernet, &f, f.len() as u32, 1);
+    }
+    expect_v4(&seg, &p);
+    assert_eq!(d.frags.entries.len(), 1);
+}
+
 #[test]
 fn non_tcp_fragments_are_not_buffered() {
     let mut udp = Vec::new();

@@ -732,23 +732,25 @@ impl Flow {
             // First packet of a direction without SYN: offset 0 is this segment.
             self.halves[me].base = Some(seg.seq);
         }
-        if flags.ack() && !flags.syn() && side == Side::Orig && self.handshake.ack.is_none() {
-            if let (Some(_), Some(resp_isn)) = (&self.handshake.syn_ack, self.halves[1].isn)
-                && seg.ack == resp_isn.wrapping_add(1)
-            {
-                self.handshake.ack = Some(step_of(seg));
-                let hs = &mut self.handshake;
-                if let (Some(syn), Some(sa), Some(ack)) = (&hs.syn, &hs.syn_ack, &hs.ack) {
-                    hs.rtt = Some(ack.ts.secs_since(syn.ts));
-                    hs.rtt_resp_side = Some(sa.ts.secs_since(syn.ts));
-                    hs.rtt_orig_side = Some(ack.ts.secs_since(sa.ts));
-                }
-                if self.halves[0].state == TcpState::SynSent {
-                    self.halves[0].state = TcpState::Established;
-                }
-                if self.halves[1].state == TcpState::SynReceived {
-                    self.halves[1].state = TcpState::Established;
-                }
+        if flags.ack()
+            && !flags.syn()
+            && side == Side::Orig
+            && self.handshake.ack.is_none()
+            && let (Some(_), Some(resp_isn)) = (&self.handshake.syn_ack, self.halves[1].isn)
+            && seg.ack == resp_isn.wrapping_add(1)
+        {
+            self.handshake.ack = Some(step_of(seg));
+            let hs = &mut self.handshake;
+            if let (Some(syn), Some(sa), Some(ack)) = (&hs.syn, &hs.syn_ack, &hs.ack) {
+                hs.rtt = Some(ack.ts.secs_since(syn.ts));
+                hs.rtt_resp_side = Some(sa.ts.secs_since(syn.ts));
+                hs.rtt_orig_side = Some(ack.ts.secs_since(sa.ts));
+            }
+            if self.halves[0].state == TcpState::SynSent {
+                self.halves[0].state = TcpState::Established;
+            }
+            if self.halves[1].state == TcpState::SynReceived {
+                self.halves[1].state = TcpState::Established;
             }
         }
         if flags.ack() && !flags.syn() && !flags.fin() && !flags.rst() && wire_len == 0 {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what ftpflow's tests need on a fresh Debian/Ubuntu machine (idempotent).
+# Cargo is assumed present (rustup). System packages: tcpdump and tshark (capture reading
+# checks and the differential test), vsftpd, lftp and curl (real servers and clients),
+# libpcap-dev (the `live` feature), iproute2 and ethtool (network namespaces); Python:
+# pyftpdlib (a real server).
+set -euo pipefail
+
+need_apt=()
+for pkg in tcpdump tshark vsftpd lftp curl libpcap-dev iproute2 ethtool python3; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing ${need_apt[*]}"
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ! python3 -c "import pyftpdlib" 2>/dev/null; then
+    echo "setup: installing pyftpdlib"
+    python3 -m pip install --quiet pyftpdlib
+fi
