@@ -121,17 +121,17 @@ fn session(
         s.id, s.client, s.server
     );
     writeln!(out, "{}", st.bold(&format!("━━ {title} ━━")))?;
-    writeln!(out, "{}", st.dim(" step      time  frame  connection"))?;
+    writeln!(out, "{}", st.dim(" step        time   frame  connection"))?;
     let steps = session_steps(s, opts.verbose);
     let mut n = 0usize;
     let mut last_command: Option<usize> = None;
-    let indent = format!("{:>23}  ", "");
+    let indent = format!("{:>25}  ", "");
     for step in &steps {
         let d = describe(s, step, &mut last_command, st);
         let prefix = if step.numbered() {
             n += 1;
             format!(
-                "{:>5} {:>9.6} {:>6}  ",
+                "{:>5} {:>11.6} {:>7}  ",
                 n,
                 step.ts.secs_since(t0),
                 step.frame
@@ -507,6 +507,18 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
         Some(a) => format!("{} {}", t.command, shorten(a, 40)),
         None => t.command.clone(),
     };
+    if bytes == 0 && matches!(d.tcp.state, "S0" | "REJ" | "RSTOS0" | "SH") {
+        let why = match d.tcp.state {
+            "REJ" => "refused with RST",
+            _ => "the SYN was never answered",
+        };
+        let head = format!(
+            "{:<9} transfer  {what}: no data, the connection was never established ({why}, state {})",
+            Scope::Data(t.id).label(),
+            d.tcp.state
+        );
+        return Described::new(head, None);
+    }
     let mut head = format!(
         "{:<9} transfer  {what}: {} {dir} in {} segment{}, {}",
         Scope::Data(t.id).label(),
@@ -644,10 +656,16 @@ fn summary(s: &Session, st: &Style, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn transfer_line(t: &Transfer, st: &Style) -> String {
-    let what = match &t.arg {
+    let mut what = match &t.arg {
         Some(a) => format!("{} {}", t.command, shorten(a, 40)),
         None => t.command.clone(),
     };
+    if let Some(offset) = t.rest_offset {
+        what.push_str(&format!(" (restarted at byte {})", fmt::thousands(offset)));
+    }
+    if let Some(name) = &t.stored_as {
+        what.push_str(&format!(" (stored as {name})"));
+    }
     let how = match (t.mode, &t.setup, t.data_endpoint) {
         (Some(m), Some(setup), Some(ep)) => format!(
             "{} via {setup} {ep}",

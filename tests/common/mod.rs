@@ -1,0 +1,265 @@
+//! Comparing ftpflow's JSON with the generator's ground truth (`ftpflow-synth`).
+//!
+//! The truth says what really happened and, after impairments, what the capture still
+//! shows (`captured`, `missed_bytes`, `handshake_seen`, `close_seen`). The rules:
+//!
+//! * sessions match by client and server endpoints; user, login, TLS and greeting agree;
+//! * the commands the capture holds (`captured`) appear in order with their argument,
+//!   every reply code, the final code and text and the announced data endpoint;
+//! * the transfers the capture holds appear in order with command, argument, direction,
+//!   mode, setup, announced endpoint, linked data connection (initiator and responder),
+//!   status, final reply, announced size, REST offset and stored name;
+//! * bytes: ftpflow counts what the capture shows, so its `bytes` equals the truth's
+//!   `bytes - missed_bytes`, and its `missed_bytes` equals the truth's (lost bytes are
+//!   reported as missed, never invented);
+//! * every connection whose handshake the capture holds has its three handshake steps,
+//!   and the capture-wide counts of other and unlinked connections agree.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `ftpflow analyze --format json --show-passwords` on a capture file.
+pub fn analyze_json(capture: &Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+        .args(["analyze", "--format", "json", "--show-passwords"])
+        .arg(capture)
+        .output()
+        .expect("run ftpflow");
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "{}: {}",
+        capture.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+/// `{"ip": "10.0.0.1", "port": 21}` -> `"10.0.0.1:21"` (IPv6 in brackets).
+pub fn endpoint(v: &Value) -> Option<String> {
+    let ip = v.get("ip")?.as_str()?;
+    let port = v.get("port")?.as_u64()?;
+    Some(if ip.contains(':') {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    })
+}
+
+/// Collects mismatches instead of stopping at the first.
+#[derive(Default)]
+pub struct Checker {
+    pub facts: usize,
+    pub errors: Vec<String>,
+}
+
+impl Checker {
+    fn eq(&mut self, ctx: &str, what: &str, got: &Value, want: &Value) {
+        self.facts += 1;
+        if got != want {
+            self.errors
+                .push(format!("{ctx}: {what}: ftpflow {got}, truth {want}"));
+        }
+    }
+
+    fn cond(&mut self, ctx: &str, what: &str, ok: bool) {
+        self.facts += 1;
+        if !ok {
+            self.errors.push(format!("{ctx}: {what}"));
+        }
+    }
+}
+
+fn ep_value(v: &Value) -> Value {
+    endpoint(v).map_or(Value::Null, Value::String)
+}
+
+/// Compares ftpflow's report with a truth; returns the checker with facts and errors.
+pub fn check_truth(got: &Value, truth: &Value) -> Checker {
+    let mut c = Checker::default();
+    let sessions = got["sessions"].as_array().cloned().unwrap_or_default();
+    let want_sessions = truth["sessions"].as_array().cloned().unwrap_or_default();
+    for ws in &want_sessions {
+        let client = ws["client"].as_str().unwrap_or_default();
+        let server = ws["server"].as_str().unwrap_or_default();
+        let ctx = format!("session {client} -> {server}");
+        let any_captured = ws["commands"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|x| x["captured"] == true));
+        let Some(gs) = sessions.iter().find(|s| {
+            endpoint(&s["client"]).as_deref() == Some(client)
+                && endpoint(&s["server"]).as_deref() == Some(server)
+        }) else {
+            if any_captured {
+                c.errors.push(format!("{ctx}: missing"));
+            }
+            continue;
+        };
+        c.facts += 1;
+        let all_commands_captured = ws["commands"]
+            .as_array()
+            .is_some_and(|v| v.iter().all(|x| x["captured"] == true));
+        if all_commands_captured {
+            c.eq(&ctx, "user", &gs["user"], &ws["user"]);
+            c.eq(&ctx, "login", &gs["login"], &ws["login"]);
+            c.eq(&ctx, "tls", &Value::Bool(!gs["tls"].is_null()), &ws["tls"]);
+            c.eq(&ctx, "greeting", &gs["greeting"]["code"], &ws["greeting"]);
+        }
+
+        let want_cmds: Vec<&Value> = ws["commands"]
+            .as_array()
+            .map(|v| v.iter().filter(|x| x["captured"] == true).collect())
+            .unwrap_or_default();
+        let got_cmds = gs["commands"].as_array().cloned().unwrap_or_default();
+        c.eq(
+            &ctx,
+            "number of commands",
+            &Value::from(got_cmds.len()),
+            &Value::from(want_cmds.len()),
+        );
+        for (i, (w, g)) in want_cmds.iter().zip(&got_cmds).enumerate() {
+            let ctx = format!("{ctx} command {i} {}", w["command"]);
+            c.eq(&ctx, "verb", &g["command"], &w["command"]);
+            c.eq(&ctx, "argument", &g["arg"], &w["arg"]);
+            let codes: Vec<Value> = g["replies"]
+                .as_array()
+                .map(|r| r.iter().map(|x| x["code"].clone()).collect())
+                .unwrap_or_default();
+            c.eq(&ctx, "reply codes", &Value::Array(codes), &w["reply_codes"]);
+            c.eq(&ctx, "final reply", &g["reply_code"], &w["reply_code"]);
+            c.eq(&ctx, "reply text", &g["reply_text"], &w["reply_text"]);
+            c.eq(
+                &ctx,
+                "data endpoint",
+                &ep_value(&g["data_endpoint"]),
+                &w["data_endpoint"],
+            );
+        }
+
+        let want_tr: Vec<&Value> = ws["transfers"]
+            .as_array()
+            .map(|v| v.iter().filter(|x| x["captured"] == true).collect())
+            .unwrap_or_default();
+        let got_tr = gs["transfers"].as_array().cloned().unwrap_or_default();
+        c.eq(
+            &ctx,
+            "number of transfers",
+            &Value::from(got_tr.len()),
+            &Value::from(want_tr.len()),
+        );
+        for (i, (w, g)) in want_tr.iter().zip(&got_tr).enumerate() {
+            let ctx = format!("{ctx} transfer {i} {}", w["command"]);
+            for key in [
+                "command",
+                "arg",
+                "direction",
+                "mode",
+                "setup",
+                "status",
+                "reply_code",
+                "announced_size",
+            ] {
+                c.eq(&ctx, key, &g[key], &w[key]);
+            }
+            c.eq(
+                &ctx,
+                "rest offset",
+                &g.get("rest_offset").cloned().unwrap_or(Value::Null),
+                &w["rest_offset"],
+            );
+            c.eq(
+                &ctx,
+                "stored as",
+                &g.get("stored_as").cloned().unwrap_or(Value::Null),
+                &w["stored_as"],
+            );
+            c.eq(
+                &ctx,
+                "announced endpoint",
+                &ep_value(&g["data_endpoint"]),
+                &w["data_endpoint"],
+            );
+            let conn_in_capture = w["data_conn"]["conn"]
+                .as_u64()
+                .and_then(|id| {
+                    truth["connections"]
+                        .as_array()?
+                        .iter()
+                        .find(|x| x["id"].as_u64() == Some(id))
+                        .cloned()
+                })
+                .map(|conn| {
+                    conn["packets_captured"]
+                        .as_u64()
+                        .unwrap_or(conn["packets"].as_u64().unwrap_or(1))
+                        > 0
+                })
+                .unwrap_or(false);
+            match (&w["data_conn"], &g["data"]) {
+                (Value::Null, Value::Null) => c.facts += 1,
+                (Value::Null, d) => c.errors.push(format!(
+                    "{ctx}: ftpflow links a data connection {d}, truth has none"
+                )),
+                (wd, Value::Null) => {
+                    if conn_in_capture {
+                        c.errors
+                            .push(format!("{ctx}: data connection {wd} not linked"));
+                    }
+                }
+                (wd, gd) => {
+                    c.eq(&ctx, "data initiator", &ep_value(&gd["orig"]), &wd["orig"]);
+                    c.eq(&ctx, "data responder", &ep_value(&gd["resp"]), &wd["resp"]);
+                }
+            }
+            let missed = w["missed_bytes"].as_u64().unwrap_or(0);
+            if !g["data"].is_null() {
+                let want_bytes = w["bytes"]
+                    .as_u64()
+                    .map(|b| Value::from(b.saturating_sub(missed)))
+                    .unwrap_or(Value::Null);
+                c.eq(&ctx, "bytes seen", &g["bytes"], &want_bytes);
+                let got_missed = g.get("missed_bytes").and_then(Value::as_u64).unwrap_or(0);
+                c.eq(
+                    &ctx,
+                    "missed bytes",
+                    &Value::from(got_missed),
+                    &Value::from(missed),
+                );
+            }
+        }
+    }
+    let extra = sessions.len() as i64
+        - want_sessions
+            .iter()
+            .filter(|s| {
+                s["commands"]
+                    .as_array()
+                    .is_some_and(|v| v.iter().any(|x| x["captured"] == true))
+            })
+            .count() as i64;
+    if extra > 0 {
+        // Sessions whose commands were all lost may still appear (handshake only): allowed.
+        let empty_ok = sessions
+            .iter()
+            .filter(|s| s["commands"].as_array().is_some_and(|v| v.is_empty()))
+            .count() as i64;
+        c.cond("capture", "no invented sessions", extra <= empty_ok);
+    }
+    if truth["impairments"].as_array().is_none_or(|v| v.is_empty()) {
+        c.eq(
+            "capture",
+            "other TCP connections",
+            &got["capture"]["other_tcp_connections"],
+            &truth["non_ftp_tcp_connections"],
+        );
+        c.eq(
+            "capture",
+            "unlinked data connections",
+            &got["capture"]["unlinked_data_connections"],
+            &truth["unlinked_data_connections"],
+        );
+    }
+    c
+}

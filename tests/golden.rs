@@ -1,0 +1,97 @@
+//! Golden tests: every capture in `samples/` analysed as a timeline and as JSON, compared
+//! byte for byte with `tests/golden/<capture>.timeline.txt` and `.json`.
+//!
+//! After a deliberate change of the output, run `UPDATE_GOLDEN=1 cargo test --test golden`,
+//! then READ the difference (`git diff tests/golden`) before committing it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn samples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("samples"))
+        .expect("samples/ exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.ends_with(".pcap") || name.ends_with(".pcapng") || name.ends_with(".pcap.gz")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn analyze(sample: &Path, args: &[&str]) -> String {
+    let rel = sample.strip_prefix(root()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+        .current_dir(root())
+        .arg("analyze")
+        .args(args)
+        .arg(rel)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run ftpflow");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}: {}",
+        rel.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn check(golden: &Path, got: &str, failures: &mut Vec<String>) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(golden, got).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(golden) {
+        Ok(want) if want == got => {}
+        Ok(want) => {
+            let line = want
+                .lines()
+                .zip(got.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(want.lines().count().min(got.lines().count()));
+            failures.push(format!(
+                "{} differs from line {}:\n  want: {}\n  got:  {}",
+                golden.display(),
+                line + 1,
+                want.lines().nth(line).unwrap_or("<end>"),
+                got.lines().nth(line).unwrap_or("<end>")
+            ));
+        }
+        Err(_) => failures.push(format!("{} is missing", golden.display())),
+    }
+}
+
+#[test]
+fn samples_match_golden_outputs() {
+    let samples = samples();
+    assert!(!samples.is_empty(), "samples/ holds captures");
+    let mut failures = Vec::new();
+    for s in &samples {
+        let name = s.file_name().unwrap().to_string_lossy().into_owned();
+        let dir = root().join("tests/golden");
+        check(
+            &dir.join(format!("{name}.timeline.txt")),
+            &analyze(s, &["--color", "never"]),
+            &mut failures,
+        );
+        check(
+            &dir.join(format!("{name}.json")),
+            &analyze(s, &["--format", "json"]),
+            &mut failures,
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n\nIf the change is intended: UPDATE_GOLDEN=1 cargo test --test golden, then read git diff tests/golden",
+        failures.join("\n")
+    );
+}
