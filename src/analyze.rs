@@ -114,6 +114,26 @@ impl Analyzer {
                 warnings.push(p.message(&input.name));
             }
         }
+        let d = &decode;
+        let malformed = d.malformed_link + d.malformed_ip + d.malformed_tcp;
+        if malformed > 0 {
+            warnings.push(format!(
+                "{malformed} malformed frames were counted and skipped ({} at the link layer, {} IP, {} TCP)",
+                d.malformed_link, d.malformed_ip, d.malformed_tcp
+            ));
+        }
+        if d.snaplen_cut > 0 {
+            warnings.push(format!(
+                "{} TCP segments were cut by the capture's snapshot length: their bytes are counted, their content is missing",
+                d.snaplen_cut
+            ));
+        }
+        if d.fragments_dropped > 0 {
+            warnings.push(format!(
+                "{} IP fragments could not be reassembled (incomplete, inconsistent, or beyond a bound)",
+                d.fragments_dropped
+            ));
+        }
         let duration = match (self.first_ts, self.last_ts) {
             (Some(a), Some(b)) => b.secs_since(a).max(0.0),
             _ => 0.0,

@@ -402,3 +402,28 @@ fn bad_arguments_exit_2() {
     );
     assert_eq!(run(&["analyze", "-", "-"]).status.code(), Some(2));
 }
+
+#[test]
+fn corrupt_record_is_skipped_counted_and_exits_1() {
+    let frames = ftp_session(b"");
+    let mut bytes = pcap(1, &frames);
+    // The caplen field of the fourth record (the 220 greeting) becomes absurd.
+    let mut off = 24;
+    for (_, f) in &frames[..3] {
+        off += 16 + f.len();
+    }
+    bytes[off + 8..off + 12].copy_from_slice(&0x00ff_ffffu32.to_le_bytes());
+    let p = write("corrupt.pcap", &bytes);
+    let o = run(&["analyze", "-f", "json", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("corrupt") && e.contains(&format!("offset {off}")),
+        "{e}"
+    );
+    let v = json(&o);
+    assert_eq!(v["capture"]["files"][0]["corrupt_records"], 1);
+    // Everything after the corrupt record was still analysed.
+    assert_eq!(v["sessions"][0]["commands"][0]["command"], "USER");
+    assert!(v["sessions"][0]["greeting"].is_null());
+}

@@ -583,6 +583,7 @@ fn resync_pcap(
         if layout.candidate(avail, !full, prev_sec) {
             let at = s.offset();
             ctx.summary.skipped_packets += 1;
+            ctx.summary.corrupt_records += 1;
             ctx.warn(format!(
                 "corrupt pcap record at byte offset {bad_offset} ({why}): skipped {} bytes and resumed at the next plausible record, at offset {at}",
                 at.saturating_sub(bad_offset)
@@ -800,6 +801,7 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
                 ctx.warn(format!(
                     "{name} block at byte offset {off} is {len} bytes, more than the {MAX_BUF}-byte limit; skipped it"
                 ));
+                ctx.summary.corrupt_records += 1;
             }
             let body = u64::from(len) - 4;
             if s.skip(body) < body || !s.fill(4) {
@@ -835,6 +837,7 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
                 ctx.warn(format!(
                     "{name} block at byte offset {off}: trailing length {trailer} does not match its length {len}; skipped it"
                 ));
+                ctx.summary.corrupt_records += 1;
                 if is_packet_block(btype) {
                     ctx.summary.skipped_packets += 1;
                 }
@@ -861,6 +864,7 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
             ctx.warn(format!(
                 "{name} block at byte offset {off} is only {len} bytes (at least {min_len} needed); skipped it"
             ));
+            ctx.summary.corrupt_records += 1;
             if is_packet_block(btype) {
                 ctx.summary.skipped_packets += 1;
             }

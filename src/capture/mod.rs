@@ -214,6 +214,8 @@ pub struct InputSummary {
     pub link_types: Vec<&'static str>,
     /// Packets on interfaces with an unsupported link type, corrupt records skipped.
     pub skipped_packets: u64,
+    /// Records or blocks skipped because they were corrupt (the input is damaged).
+    pub corrupt_records: u64,
     /// Everything the user must know that is not fatal, in words, with byte offsets.
     pub warnings: Vec<String>,
     pub problem: Option<InputProblem>,
@@ -234,6 +236,7 @@ impl InputSummary {
             bytes: 0,
             link_types: Vec::new(),
             skipped_packets: 0,
+            corrupt_records: 0,
             warnings: Vec::new(),
             problem: None,
             numbered: 0,

@@ -134,6 +134,10 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         for w in &summary.warnings {
             eprintln!("ftpflow: warning: {}: {w}", summary.name);
         }
+        if summary.corrupt_records > 0 && summary.problem.is_none() {
+            // Corrupt records were skipped: results are printed, the input was damaged.
+            damaged += 1;
+        }
         match &summary.problem {
             None => usable += 1,
             Some(p) => {
