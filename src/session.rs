@@ -835,7 +835,17 @@ impl SessionCore {
         }
     }
 
-    fn on_login_reply(&mut self, code: u16, _ts: Timestamp, _frame: u64) {
+    fn on_login_reply(&mut self, code: u16, ts: Timestamp, frame: u64) {
+        if self.login_attempts.is_empty() {
+            // The USER command is not in the capture (it started mid-session).
+            self.login_attempts.push(LoginAttempt {
+                user: None,
+                ts,
+                frame,
+                result: Login::Unknown,
+                reply_code: None,
+            });
+        }
         let Some(attempt) = self.login_attempts.last_mut() else {
             return;
         };

@@ -380,6 +380,20 @@ fn build_session(
         });
     }
 
+    if control.midstream {
+        core.findings.push(Finding {
+            severity: Severity::Info,
+            kind: "midstream",
+            message: format!(
+                "the capture starts after this control connection opened: its handshake and everything before frame {} \
+                 are not in the capture; the client and server sides are inferred from port {}",
+                control.first_frame, core.server.port
+            ),
+            ts: Some(control.first_ts),
+            frame: Some(control.first_frame),
+            transfer: None,
+        });
+    }
     let mut negotiations = std::mem::take(&mut core.negotiations);
     let mut transfers = Vec::new();
     let mut summary = SessionSummary {

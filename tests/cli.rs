@@ -427,3 +427,32 @@ fn corrupt_record_is_skipped_counted_and_exits_1() {
     assert_eq!(v["sessions"][0]["commands"][0]["command"], "USER");
     assert!(v["sessions"][0]["greeting"].is_null());
 }
+
+#[test]
+fn capture_starting_mid_session() {
+    let frames = ftp_session(b"");
+    // Drop the handshake and the greeting: the capture starts at USER.
+    let p = write("mid.pcap", &pcap(1, &frames[4..]));
+    let v = json(&run(&["analyze", "-f", "json", p.to_str().unwrap()]));
+    let s = &v["sessions"][0];
+    assert_eq!(s["client"]["port"], 40000);
+    assert_eq!(s["server"]["port"], 21);
+    assert!(s["control"]["midstream"].as_bool().unwrap());
+    assert!(s["control"]["handshake"].is_null());
+    assert_eq!(s["control"]["state"], "OTH");
+    assert!(s["greeting"].is_null());
+    let cmds: Vec<&str> = s["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(cmds, ["USER", "QUIT"]);
+    assert!(
+        s["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "midstream")
+    );
+}
