@@ -6,7 +6,7 @@
 //! with [`Analyzer::frame`] (live capture). [`Analyzer::finish`] ends every connection and
 //! builds the model.
 
-use crate::capture::{Input, InputSummary, RawFrame, read_input};
+use crate::capture::{Input, InputSummary, RawFrame, read_input, read_reader};
 use crate::decode::{DecodeLimits, Decoder};
 use crate::model::{CaptureInfo, Report, SCHEMA_VERSION, Tool};
 use crate::tcp::{TcpConfig, TcpTable};
@@ -22,6 +22,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// A configuration that shows PASS arguments instead of masking them.
+    pub fn show_passwords(mut self) -> Config {
+        self.tracker.session.show_passwords = true;
+        self
+    }
+
     /// A configuration whose FTP control ports are `ports` (21 when empty).
     pub fn with_ftp_ports(mut self, ports: &[u16]) -> Config {
         let ports = if ports.is_empty() {
@@ -80,6 +86,17 @@ impl Analyzer {
         let summary = read_input(input, first, &mut |frame| self.frame(frame));
         // Frames skipped by the reader (unsupported interfaces) keep their numbers, so the
         // next input continues after all of them, as Wireshark counts.
+        self.next_frame = self.next_frame.max(first + summary.numbered);
+        self.inputs.push(summary);
+        self.inputs.last().expect("just pushed")
+    }
+
+    /// Reads a capture from any byte stream (a pipe, memory), named `name` in the report.
+    pub fn read_named(&mut self, name: &str, reader: Box<dyn std::io::Read + '_>) -> &InputSummary {
+        let first = self.next_frame;
+        let summary = read_reader(name.to_string(), reader, first, &mut |frame| {
+            self.frame(frame)
+        });
         self.next_frame = self.next_frame.max(first + summary.numbered);
         self.inputs.push(summary);
         self.inputs.last().expect("just pushed")

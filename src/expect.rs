@@ -6,11 +6,13 @@
 //! listening endpoint it reached:
 //!
 //! * the connection's responder port must equal the announced port;
+//! * it must come from the control connection's other peer (the client in passive mode,
+//!   the server in active mode), so one session never takes another's connection;
 //! * its responder address should equal the announced address; when it does not, a
 //!   responder address equal to the control connection's peer on the listening side (NAT
-//!   rewrote the announced address, or the capture was rewritten) still links, and so does a
-//!   connection from the expected connector (the other control peer); the link says why;
-//! * the best score wins (announced address +2, listening peer +1, connector peer +1), and
+//!   rewrote the announced address, or the capture was rewritten) still links, and the
+//!   link says why;
+//! * the best score wins (announced address +2, listening peer +1), and
 //!   among equals the oldest expectation, so a passive port reused by consecutive
 //!   transfers links in time order.
 //!
@@ -230,13 +232,18 @@ fn score(e: &Expectation, listener: Endpoint, connector: Endpoint) -> Option<u32
     if listener.port != e.announced.port {
         return None;
     }
-    let announced = listener.ip == e.announced.ip;
-    let peer = listener.ip == e.listener_peer;
-    let conn = connector.ip == e.connector_peer;
-    if !(announced || peer || conn) {
+    // The connection must come from the other end of the control connection: the client
+    // in passive mode, the server in active mode. (In a server-to-server transfer the
+    // session whose PORT names the other server is the one that matches.)
+    if connector.ip != e.connector_peer {
         return None;
     }
-    Some(2 * announced as u32 + peer as u32 + conn as u32)
+    let announced = listener.ip == e.announced.ip;
+    let peer = listener.ip == e.listener_peer;
+    if !(announced || peer) {
+        return None;
+    }
+    Some(2 * announced as u32 + peer as u32)
 }
 
 /// Explains a claim whose listening address is not the announced one.

@@ -24,6 +24,7 @@ use crate::expect::ExpId;
 use crate::ftp::address::{self, Announced};
 use crate::ftp::command::parse_command;
 use crate::ftp::line::{Line, LineSplitter};
+use crate::ftp::meaning::reply_fits;
 use crate::ftp::reply::{Reply, ReplyAssembler};
 use crate::ftp::text;
 use crate::model::{
@@ -147,6 +148,14 @@ pub struct SessionCore {
     pub actions: Vec<Action>,
     saw_clear_password: bool,
     replies_seen: u64,
+    /// Bytes went missing (a capture gap) since the last reply that fitted its command:
+    /// replies are re-aligned by what they can answer, not first-in first-out.
+    resync: Option<Dir>,
+    /// The next line of each direction may begin mid-line (after a gap, or at the start of
+    /// a connection picked up mid-stream).
+    maybe_partial: [bool; 2],
+    /// The sender closed this direction (FIN/RST) rather than the capture ending.
+    stream_closed: [bool; 2],
 }
 
 /// An FTP session in progress.
@@ -161,11 +170,13 @@ pub struct SessionState {
 }
 
 impl SessionState {
+    /// A session on a control connection; `midstream` when the capture started after it opened.
     pub fn new(
         id: u32,
         client: Endpoint,
         server: Endpoint,
         client_side: Side,
+        midstream: bool,
         cfg: SessionConfig,
     ) -> SessionState {
         let splitters = [
@@ -197,6 +208,9 @@ impl SessionState {
                 actions: Vec::new(),
                 saw_clear_password: false,
                 replies_seen: 0,
+                resync: None,
+                maybe_partial: [midstream; 2],
+                stream_closed: [false; 2],
             },
             client_side,
             splitters,
@@ -231,12 +245,17 @@ impl SessionState {
                 if dir == Dir::ServerToClient {
                     core.replies.reset();
                 }
+                core.resync = Some(dir);
+                core.maybe_partial[i] = true;
             }
-            StreamEvent::End => {
+            StreamEvent::End { closed } => {
                 if self.ended[i] {
                     return;
                 }
                 self.ended[i] = true;
+                // A line without its line end counts only if the sender closed the stream
+                // right after it; if the capture just stops, the rest of it may follow.
+                core.stream_closed[i] = closed;
                 if core.tls.is_none() {
                     self.splitters[i].finish(&mut |line| core.on_line(dir, line, ts, frame));
                     if dir == Dir::ServerToClient
@@ -300,9 +319,11 @@ impl SessionCore {
                 frame,
             );
         }
-        if line.unterminated && !plausible_line(dir, line.text) {
-            // Trailing bytes without a line end that do not even look like a command or a
-            // reply: say so, but do not invent a command or a reply from them.
+        if line.unterminated
+            && !(self.stream_closed[dir as usize] && plausible_line(dir, line.text))
+        {
+            // Trailing bytes without a line end: the capture ended inside a line, or they do
+            // not even look like a command or a reply. Say so; invent nothing.
             let who = if dir == Dir::ClientToServer {
                 "client"
             } else {
@@ -314,6 +335,36 @@ impl SessionCore {
                 format!(
                     "the {who}'s stream ends with {} bytes that are not a complete line: {:?}",
                     line.full_len,
+                    lossy_prefix(line.text, 40)
+                ),
+                ts,
+                frame,
+            );
+            return;
+        }
+        let mut line = line;
+        let partial = std::mem::take(&mut self.maybe_partial[dir as usize]);
+        if partial {
+            // The rest of a Telnet command cut by the gap (the DM after a lost IAC) is not
+            // part of the line.
+            let telnet = line.text.iter().take_while(|&&b| b >= 0xf0).count();
+            if telnet > 0 && plausible_start(dir, &line.text[telnet..]) {
+                line.text = &line.text[telnet..];
+                line.telnet.synch = true;
+            }
+        }
+        if partial && !plausible_start(dir, line.text) {
+            // The line's beginning is not in the capture: no command or reply is invented.
+            let who = if dir == Dir::ClientToServer {
+                "client"
+            } else {
+                "server"
+            };
+            self.finding(
+                Severity::Info,
+                "partial_line",
+                format!(
+                    "the {who}'s line {:?} begins where bytes are missing from the capture; skipped it",
                     lossy_prefix(line.text, 40)
                 ),
                 ts,
@@ -641,6 +692,9 @@ impl SessionCore {
             return;
         }
 
+        if self.resync.is_some() && !self.realign(code, &record, ts, frame) {
+            return;
+        }
         let Some(&index) = self.pending.front() else {
             self.attach_unmatched(ReplyRecord {
                 unsolicited: true,
@@ -658,6 +712,51 @@ impl SessionCore {
         self.commands[index].reply_code = Some(code);
         self.commands[index].reply_text = Some(reply.last_text.clone());
         self.on_final(index, code, &reply, ts, frame);
+    }
+
+    /// After bytes went missing, matches a reply to the command it can answer (RFC 959's
+    /// reply sets) instead of blindly to the oldest waiting one. Returns false when the
+    /// reply was disposed of here (it answers a command the capture lost).
+    fn realign(&mut self, code: u16, record: &ReplyRecord, ts: Timestamp, frame: u64) -> bool {
+        let Some(gap) = self.resync else { return true };
+        let fits = |c: &CommandRecord| reply_fits(&c.command, code);
+        let Some(&front) = self.pending.front() else {
+            return true;
+        };
+        if fits(&self.commands[front]) {
+            self.resync = None;
+            return true;
+        }
+        let later = self.pending.iter().position(|&i| fits(&self.commands[i]));
+        match (gap, later) {
+            (Dir::ServerToClient, Some(n)) => {
+                // The replies to the commands before it were in the gap.
+                for _ in 0..n {
+                    if let Some(lost) = self.pending.pop_front() {
+                        let c = &self.commands[lost];
+                        let msg = format!(
+                            "the reply to {} (frame {}) is in bytes missing from the capture",
+                            c.command, c.frame
+                        );
+                        self.finding(Severity::Info, "reply_lost", msg, ts, frame);
+                    }
+                }
+                self.resync = None;
+                true
+            }
+            _ => {
+                // It answers a command the capture lost.
+                let msg = format!(
+                    "reply {code} answers a command that is in bytes missing from the capture"
+                );
+                self.finding(Severity::Info, "command_lost", msg, ts, frame);
+                self.attach_unmatched(ReplyRecord {
+                    unsolicited: true,
+                    ..record.clone()
+                });
+                false
+            }
+        }
     }
 
     /// A reply with no command waiting: kept on the last command, or as the greeting.
@@ -885,6 +984,21 @@ impl SessionCore {
     /// Commands still waiting for a final reply.
     pub fn pending_commands(&self) -> impl Iterator<Item = usize> + '_ {
         self.pending.iter().copied()
+    }
+}
+
+/// A line that may have lost its beginning is kept only when it still starts like a
+/// reply (a code) or a known command.
+fn plausible_start(dir: Dir, text: &[u8]) -> bool {
+    match dir {
+        Dir::ServerToClient => !matches!(
+            crate::ftp::reply::parse_reply_line(text),
+            crate::ftp::reply::ReplyLine::Other(_)
+        ),
+        Dir::ClientToServer => {
+            let cmd = parse_command(text);
+            cmd.well_formed && crate::ftp::meaning::command_meaning(cmd.verb.as_str()).is_some()
+        }
     }
 }
 

@@ -64,6 +64,7 @@ struct Recent {
     orig: Endpoint,
     resp: Endpoint,
     ts: Timestamp,
+    frame: u64,
     midstream: bool,
 }
 
@@ -148,6 +149,7 @@ impl Tracker {
             Mode::Active => (core.client.ip, core.server.ip),
             Mode::Passive => (core.server.ip, core.client.ip),
         };
+        let asked_at = core.commands[neg.command_index].frame;
         let e = Expectation {
             session: s,
             negotiation: n,
@@ -162,8 +164,13 @@ impl Tracker {
 
         // A connection seen before the announcement was parsed.
         let window = self.cfg.late_link_window;
+        // Only a connection that opened in the capture (its SYN seen) can answer an
+        // announcement; one already running when the capture started belongs to an older one.
+        // It must also have appeared after the command that asked for it (PORT, PASV...).
         let found = self.recent.iter().position(|r| {
-            (e.ts.0 - r.ts.0).abs() <= window
+            !r.midstream
+                && r.frame > asked_at
+                && (e.ts.0 - r.ts.0).abs() <= window
                 && self
                     .expect
                     .matches(id, r.orig, r.resp, r.midstream)
@@ -249,6 +256,7 @@ impl FlowHandler for Tracker {
                 client,
                 server,
                 client_side,
+                info.midstream,
                 self.cfg.session.clone(),
             ));
             self.host_pairs.insert(pair(client.ip, server.ip), s);
@@ -280,6 +288,7 @@ impl FlowHandler for Tracker {
             orig: info.orig,
             resp: info.resp,
             ts: info.ts,
+            frame: info.frame,
             midstream: info.midstream,
         });
         Interest {
@@ -578,6 +587,11 @@ fn data_connection(
     link: crate::model::LinkNote,
     tcp: ConnRecord,
 ) -> DataConnection {
+    let mut tcp = tcp;
+    if tcp.midstream && tcp.orig == listener && tcp.resp == connector {
+        // Seen without its SYN: the announcement tells who accepted it, so who opened it.
+        tcp.flip();
+    }
     let (client, server) = match mode {
         Mode::Active => (listener, connector),
         Mode::Passive => (connector, listener),

@@ -22,7 +22,7 @@ use crate::time::Timestamp;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use file::read_input;
+pub use file::{read_input, read_reader};
 
 /// Where a capture comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -258,3 +258,60 @@ mod tests {
         assert_eq!(command_meaning("220"), None);
     }
 }
+
+/// Could `code` be a reply to `verb`? From RFC 959 §5.4 (and RFC 2389/2428/3659/2228 for
+/// the extensions): every command may get a transient or permanent negative reply (4xx,
+/// 5xx), but the positive ones depend on the command. Unknown verbs accept anything.
+/// Used only to re-align replies with commands after bytes went missing from the capture.
+pub fn reply_fits(verb: &str, code: u16) -> bool {
+    if code >= 400 {
+        return true;
+    }
+    let positive: &[u16] = match verb.to_ascii_uppercase().as_str() {
+        "USER" => &[230, 331, 332, 232],
+        "PASS" => &[230, 202, 332],
+        "ACCT" => &[230, 202],
+        "CWD" | "XCWD" | "CDUP" | "XCUP" => &[200, 250],
+        "SMNT" => &[202, 250],
+        "REIN" => &[120, 220],
+        "QUIT" => &[221, 200],
+        "PORT" | "EPRT" | "LPRT" | "TYPE" | "STRU" | "MODE" | "NOOP" | "OPTS" | "PROT" | "PBSZ"
+        | "CCC" => &[200, 202],
+        "PASV" => &[227],
+        "EPSV" => &[229, 200],
+        "LPSV" => &[228],
+        "RETR" | "LIST" | "NLST" | "MLSD" | "STOR" | "STOU" | "APPE" => &[110, 125, 150, 226, 250],
+        "ALLO" => &[200, 202],
+        "REST" => &[350],
+        "RNFR" => &[350],
+        "RNTO" | "DELE" | "RMD" | "XRMD" => &[250],
+        "ABOR" => &[225, 226],
+        "MKD" | "XMKD" | "PWD" | "XPWD" => &[257],
+        "SYST" => &[215],
+        "STAT" => &[211, 212, 213],
+        "HELP" => &[211, 214],
+        "SITE" => &[200, 202, 214, 250],
+        "FEAT" => &[211],
+        "SIZE" | "MDTM" => &[213],
+        "MLST" => &[250],
+        "AUTH" => &[234, 334],
+        "ADAT" => &[235, 335],
+        _ => return true,
+    };
+    positive.contains(&code)
+}
+
+#[cfg(test)]
+mod fits_tests {
+    use super::reply_fits;
+
+    #[test]
+    fn positive_replies_depend_on_the_command() {
+        assert!(reply_fits("PASV", 227));
+        assert!(!reply_fits("PASV", 150));
+        assert!(reply_fits("retr", 150));
+        assert!(!reply_fits("USER", 257));
+        assert!(reply_fits("USER", 530));
+        assert!(reply_fits("XYZZY", 299));
+    }
+}

@@ -127,8 +127,11 @@ pub enum StreamEvent<'a> {
     Bytes(&'a [u8]),
     /// Bytes missing from the capture (or cut by the snaplen).
     Gap(u64),
-    /// The direction ended (FIN reached, reset, or the connection finished).
-    End,
+    /// The direction ended. `closed`: its sender closed it (FIN or RST); otherwise the
+    /// capture simply holds no more of it (capture end, eviction, idle timeout).
+    End {
+        closed: bool,
+    },
 }
 
 /// Receives what the table learns.
@@ -305,6 +308,37 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl ConnRecord {
+    /// Swaps initiator and responder: for a connection seen without its SYN whose real
+    /// initiator became known later (a data connection matched to its announcement).
+    pub fn flip(&mut self) {
+        let swap = |s: Side| s.other();
+        std::mem::swap(&mut self.orig, &mut self.resp);
+        std::mem::swap(&mut self.orig_to_resp, &mut self.resp_to_orig);
+        std::mem::swap(&mut self.orig_state, &mut self.resp_state);
+        self.preview.swap(0, 1);
+        for n in &mut self.segments {
+            n.from = swap(n.from);
+        }
+        if let Some(c) = &mut self.close {
+            c.initiator = swap(c.initiator);
+            for st in &mut c.steps {
+                st.from = swap(st.from);
+                std::mem::swap(&mut st.orig_state, &mut st.resp_state);
+            }
+        }
+        self.history = self
+            .history
+            .chars()
+            .map(|c| {
+                if c.is_ascii_uppercase() {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect();
+    }
+
     pub fn dir(&self, from: Side) -> &DirStats {
         match from {
             Side::Orig => &self.orig_to_resp,
@@ -379,6 +413,22 @@ impl Half {
         }
     }
 
+    /// The SYN fixes offset 0 at `isn + 1`. If data of this direction was seen first (the
+    /// SYN was reordered behind it), its provisional offsets are shifted to match.
+    fn set_base_from_syn(&mut self, isn: u32) {
+        let base = isn.wrapping_add(1);
+        match self.base {
+            None => self.base = Some(base),
+            Some(old) if old == base => {}
+            Some(old) => {
+                let delta = old.wrapping_sub(base) as i32;
+                if delta > 0 && self.rsm.rebase(delta as u64) {
+                    self.base = Some(base);
+                }
+            }
+        }
+    }
+
     /// Stream offset of a sequence number in this direction.
     fn offset(&self, seq: u32) -> Option<i64> {
         self.base.map(|b| seq::unwrap(b, seq, self.rsm.next()))
@@ -423,6 +473,9 @@ pub struct TcpTable {
 }
 
 const SWEEP_INTERVAL: i64 = 5 * 1_000_000_000;
+
+/// How far back a counted stream seen without its SYN may move its start for late bytes.
+const MAX_MIDSTREAM_REBASE: i64 = 16 << 20;
 
 impl TcpTable {
     pub fn new(cfg: TcpConfig) -> TcpTable {
@@ -504,18 +557,80 @@ impl TcpTable {
             .expect("indexed slot holds a flow")
     }
 
-    /// A SYN with a different initial sequence number on a known address pair.
+    /// A SYN with a different initial sequence number on a known address pair, or data on
+    /// a closed connection that cannot belong to it (the new connection's SYN was lost).
     fn is_new_connection(&self, slot: usize, seg: &Segment<'_>) -> bool {
-        if !seg.flags.syn() || seg.flags.ack() {
-            return false;
-        }
         let flow = self.flow(slot);
         let from_orig = seg.src == flow.orig;
+        if !seg.flags.syn() {
+            // Late segments of the old connection (reordered behind its FIN or RST) lie just
+            // past what was seen, in both directions' sequence spaces; a new connection's
+            // random ISNs land far away. An open connection may have a large window in
+            // flight, so only a huge jump counts there.
+            let closed = flow.closed_at.is_some();
+            let window: u64 = if closed { 1 << 20 } else { 256 << 20 };
+            let far = |h: &Half, seq: u32, window: u64| {
+                let end = h.fin.unwrap_or(h.rsm.max_end());
+                h.offset(seq).is_some_and(|off| {
+                    off < -(window as i64) || (off > 0 && off as u64 > end + window)
+                })
+            };
+            let (mine, peer) = if from_orig {
+                (&flow.halves[0], &flow.halves[1])
+            } else {
+                (&flow.halves[1], &flow.halves[0])
+            };
+            let carries = seg.wire_len > 0 || seg.flags.fin() || seg.flags.rst();
+            if (carries || closed) && far(mine, seg.seq, window) {
+                return true;
+            }
+            // Its acknowledgment must acknowledge the peer's stream.
+            let ack_window: u64 = if closed { 1 << 20 } else { 64 << 20 };
+            return (carries || closed) && seg.flags.ack() && far(peer, seg.ack, ack_window);
+        }
         let half = &flow.halves[if from_orig { 0 } else { 1 }];
+        if seg.flags.ack() {
+            // A SYN-ACK after the connection carried data or closed, other than a
+            // retransmission of the one seen or a late answer to this connection's SYN: the
+            // answer to a new SYN the capture lost.
+            let answers_our_syn = flow.halves[0]
+                .isn
+                .is_some_and(|isn| seg.ack == isn.wrapping_add(1));
+            let moved_on = flow.closed_at.is_some()
+                || flow
+                    .halves
+                    .iter()
+                    .any(|h| h.rsm.seen > 0 || h.fin.is_some());
+            // A SYN-ACK that does not answer the SYN this connection has answers a newer SYN.
+            let other_syn = flow.halves[0].isn.is_some();
+            // A late SYN-ACK of this very connection (its SYN not seen) starts the stream
+            // its responder already sends.
+            let fits_stream = half
+                .offset(seg.seq.wrapping_add(1))
+                .is_some_and(|o| o.unsigned_abs() <= MAX_MIDSTREAM_REBASE as u64);
+            return (moved_on || other_syn)
+                && half.isn != Some(seg.seq)
+                && !answers_our_syn
+                && !fits_stream;
+        }
         match half.isn {
             Some(isn) => isn != seg.seq,
-            // A SYN from the side that was the responder, or on a mid-stream flow.
-            None => flow.closed_at.is_some() || flow.midstream || !from_orig,
+            None => match &flow.handshake.syn_ack {
+                // The SYN-ACK came first: a late SYN belongs with it only if it is the SYN
+                // that SYN-ACK acknowledged.
+                Some(sa) => !from_orig || sa.ack != seg.seq.wrapping_add(1),
+                // A SYN from the side that was the responder, on a mid-stream flow, or
+                // after the conversation already carried data or closed.
+                None => {
+                    flow.closed_at.is_some()
+                        || flow.midstream
+                        || !from_orig
+                        || flow
+                            .halves
+                            .iter()
+                            .any(|h| h.rsm.seen > 0 || h.fin.is_some())
+                }
+            },
         }
     }
 
@@ -732,6 +847,11 @@ impl Flow {
             // First packet of a direction without SYN: offset 0 is this segment.
             self.halves[me].base = Some(seg.seq);
         }
+        // An acknowledgment names the next byte the peer will send: before any SYN or data
+        // of the peer is seen, that is where the peer's stream starts in this capture.
+        if flags.ack() && self.halves[peer].base.is_none() {
+            self.halves[peer].base = Some(seg.ack);
+        }
         if flags.ack()
             && !flags.syn()
             && side == Side::Orig
@@ -764,7 +884,19 @@ impl Flow {
             seg.seq
         };
         let mut note: Option<&'static str> = None;
-        let offset = self.halves[me].offset(data_seq).unwrap_or(0);
+        let mut offset = self.halves[me].offset(data_seq).unwrap_or(0);
+        // Without a SYN, offset 0 was a guess (the first byte seen or acknowledged); earlier
+        // bytes arriving late move it back, for streams that are counted, not parsed.
+        let half = &mut self.halves[me];
+        if offset < 0
+            && half.isn.is_none()
+            && !self.content
+            && -offset <= MAX_MIDSTREAM_REBASE
+            && half.rsm.rebase((-offset) as u64)
+        {
+            half.base = Some(data_seq);
+            offset = 0;
+        }
         if wire_len > 0 {
             self.history.note(is_orig, b'D');
             if let Some(first) = self.first_close
@@ -852,15 +984,16 @@ impl Flow {
                     Some(f) => (ack_off.max(0) as u64).min(f),
                     None => ack_off.max(0) as u64,
                 };
-                // Ignore absurd acknowledgments (beyond 1 GiB past anything seen).
-                if data_end <= p.rsm.max_end().saturating_add(1 << 30) {
+                // Ignore absurd acknowledgments: more than any real window past what was seen.
+                if data_end <= p.rsm.max_end().saturating_add(64 << 20) {
                     p.acked = Some(p.acked.map_or(data_end, |a| a.max(data_end)));
                 }
             }
         }
 
-        // RST.
-        if flags.rst() {
+        // RST. While only the SYN is known (SYN-SENT), RFC 793 accepts a reset only if it
+        // acknowledges that SYN; any other is left over from an earlier connection.
+        if flags.rst() && !self.stale_reset(seg, side) {
             self.history.note(is_orig, b'R');
             if is_orig {
                 self.seen.rst_orig = true;
@@ -877,10 +1010,22 @@ impl Flow {
             self.closed_at.get_or_insert(seg.ts);
         }
 
-        // Holes the receiver acknowledged: missing from the capture once they outlive reordering.
+        // Holes the receiver acknowledged: missing from the capture once they outlive
+        // reordering. Only content streams need this (their parser waits on the hole); a
+        // counted stream keeps its ranges and settles holes when it ends.
         for i in 0..2 {
+            if !self.content {
+                break;
+            }
             let half = &mut self.halves[i];
             let Some(acked) = half.acked else { continue };
+            // An acknowledgment beyond everything seen may cover a FIN not seen yet, whose
+            // sequence number is not a byte: hold back that one.
+            let acked = match half.fin {
+                Some(f) => acked.min(f),
+                None if acked > half.rsm.max_end() => acked - 1,
+                None => acked,
+            };
             if acked > half.rsm.next() {
                 half.hole_age += 1;
                 if half.hole_age > cfg.reorder_tolerance {
@@ -928,11 +1073,18 @@ impl Flow {
         let is_orig = side == Side::Orig;
         let half = &mut self.halves[me];
         if seg.flags.ack() {
+            // A SYN-ACK must acknowledge the SYN seen; otherwise it answers another attempt.
+            if let Some(orig_isn) = self.halves[side.other().idx()].isn
+                && seg.ack != orig_isn.wrapping_add(1)
+            {
+                return;
+            }
+            let half = &mut self.halves[me];
             self.history.note(is_orig, b'H');
             self.seen.syn_ack = true;
             if half.isn.is_none() {
                 half.isn = Some(seg.seq);
-                half.base = Some(seg.seq.wrapping_add(1));
+                half.set_base_from_syn(seg.seq);
                 half.state = TcpState::SynReceived;
                 self.handshake.syn_ack = Some(step_of(seg));
                 if self.handshake.syn.is_none() {
@@ -947,7 +1099,7 @@ impl Flow {
             match half.isn {
                 None => {
                     half.isn = Some(seg.seq);
-                    half.base = Some(seg.seq.wrapping_add(1));
+                    half.set_base_from_syn(seg.seq);
                     self.handshake.syn = Some(step_of(seg));
                 }
                 Some(isn) if isn == seg.seq => {
@@ -956,6 +1108,17 @@ impl Flow {
                 }
                 Some(_) => {}
             }
+        }
+    }
+
+    /// A reset that does not belong to this connection (see RFC 793, SYN-SENT state).
+    fn stale_reset(&self, seg: &Segment<'_>, side: Side) -> bool {
+        let syn_sent = self.handshake.syn.is_some() && self.handshake.syn_ack.is_none();
+        match (side, self.halves[0].isn) {
+            (Side::Resp, Some(isn)) if syn_sent => {
+                !seg.flags.ack() || seg.ack != isn.wrapping_add(1)
+            }
+            _ => false,
         }
     }
 
@@ -1008,9 +1171,20 @@ impl Flow {
         let token = self.token;
         let content = self.content;
         let (ts, frame) = (self.last_ts, self.last_frame);
+        let fin_seen = [self.seen.fin_orig, self.seen.fin_resp];
         for (i, side) in [(0usize, Side::Orig), (1usize, Side::Resp)] {
             let half = &mut self.halves[i];
-            let end = [half.fin, half.acked].into_iter().flatten().max();
+            // The stream ends at its FIN; without one, where the peer acknowledged. When the
+            // peer closed too, its last acknowledgment also covers the unseen FIN, whose
+            // sequence number is not a byte.
+            let peer_closed = fin_seen[1 - i];
+            let end = half.fin.or(half.acked.map(|a| {
+                if peer_closed && a > half.rsm.max_end() {
+                    a - 1
+                } else {
+                    a
+                }
+            }));
             let missed_before = half.rsm.missed;
             half.rsm.finish(end, budget, &mut |c| {
                 if content {
@@ -1021,7 +1195,8 @@ impl Flow {
                 self.history.note(i == 0, b'G');
             }
             if content {
-                h.stream(token, side, StreamEvent::End, ts, frame);
+                let closed = half.fin.is_some() || self.seen.rst_orig || self.seen.rst_resp;
+                h.stream(token, side, StreamEvent::End { closed }, ts, frame);
             }
             let st = &mut half.stats;
             st.bytes = half.rsm.seen;

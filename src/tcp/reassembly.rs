@@ -234,6 +234,31 @@ impl Reassembler {
         arrival
     }
 
+    /// Moves offset 0 back by `delta` bytes: what was taken for the start of the stream is
+    /// `delta` bytes into it (its SYN arrived late). Count streams shift what they hold;
+    /// a content stream can only do so before delivering anything. False when refused.
+    pub fn rebase(&mut self, delta: u64) -> bool {
+        if self.seen == 0 && self.held.is_empty() {
+            return true;
+        }
+        if self.content {
+            return false;
+        }
+        let held = std::mem::take(&mut self.held);
+        for (k, p) in held {
+            self.held.insert(k + delta, p);
+        }
+        if self.next > 0 {
+            // What was delivered in order now sits after a hole at the real start.
+            self.hold_range(delta, delta + self.next);
+        }
+        self.next = 0;
+        self.max_end += delta;
+        self.preview.clear();
+        self.preview_done = true;
+        true
+    }
+
     /// Declares everything before `target` that was not seen as missing (the peer
     /// acknowledged it, or the stream ended), delivering held pieces on the way.
     pub fn skip_to(&mut self, target: u64, budget: &mut usize, out: &mut dyn FnMut(Chunk<'_>)) {

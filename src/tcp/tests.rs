@@ -48,7 +48,7 @@ impl FlowHandler for Recorder {
                 self.gaps[i] += n;
                 self.streams[i].extend_from_slice(format!("<{n}>").as_bytes());
             }
-            StreamEvent::End => self.ends[i] += 1,
+            StreamEvent::End { .. } => self.ends[i] += 1,
         }
     }
     fn closed(&mut self, _token: u32, record: ConnRecord) {
@@ -405,4 +405,33 @@ fn table_bound_evicts_least_recently_active() {
     table.finish_all(&mut rec);
     assert_eq!(rec.closed.len(), 40);
     assert!(rec.closed.iter().any(|r| r.end == EndReason::Evicted));
+}
+
+#[test]
+fn flipping_a_record_swaps_every_side() {
+    let mut s = Script::new(false);
+    s.send(S, ACK | PSH, 9000, 300, b"data from the guessed responder");
+    s.send(C, ACK, 300, 9031, b"");
+    s.send(C, FIN | ACK, 300, 9031, b"");
+    let mut rec = s.finish();
+    let r = rec.closed.pop().unwrap();
+    let mut f = r.clone();
+    f.flip();
+    assert_eq!(f.orig, r.resp);
+    assert_eq!(f.resp_to_orig.bytes, r.orig_to_resp.bytes);
+    assert_eq!(f.orig_to_resp.bytes, r.resp_to_orig.bytes);
+    assert_eq!(
+        f.close.as_ref().unwrap().initiator,
+        r.close.as_ref().unwrap().initiator.other()
+    );
+    assert_eq!(
+        f.history.to_ascii_lowercase(),
+        r.history.to_ascii_lowercase()
+    );
+    assert_ne!(f.history, r.history);
+    f.flip();
+    assert_eq!(
+        serde_json::to_string(&f).unwrap(),
+        serde_json::to_string(&r).unwrap()
+    );
 }
