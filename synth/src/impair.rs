@@ -355,6 +355,9 @@ fn tso(trace: &mut Trace, max_payload: u32, session_of: &dyn Fn(u32) -> Option<u
     }
 }
 
+/// Largest IP packet (header included) a length field can describe.
+const MAX_IP_PAYLOAD: usize = 65_535;
+
 fn retransmit(
     trace: &mut Trace,
     rng: &mut Rng,
@@ -386,7 +389,11 @@ fn retransmit(
             payload.drain(..start);
             if let Some(n) = next {
                 let q = &trace[i + 1 + n];
+                // An IP packet holds at most 65,535 bytes: the copy must still fit in one.
+                let room =
+                    MAX_IP_PAYLOAD.saturating_sub(payload.len() + (off - p.meta.ip_off as usize));
                 let take = rng.range(1, q.meta.payload_len as u64 + 1) as usize;
+                let take = take.min(room);
                 let qo = q.meta.payload_off as usize;
                 payload.extend_from_slice(&q.data[qo..qo + take]);
                 extra_flags = q.meta.flags & flags::PSH;
@@ -505,8 +512,16 @@ pub fn observe(trace: &[Packet], truth: &mut Truth) {
     for s in &mut truth.sessions {
         let c = s.control_conn as usize - 1;
         for cmd in &mut s.commands {
-            cmd.captured = covers(&cov[c][0], cmd.wire.range)
-                && cmd.wire.replies.iter().all(|r| covers(&cov[c][1], r.range));
+            cmd.line_captured = covers(&cov[c][0], cmd.wire.range);
+            cmd.replies_captured = cmd
+                .wire
+                .replies
+                .iter()
+                .filter(|r| covers(&cov[c][1], r.range))
+                .map(|r| r.code)
+                .collect();
+            cmd.captured =
+                cmd.line_captured && cmd.replies_captured.len() == cmd.wire.replies.len();
         }
     }
     truth.packets = trace.len() as u64;

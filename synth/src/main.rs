@@ -4,6 +4,13 @@
 //! - `random --seed N --out DIR [--sessions K] [--impair]`: the random scenario a property
 //!   test draws from seed N (to replay a failing case by hand), as `random-N.pcap` plus
 //!   `random-N.truth.json`.
+//! - `bench --out FILE --bytes N [--sessions K] [--seed S]`: a realistic capture of at least
+//!   N bytes for benchmarks (see `bench::mixed`), plus `FILE.summary.json` and, for up to
+//!   5,000 sessions, `FILE.truth.json`.
+//! - `concurrent --out FILE [--sessions K] [--seed S]`: K sessions all open at once (see
+//!   `bench::concurrent`), plus `FILE.summary.json`.
+
+mod bench;
 
 use clap::{Parser, Subcommand};
 use ftpflow_synth::capfile::{self, Format};
@@ -42,6 +49,77 @@ enum Command {
         #[arg(long)]
         impair: bool,
     },
+    /// Write a realistic benchmark capture of at least --bytes bytes (streams to disk).
+    Bench {
+        #[arg(long)]
+        out: PathBuf,
+        /// Smallest file size: 1000000, 100M, 1G, 4GiB, ...
+        #[arg(long, value_parser = bench::parse_size)]
+        bytes: u64,
+        #[arg(long, default_value_t = 400)]
+        sessions: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Write a capture in which all sessions are open at the same time.
+    Concurrent {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        sessions: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Sessions up to which `bench` writes the full truth next to the capture.
+const BENCH_TRUTH_MAX_SESSIONS: usize = 5_000;
+
+fn create_parent(out: &Path) -> std::io::Result<()> {
+    match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => std::fs::create_dir_all(d),
+        _ => Ok(()),
+    }
+}
+
+fn bench(out: &Path, opts: &bench::mixed::Options) -> std::io::Result<Vec<PathBuf>> {
+    create_parent(out)?;
+    let (summary, truth) = bench::mixed::generate(out, opts)?;
+    let mut files = vec![out.to_path_buf()];
+    let truth_file = bench::side_file(out, ".truth.json");
+    if truth.sessions.len() <= BENCH_TRUTH_MAX_SESSIONS {
+        std::fs::write(&truth_file, truth.to_json())?;
+        files.push(truth_file);
+    } else if truth_file.exists() {
+        // A stale truth of another capture must not sit next to this one.
+        std::fs::remove_file(&truth_file)?;
+    }
+    let summary_file = bench::side_file(out, ".summary.json");
+    std::fs::write(&summary_file, summary.to_json())?;
+    files.push(summary_file);
+    eprintln!(
+        "ftpflow-synth: {} bytes, {} packets, {} sessions, {} transfers ({} payload bytes), {} reordered, {} retransmitted",
+        summary.file_bytes,
+        summary.packets,
+        summary.ftp_sessions,
+        summary.transfers.total,
+        summary.transfers.bytes,
+        summary.reordered_segments,
+        summary.retransmitted_segments
+    );
+    Ok(files)
+}
+
+fn concurrent(out: &Path, opts: &bench::concurrent::Options) -> std::io::Result<Vec<PathBuf>> {
+    create_parent(out)?;
+    let summary = bench::concurrent::generate(out, opts)?;
+    let summary_file = bench::side_file(out, ".summary.json");
+    std::fs::write(&summary_file, summary.to_json())?;
+    eprintln!(
+        "ftpflow-synth: {} bytes, {} packets, {} sessions, {} connections open at once",
+        summary.file_bytes, summary.packets, summary.ftp_sessions, summary.peak_open_connections
+    );
+    Ok(vec![out.to_path_buf(), summary_file])
 }
 
 fn random(
@@ -80,6 +158,27 @@ fn main() -> ExitCode {
             sessions,
             impair,
         } => (random(seed, &out, sessions, impair), out),
+        Command::Bench {
+            out,
+            bytes,
+            sessions,
+            seed,
+        } => {
+            let opts = bench::mixed::Options {
+                bytes,
+                sessions,
+                seed,
+            };
+            (bench(&out, &opts), out)
+        }
+        Command::Concurrent {
+            out,
+            sessions,
+            seed,
+        } => {
+            let opts = bench::concurrent::Options { sessions, seed };
+            (concurrent(&out, &opts), out)
+        }
     };
     match result {
         Ok(files) => {

@@ -182,6 +182,13 @@ pub struct CommandTruth {
     /// The command line and all its replies are in the capture (false only when an
     /// impairment lost some of their bytes).
     pub captured: bool,
+    /// The command line is in the capture (its replies may not be).
+    #[serde(default = "yes")]
+    pub line_captured: bool,
+    /// Codes of the replies whose bytes are all in the capture, in order (all of
+    /// `reply_codes` in a clean capture).
+    #[serde(default)]
+    pub replies_captured: Vec<u16>,
     #[serde(skip)]
     pub(crate) wire: CmdWire,
 }
@@ -195,6 +202,10 @@ pub(crate) struct CmdWire {
     /// From the command itself (PORT/EPRT/LPRT).
     pub endpoint: Option<String>,
     pub transfer: Option<usize>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -228,6 +239,9 @@ pub struct TransferTruth {
     pub missed_bytes: u64,
     /// The transfer command and its replies are in the capture (see `CommandTruth`).
     pub captured: bool,
+    /// The transfer command's line is in the capture (its replies may not be).
+    #[serde(default = "yes")]
+    pub line_captured: bool,
     #[serde(skip)]
     pub(crate) cmd: usize,
     #[serde(skip)]
@@ -387,6 +401,7 @@ impl TransferTruth {
     fn derive(&mut self, cmd: &CommandTruth, conns: &[ConnTruth]) {
         self.reply_code = cmd.reply_code;
         self.captured = cmd.captured;
+        self.line_captured = cmd.line_captured;
         self.status = if self.aborted || self.reply_code == Some(426) {
             Status::Aborted
         } else {
@@ -448,6 +463,10 @@ impl Truth {
             for cmd in &mut s.commands {
                 let first_final = cmd.wire.replies.iter().find(|r| r.code >= 200);
                 cmd.reply_codes = cmd.wire.replies.iter().map(|r| r.code).collect();
+                if self.impairments.is_empty() {
+                    cmd.line_captured = true;
+                    cmd.replies_captured = cmd.reply_codes.clone();
+                }
                 cmd.reply_code = first_final.map(|r| r.code);
                 cmd.reply_text = first_final.map(|r| r.last_text.clone());
                 cmd.data_endpoint = cmd.wire.endpoint.clone().or_else(|| {

@@ -311,6 +311,8 @@ impl<'n, 's> FtpSession<'n, 's> {
             reply_text: None,
             data_endpoint: None,
             captured: true,
+            line_captured: true,
+            replies_captured: Vec::new(),
             wire: CmdWire {
                 range,
                 replies: Vec::new(),

@@ -341,6 +341,7 @@ impl FtpSession<'_, '_> {
             stored_as: None,
             missed_bytes: 0,
             captured: true,
+            line_captured: true,
             cmd: cmd_idx,
             aborted: false,
         });
