@@ -105,9 +105,8 @@ pub fn check_recording(truth_path: &Path) -> usize {
     facts
 }
 
-#[test]
-fn recordings_of_real_servers_and_clients_match_what_was_done() {
-    let mut truths: Vec<_> = std::fs::read_dir(root().join("samples"))
+fn truths_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut truths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
@@ -116,10 +115,34 @@ fn recordings_of_real_servers_and_clients_match_what_was_done() {
         })
         .collect();
     truths.sort();
+    truths
+}
+
+#[test]
+fn recordings_of_real_servers_and_clients_match_what_was_done() {
+    let truths = truths_in(&root().join("samples"));
     assert!(
         truths.len() >= 2,
         "at least two real recordings are committed"
     );
     let facts: usize = truths.iter().map(|t| check_recording(t)).sum();
     eprintln!("{} recordings, {facts} facts", truths.len());
+}
+
+/// Recordings made just now by `scripts/real/record.py --all --out DIR` (scripts/test.sh
+/// does this when it runs as root): `FTPFLOW_FRESH_RECORDINGS=DIR`.
+#[test]
+fn fresh_recordings_match_what_was_done() {
+    let Some(dir) = std::env::var_os("FTPFLOW_FRESH_RECORDINGS") else {
+        eprintln!("skipped: FTPFLOW_FRESH_RECORDINGS is not set (scripts/test.sh sets it as root)");
+        return;
+    };
+    let truths = truths_in(Path::new(&dir));
+    assert!(
+        truths.len() >= 5,
+        "every scenario was recorded into {}",
+        Path::new(&dir).display()
+    );
+    let facts: usize = truths.iter().map(|t| check_recording(t)).sum();
+    eprintln!("{} fresh recordings, {facts} facts", truths.len());
 }
