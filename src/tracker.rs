@@ -42,7 +42,7 @@ impl Default for TrackerConfig {
         TrackerConfig {
             ftp_ports: vec![21],
             session: SessionConfig::default(),
-            max_expectations: 65_536,
+            max_expectations: 1 << 20,
             expectation_max_age: 300 * 1_000_000_000,
             max_recent_unmatched: 256,
             late_link_window: 5 * 1_000_000_000,

@@ -374,19 +374,26 @@ fn broken_pipe_is_success() {
     let Some(p) = corpus("suricata-ftp-ippair-leak-5204.pcap") else {
         return;
     };
-    let mut child = bin()
-        .args(["analyze", "-v"])
-        .arg(&p)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 16];
-    stdout.read_exact(&mut first).unwrap();
-    drop(stdout);
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    for format in ["timeline", "json", "jsonl", "table"] {
+        let mut child = bin()
+            .args(["analyze", "-v", "-f", format])
+            .arg(&p)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

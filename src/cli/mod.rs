@@ -74,6 +74,9 @@ pub struct LimitArgs {
     /// Out-of-order bytes held across all connections.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub reassembly_total: usize,
+    /// Announced data endpoints (PORT, PASV...) waiting for their connection at once.
+    #[arg(long, value_name = "N", default_value_t = 1 << 20)]
+    pub max_expectations: usize,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +111,7 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, String>
     cfg.tcp.max_connections = limits.max_connections.max(16);
     cfg.tcp.max_held_bytes_per_stream = limits.reassembly_limit;
     cfg.tcp.max_held_bytes_total = limits.reassembly_total;
+    cfg.tracker.max_expectations = limits.max_expectations.max(1);
     if output.verbose {
         cfg.tcp.max_segment_notes = 100_000;
     }

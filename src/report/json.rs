@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::io::{self, Write};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -26,21 +26,21 @@ pub fn render_lines(report: &Report, opts: &RenderOptions, out: &mut dyn Write) 
         session_records(s, opts.verbose, &mut records);
     }
     for u in &report.unlinked_data_connections {
-        let mut v = serde_json::to_value(u).map_err(io::Error::other)?;
+        let mut v = serde_json::to_value(u).map_err(io::Error::from)?;
         tag(&mut v, "unlinked");
         records.push((u.tcp.last_frame, 6, v));
     }
     records.sort_by_key(|(frame, rank, _)| (*frame, *rank));
     for (_, _, v) in records {
-        serde_json::to_writer(&mut *out, &v).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, &v).map_err(io::Error::from)?;
         out.write_all(b"\n")?;
     }
-    let mut cap = serde_json::to_value(&report.capture).map_err(io::Error::other)?;
+    let mut cap = serde_json::to_value(&report.capture).map_err(io::Error::from)?;
     tag(&mut cap, "capture");
     if let Value::Object(m) = &mut cap {
         m.insert("schema_version".into(), json!(report.schema_version));
     }
-    serde_json::to_writer(&mut *out, &cap).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, &cap).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

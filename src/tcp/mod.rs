@@ -92,7 +92,7 @@ impl Default for TcpConfig {
             max_held_ranges_per_stream: 256,
             preview_bytes: 512,
             idle_timeout: 2 * 3600 * 1_000_000_000,
-            closed_linger: 30 * 1_000_000_000,
+            closed_linger: 2 * 1_000_000_000,
             reorder_tolerance: 32,
             server_ports: vec![21],
             max_segment_notes: 0,
@@ -472,7 +472,7 @@ pub struct TcpTable {
     last_sweep: Option<Timestamp>,
 }
 
-const SWEEP_INTERVAL: i64 = 5 * 1_000_000_000;
+const SWEEP_INTERVAL: i64 = 1_000_000_000;
 
 /// How far back a counted stream seen without its SYN may move its start for late bytes.
 const MAX_MIDSTREAM_REBASE: i64 = 16 << 20;
