@@ -8,6 +8,7 @@
 
 use crate::capture::{Input, InputSummary, RawFrame, read_input, read_reader};
 use crate::decode::{DecodeLimits, Decoder};
+use crate::events::LiveSink;
 use crate::model::{CaptureInfo, Report, SCHEMA_VERSION, Tool};
 use crate::tcp::{TcpConfig, TcpTable};
 use crate::time::Timestamp;
@@ -54,6 +55,17 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// An analysis that also tells `sink` everything as it happens; `keep_sessions`: also
+    /// keep finished sessions for the report (a pure stream does not need them).
+    pub fn with_sink(mut cfg: Config, sink: Box<dyn LiveSink>, keep_sessions: bool) -> Analyzer {
+        cfg.tcp.emit_steps = true;
+        cfg.tracker.session.emit = true;
+        cfg.tracker.keep_sessions = keep_sessions;
+        let mut a = Analyzer::new(cfg);
+        a.tracker.set_sink(sink);
+        a
+    }
+
     pub fn new(cfg: Config) -> Analyzer {
         Analyzer {
             decoder: Decoder::new(cfg.decode),
@@ -68,8 +80,16 @@ impl Analyzer {
         }
     }
 
+    /// The live output failed (a closed pipe): nothing more is analysed.
+    pub fn output_failed(&self) -> Option<&std::io::Error> {
+        self.tracker.sink_error()
+    }
+
     /// Analyses one frame.
     pub fn frame(&mut self, frame: RawFrame<'_>) {
+        if self.tracker.sink_error().is_some() {
+            return;
+        }
         self.packets += 1;
         self.bytes += frame.data.len() as u64;
         self.next_frame = self.next_frame.max(frame.number + 1);
@@ -112,12 +132,22 @@ impl Analyzer {
         self.tcp.open_connections()
     }
 
-    /// Ends every connection and builds the report.
-    pub fn finish(mut self) -> Report {
+    /// Ends every connection, builds the report and lets the live sink (if any) finish.
+    pub fn finish(self) -> std::io::Result<Report> {
+        let (report, sink) = self.finish_parts();
+        if let Some(mut sink) = sink {
+            sink.finish(&report)?;
+        }
+        Ok(report)
+    }
+
+    fn finish_parts(mut self) -> (Report, Option<Box<dyn LiveSink>>) {
         self.tcp.finish_all(&mut self.tracker);
         self.decoder.flush_fragments();
         let tcp_stats = self.tcp.stats().clone();
         let decode = self.decoder.stats().clone();
+        self.tracker.finish_sessions();
+        let sink = self.tracker.take_sink();
         let out = self.tracker.into_report_parts();
         let mut warnings = Vec::new();
         for input in &self.inputs {
@@ -155,7 +185,7 @@ impl Analyzer {
             (Some(a), Some(b)) => b.secs_since(a).max(0.0),
             _ => 0.0,
         };
-        Report {
+        let report = Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
                 name: "ftpflow",
@@ -169,9 +199,9 @@ impl Analyzer {
                 last_ts: self.last_ts,
                 duration,
                 tcp_connections: tcp_stats.connections,
-                ftp_sessions: out.sessions.len() as u64,
+                ftp_sessions: out.sessions_total,
                 data_connections: out.data_connections,
-                unlinked_data_connections: out.unlinked.len() as u64,
+                unlinked_data_connections: out.unlinked_total,
                 other_tcp_connections: out.other_tcp_connections,
                 decode,
                 tcp: tcp_stats,
@@ -180,6 +210,7 @@ impl Analyzer {
             },
             sessions: out.sessions,
             unlinked_data_connections: out.unlinked,
-        }
+        };
+        (report, sink)
     }
 }

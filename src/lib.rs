@@ -19,10 +19,12 @@
 //! is bounded with what a bound dropped counted and reported.
 
 pub mod analyze;
+pub mod build;
 pub mod capture;
 pub mod cli;
 pub mod decode;
 pub mod endpoint;
+pub mod events;
 pub mod expect;
 pub mod explain;
 pub mod ftp;

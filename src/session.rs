@@ -46,6 +46,8 @@ pub struct SessionConfig {
     pub max_reply_bytes: usize,
     pub max_findings: usize,
     pub show_passwords: bool,
+    /// Record what happens in `SessionCore::out` for live events (streaming).
+    pub emit: bool,
 }
 
 impl Default for SessionConfig {
@@ -58,8 +60,22 @@ impl Default for SessionConfig {
             max_reply_bytes: 64 * 1024,
             max_findings: 1000,
             show_passwords: false,
+            emit: false,
         }
     }
+}
+
+/// Something that just happened in the session, for live events (indices into the
+/// session's records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Out {
+    Greeting,
+    Command(usize),
+    /// Command index, reply index within it.
+    Reply(usize, usize),
+    Finding(usize),
+    /// A transfer command got its final reply.
+    TransferReplied(usize),
 }
 
 /// What the tracker must do for the session.
@@ -146,6 +162,8 @@ pub struct SessionCore {
     pub findings: Vec<Finding>,
     pub bounds: BoundCounters,
     pub actions: Vec<Action>,
+    /// Live events not yet told (only with `SessionConfig::emit`).
+    pub out: Vec<Out>,
     saw_clear_password: bool,
     replies_seen: u64,
     /// Bytes went missing (a capture gap) since the last reply that fitted its command:
@@ -206,6 +224,7 @@ impl SessionState {
                 findings: Vec::new(),
                 bounds: BoundCounters::default(),
                 actions: Vec::new(),
+                out: Vec::new(),
                 saw_clear_password: false,
                 replies_seen: 0,
                 resync: None,
@@ -275,6 +294,12 @@ impl SessionState {
 }
 
 impl SessionCore {
+    fn emit(&mut self, out: Out) {
+        if self.cfg.emit {
+            self.out.push(out);
+        }
+    }
+
     fn finding(
         &mut self,
         severity: Severity,
@@ -295,6 +320,7 @@ impl SessionCore {
             frame: Some(frame),
             transfer: None,
         });
+        self.emit(Out::Finding(self.findings.len() - 1));
     }
 
     fn on_line(&mut self, dir: Dir, line: Line<'_>, ts: Timestamp, frame: u64) {
@@ -448,6 +474,7 @@ impl SessionCore {
             after_gap: line.after_gap,
             telnet_interrupt: line.telnet.interrupt || line.telnet.synch,
         });
+        self.emit(Out::Command(index));
         if self.pending.len() >= self.cfg.max_pending {
             self.pending.pop_front();
             self.bounds.pending_commands_dropped += 1;
@@ -689,6 +716,7 @@ impl SessionCore {
                 return;
             }
             self.greeting = Some(record);
+            self.emit(Out::Greeting);
             return;
         }
 
@@ -704,6 +732,7 @@ impl SessionCore {
         };
         let preliminary = (100..200).contains(&code);
         self.commands[index].replies.push(record);
+        self.emit(Out::Reply(index, self.commands[index].replies.len() - 1));
         if preliminary {
             self.on_preliminary(index, code, &reply);
             return;
@@ -761,10 +790,13 @@ impl SessionCore {
 
     /// A reply with no command waiting: kept on the last command, or as the greeting.
     fn attach_unmatched(&mut self, record: ReplyRecord) {
-        if let Some(last) = self.commands.last_mut() {
-            last.replies.push(record);
+        if let Some(index) = self.commands.len().checked_sub(1) {
+            self.commands[index].replies.push(record);
+            let k = self.commands[index].replies.len() - 1;
+            self.emit(Out::Reply(index, k));
         } else if self.greeting.is_none() {
             self.greeting = Some(record);
+            self.emit(Out::Greeting);
         }
     }
 
@@ -876,6 +908,7 @@ impl SessionCore {
                     neg.owner = None;
                 }
             }
+            self.emit(Out::TransferReplied(t));
         }
     }
 

@@ -6,22 +6,26 @@
 //! expectation yet is remembered for a while, because the announcement it answers may be
 //! parsed a moment later (reordered capture, a 227 reply still held by reassembly).
 //!
-//! Output: [`Tracker::into_report_parts`] turns the sessions into the model: transfers
-//! joined to the records of the data connections that carried them, unlinked connections
-//! between FTP hosts listed (never dropped), all other TCP connections counted.
+//! A session is finished as soon as its control connection and all its data connections
+//! have left the TCP table (closed, timed out, or the capture ended): [`crate::build`]
+//! turns it into the model, and its parsing state is freed, so memory follows open
+//! sessions. With a [`LiveSink`], everything is also told as it happens (see
+//! [`crate::events`]); a streaming run need not keep finished sessions at all.
+//!
+//! Output: [`Tracker::into_report_parts`]: the finished sessions in order, unlinked
+//! connections between FTP hosts (listed, never dropped), counters for the rest.
 
+use crate::build::{build_session, owns_connection, transfer_model};
 use crate::endpoint::Endpoint;
+use crate::events::{LiveEvent, LiveScope, LiveSink};
 use crate::expect::{ExpectTable, Expectation, link_note};
-use crate::explain;
-use crate::model::{
-    BoundCounters, DataConnection, Direction, Finding, Login, Mode, Session, SessionSummary,
-    Severity, Status, Transfer, UnlinkedConnection,
-};
-use crate::session::{Action, ConnLink, SessionConfig, SessionState};
-use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, Interest, Side, StreamEvent};
+use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
+use crate::session::{Action, ConnLink, Out, SessionConfig, SessionState};
+use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, FlowStep, Interest, Side, StreamEvent};
 use crate::time::Timestamp;
 use ahash::AHashMap;
 use std::collections::VecDeque;
+use std::io;
 use std::net::IpAddr;
 
 #[derive(Debug, Clone)]
@@ -35,6 +39,8 @@ pub struct TrackerConfig {
     pub max_recent_unmatched: usize,
     /// How long (capture time) an unmatched connection may wait for its announcement.
     pub late_link_window: i64,
+    /// Keep finished sessions for the report (false: streaming output only).
+    pub keep_sessions: bool,
 }
 
 impl Default for TrackerConfig {
@@ -46,6 +52,7 @@ impl Default for TrackerConfig {
             expectation_max_age: 300 * 1_000_000_000,
             max_recent_unmatched: 256,
             late_link_window: 5 * 1_000_000_000,
+            keep_sessions: true,
         }
     }
 }
@@ -68,9 +75,39 @@ struct Recent {
     midstream: bool,
 }
 
+/// A session being parsed, and what the tracker knows about it.
+struct Live {
+    state: SessionState,
+    /// Data connections linked to it still in the TCP table.
+    open_data: usize,
+    /// Transfers already told as live events.
+    told: Vec<bool>,
+}
+
+/// Where live events go, and the first error writing them.
+struct Output {
+    sink: Option<Box<dyn LiveSink>>,
+    error: Option<io::Error>,
+}
+
+impl Output {
+    fn tell(&mut self, ev: &LiveEvent<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Some(sink) = self.sink.as_mut()
+            && let Err(e) = sink.event(ev)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
 pub struct Tracker {
     cfg: TrackerConfig,
-    sessions: Vec<SessionState>,
+    /// Sessions by index (id - 1); `None` once finished.
+    sessions: Vec<Option<Live>>,
+    finished: Vec<Session>,
     roles: Vec<Role>,
     free_tokens: Vec<u32>,
     expect: ExpectTable,
@@ -78,15 +115,23 @@ pub struct Tracker {
     unlinked: Vec<UnlinkedConnection>,
     /// Latest session per unordered host pair, to recognise unlinked data connections.
     host_pairs: AHashMap<(IpAddr, IpAddr), usize>,
+    /// Transfers told once their data connection (this token) closes.
+    waiting: AHashMap<u32, (usize, usize)>,
+    out: Output,
+    bounds: BoundCounters,
     other_tcp: u64,
-    data_connections: u64,
+    linked_data: u64,
+    unlinked_total: u64,
 }
 
 /// Everything the tracker contributes to the report.
 pub struct TrackerOutput {
     pub sessions: Vec<Session>,
     pub unlinked: Vec<UnlinkedConnection>,
+    pub sessions_total: u64,
+    /// Transfers with a data connection.
     pub data_connections: u64,
+    pub unlinked_total: u64,
     pub other_tcp_connections: u64,
     pub bounds: BoundCounters,
 }
@@ -101,15 +146,38 @@ impl Tracker {
         Tracker {
             cfg,
             sessions: Vec::new(),
+            finished: Vec::new(),
             roles: Vec::new(),
             free_tokens: Vec::new(),
             expect,
             recent: VecDeque::new(),
             unlinked: Vec::new(),
             host_pairs: AHashMap::new(),
+            waiting: AHashMap::new(),
+            out: Output {
+                sink: None,
+                error: None,
+            },
+            bounds: BoundCounters::default(),
             other_tcp: 0,
-            data_connections: 0,
+            linked_data: 0,
+            unlinked_total: 0,
         }
+    }
+
+    /// Tells `sink` everything as it happens.
+    pub fn set_sink(&mut self, sink: Box<dyn LiveSink>) {
+        self.out.sink = Some(sink);
+    }
+
+    /// The first error the live sink returned (a closed pipe): the caller stops reading.
+    pub fn sink_error(&self) -> Option<&io::Error> {
+        self.out.error.as_ref()
+    }
+
+    /// Takes the live sink back (to finish its output).
+    pub fn take_sink(&mut self) -> Option<Box<dyn LiveSink>> {
+        self.out.sink.take()
     }
 
     fn token_for(&mut self, role: Role) -> u32 {
@@ -129,9 +197,15 @@ impl Tracker {
         self.cfg.ftp_ports.contains(&port)
     }
 
-    /// Carries out what a session asked for after it parsed some lines.
-    fn run_actions(&mut self, s: usize) {
-        let actions = std::mem::take(&mut self.sessions[s].core.actions);
+    fn live(&mut self, s: usize) -> Option<&mut Live> {
+        self.sessions.get_mut(s).and_then(Option::as_mut)
+    }
+
+    /// Carries out what a session asked for after it parsed some lines, and tells what
+    /// happened.
+    fn after_parsing(&mut self, s: usize) {
+        let Some(live) = self.live(s) else { return };
+        let actions = std::mem::take(&mut live.state.core.actions);
         for action in actions {
             match action {
                 Action::Cancel(id) => {
@@ -140,10 +214,108 @@ impl Tracker {
                 Action::Register(n) => self.register(s, n),
             }
         }
+        self.tell_parsed(s);
+    }
+
+    /// Live events for what the session parsed since the last call.
+    fn tell_parsed(&mut self, s: usize) {
+        let Some(Some(live)) = self.sessions.get_mut(s) else {
+            return;
+        };
+        if live.state.core.out.is_empty() {
+            return;
+        }
+        let outs = std::mem::take(&mut live.state.core.out);
+        let session = live.state.core.id;
+        for o in outs {
+            let Some(Some(live)) = self.sessions.get(s) else {
+                return;
+            };
+            let core = &live.state.core;
+            match o {
+                Out::Greeting => {
+                    if let Some(reply) = &core.greeting {
+                        self.out.tell(&LiveEvent::Greeting { session, reply });
+                    }
+                }
+                Out::Command(index) => {
+                    self.out.tell(&LiveEvent::Command {
+                        session,
+                        index,
+                        cmd: &core.commands[index],
+                    });
+                }
+                Out::Reply(index, k) => {
+                    let cmd = &core.commands[index];
+                    self.out.tell(&LiveEvent::Reply {
+                        session,
+                        index,
+                        cmd,
+                        reply: &cmd.replies[k],
+                    });
+                }
+                Out::Finding(i) => {
+                    self.out.tell(&LiveEvent::Finding {
+                        session,
+                        finding: &core.findings[i],
+                    });
+                }
+                Out::TransferReplied(t) => self.transfer_replied(s, t),
+            }
+        }
+    }
+
+    /// A transfer got its final reply: tell it now, or when its data connection closes.
+    fn transfer_replied(&mut self, s: usize, t: usize) {
+        let Some(live) = self.live(s) else { return };
+        let core = &live.state.core;
+        if owns_connection(core, t) {
+            let n = core.transfers[t].negotiation.expect("owns a negotiation");
+            if let Some(link) = &core.negotiations[n].conn
+                && link.record.is_none()
+            {
+                let token = link.token;
+                self.waiting.insert(token, (s, t));
+                return;
+            }
+        }
+        self.tell_transfer(s, t);
+    }
+
+    fn tell_transfer(&mut self, s: usize, t: usize) {
+        if self.out.sink.is_none() {
+            return;
+        }
+        let Some(Some(live)) = self.sessions.get_mut(s) else {
+            return;
+        };
+        if live.told.len() <= t {
+            live.told.resize(t + 1, false);
+        }
+        if std::mem::replace(&mut live.told[t], true) {
+            return;
+        }
+        let core = &live.state.core;
+        let link = if owns_connection(core, t) {
+            let n = core.transfers[t].negotiation.expect("owns a negotiation");
+            core.negotiations[n]
+                .conn
+                .as_ref()
+                .and_then(|l| l.record.clone().map(|r| (l, r)))
+        } else {
+            None
+        };
+        let transfer = transfer_model(core, t, link);
+        let session = core.id;
+        self.out.tell(&LiveEvent::Transfer {
+            session,
+            transfer: &transfer,
+        });
     }
 
     fn register(&mut self, s: usize, n: usize) {
-        let core = &self.sessions[s].core;
+        let Some(live) = self.live(s) else { return };
+        let core = &live.state.core;
         let neg = &core.negotiations[n];
         let (listener_peer, connector_peer) = match neg.mode {
             Mode::Active => (core.client.ip, core.server.ip),
@@ -160,13 +332,15 @@ impl Tracker {
             ts: neg.ts,
         };
         let id = self.expect.register(e.clone());
-        self.sessions[s].core.negotiations[n].expectation = Some(id);
+        if let Some(live) = self.live(s) {
+            live.state.core.negotiations[n].expectation = Some(id);
+        }
 
-        // A connection seen before the announcement was parsed.
+        // A connection seen before the announcement was parsed. Only a connection that
+        // opened in the capture (its SYN seen) can answer an announcement; one already
+        // running when the capture started belongs to an older one. It must also have
+        // appeared after the command that asked for it (PORT, PASV...).
         let window = self.cfg.late_link_window;
-        // Only a connection that opened in the capture (its SYN seen) can answer an
-        // announcement; one already running when the capture started belongs to an older one.
-        // It must also have appeared after the command that asked for it (PORT, PASV...).
         let found = self.recent.iter().position(|r| {
             !r.midstream
                 && r.frame > asked_at
@@ -183,7 +357,9 @@ impl Tracker {
                 .matches(id, r.orig, r.resp, r.midstream)
                 .expect("checked above");
             self.expect.remove(id);
-            self.sessions[s].core.negotiations[n].expectation = None;
+            if let Some(live) = self.live(s) {
+                live.state.core.negotiations[n].expectation = None;
+            }
             self.link(r.token, &e, listener, connector);
         }
     }
@@ -194,8 +370,11 @@ impl Tracker {
             session: e.session,
             negotiation: e.negotiation,
         };
-        self.data_connections += 1;
-        let neg = &mut self.sessions[e.session].core.negotiations[e.negotiation];
+        let Some(live) = self.live(e.session) else {
+            return;
+        };
+        live.open_data += 1;
+        let neg = &mut live.state.core.negotiations[e.negotiation];
         neg.spent = true;
         neg.conn = Some(ConnLink {
             token,
@@ -206,28 +385,113 @@ impl Tracker {
         });
     }
 
-    /// Turns the tracked sessions into the model.
-    pub fn into_report_parts(mut self) -> TrackerOutput {
-        let mut bounds = BoundCounters {
-            expectations_evicted: self.expect.evicted,
-            ..BoundCounters::default()
+    /// Finishes session `s` if its control and data connections have all closed.
+    fn maybe_finish(&mut self, s: usize) {
+        let ready = matches!(self.sessions.get(s), Some(Some(l)) if l.state.control.is_some() && l.open_data == 0);
+        if ready {
+            self.finish_session(s);
+        }
+    }
+
+    fn finish_session(&mut self, s: usize) {
+        self.tell_parsed(s);
+        let Some(live) = self.sessions.get_mut(s).and_then(Option::take) else {
+            return;
         };
-        let mut sessions = Vec::new();
-        let states = std::mem::take(&mut self.sessions);
-        for state in states {
-            let (session, unlinked) = build_session(state, &mut bounds);
-            self.unlinked.extend(unlinked);
-            if let Some(session) = session {
-                sessions.push(session);
+        // Its announcements can no longer be answered.
+        for n in &live.state.core.negotiations {
+            if let Some(id) = n.expectation {
+                self.expect.remove(id);
             }
         }
+        let told = live.told;
+        let (session, unlinked) = build_session(live.state, &mut self.bounds);
+        if let Some(session) = session {
+            self.linked_data += session
+                .transfers
+                .iter()
+                .filter(|t| t.data.is_some())
+                .count() as u64;
+            if self.out.sink.is_some() {
+                for t in &session.transfers {
+                    if !told.get(t.id as usize - 1).copied().unwrap_or(false) {
+                        self.out.tell(&LiveEvent::Transfer {
+                            session: session.id,
+                            transfer: t,
+                        });
+                    }
+                }
+                self.out.tell(&LiveEvent::Session(&session));
+            }
+            if self.cfg.keep_sessions {
+                self.finished.push(session);
+            }
+        }
+        for u in unlinked {
+            self.add_unlinked(u);
+        }
+    }
+
+    fn add_unlinked(&mut self, u: UnlinkedConnection) {
+        self.unlinked_total += 1;
+        self.out.tell(&LiveEvent::Unlinked(&u));
+        if self.cfg.keep_sessions {
+            self.unlinked.push(u);
+        }
+    }
+
+    /// Finishes every session still open (end of capture or shutdown).
+    pub fn finish_sessions(&mut self) {
+        for s in 0..self.sessions.len() {
+            if self.sessions[s].is_some() {
+                self.finish_session(s);
+            }
+        }
+    }
+
+    /// Turns the tracked sessions into the model.
+    pub fn into_report_parts(mut self) -> TrackerOutput {
+        self.finish_sessions();
+        self.bounds.expectations_evicted = self.expect.evicted;
+        self.finished.sort_by_key(|s| s.id);
         self.unlinked.sort_by_key(|u| u.tcp.id);
         TrackerOutput {
-            sessions,
+            sessions: self.finished,
             unlinked: self.unlinked,
-            data_connections: self.data_connections,
+            sessions_total: self.sessions.len() as u64,
+            data_connections: self.linked_data,
+            unlinked_total: self.unlinked_total,
             other_tcp_connections: self.other_tcp,
-            bounds,
+            bounds: self.bounds,
+        }
+    }
+
+    /// The scope and client endpoint of a connection's live steps.
+    fn scope_of(&self, role: Role) -> Option<(usize, LiveScope, Endpoint)> {
+        match role {
+            Role::Control(s) => {
+                let live = self.sessions.get(s)?.as_ref()?;
+                Some((s, LiveScope::Control, live.state.core.client))
+            }
+            Role::Data {
+                session,
+                negotiation,
+            } => {
+                let live = self.sessions.get(session)?.as_ref()?;
+                let neg = &live.state.core.negotiations[negotiation];
+                let link = neg.conn.as_ref()?;
+                let client = match neg.mode {
+                    Mode::Active => link.listener,
+                    Mode::Passive => link.connector,
+                };
+                let scope = LiveScope::Data {
+                    transfer: neg.owner.map(|t| t as u32 + 1),
+                    setup: neg.setup,
+                    endpoint: neg.announced,
+                };
+                Some((session, scope, client))
+            }
+            Role::Unmatched | Role::Free => None,
         }
     }
 }
@@ -251,15 +515,28 @@ impl FlowHandler for Tracker {
             };
             let s = self.sessions.len();
             let id = s as u32 + 1;
-            self.sessions.push(SessionState::new(
+            let state = SessionState::new(
                 id,
                 client,
                 server,
                 client_side,
                 info.midstream,
                 self.cfg.session.clone(),
-            ));
+            );
+            self.sessions.push(Some(Live {
+                state,
+                open_data: 0,
+                told: Vec::new(),
+            }));
             self.host_pairs.insert(pair(client.ip, server.ip), s);
+            self.out.tell(&LiveEvent::SessionStart {
+                session: id,
+                client,
+                server,
+                ts: info.ts,
+                frame: info.frame,
+                midstream: info.midstream,
+            });
             let token = self.token_for(Role::Control(s));
             return Interest {
                 token,
@@ -272,7 +549,9 @@ impl FlowHandler for Tracker {
         {
             let token = self.token_for(Role::Unmatched);
             let e = claim.expectation.clone();
-            self.sessions[e.session].core.negotiations[e.negotiation].expectation = None;
+            if let Some(live) = self.live(e.session) {
+                live.state.core.negotiations[e.negotiation].expectation = None;
+            }
             self.link(token, &e, claim.listener, claim.connector);
             return Interest {
                 token,
@@ -305,11 +584,32 @@ impl FlowHandler for Tracker {
         ts: Timestamp,
         frame: u64,
     ) {
-        if let Some(Role::Control(s)) = self.roles.get(token as usize).copied() {
-            self.sessions[s].on_stream(side, event, ts, frame);
-            if !self.sessions[s].core.actions.is_empty() {
-                self.run_actions(s);
+        if let Some(Role::Control(s)) = self.roles.get(token as usize).copied()
+            && let Some(live) = self.live(s)
+        {
+            live.state.on_stream(side, event, ts, frame);
+            let core = &live.state.core;
+            if !core.actions.is_empty() || !core.out.is_empty() {
+                self.after_parsing(s);
             }
+        }
+    }
+
+    fn step(&mut self, token: u32, step: &FlowStep) {
+        if self.out.sink.is_none() {
+            return;
+        }
+        let Some(role) = self.roles.get(token as usize).copied() else {
+            return;
+        };
+        if let Some((s, scope, client)) = self.scope_of(role) {
+            let session = s as u32 + 1;
+            self.out.tell(&LiveEvent::Step {
+                session,
+                scope,
+                client,
+                step,
+            });
         }
     }
 
@@ -317,29 +617,52 @@ impl FlowHandler for Tracker {
         let Some(role) = self.roles.get(token as usize).copied() else {
             return;
         };
+        self.roles[token as usize] = Role::Free;
+        self.free_tokens.push(token);
         match role {
-            Role::Control(s) => self.sessions[s].on_control_closed(record),
+            Role::Control(s) => {
+                if let Some(live) = self.live(s) {
+                    live.state.on_control_closed(record);
+                }
+                self.maybe_finish(s);
+            }
             Role::Data {
                 session,
                 negotiation,
-            } => {
-                if let Some(link) = self.sessions[session].core.negotiations[negotiation]
-                    .conn
-                    .as_mut()
-                {
-                    link.record = Some(record);
+            } => match self.live(session) {
+                Some(live) => {
+                    live.open_data = live.open_data.saturating_sub(1);
+                    if let Some(link) = live.state.core.negotiations[negotiation].conn.as_mut() {
+                        link.record = Some(record);
+                    }
+                    if let Some((s, t)) = self.waiting.remove(&token) {
+                        self.tell_transfer(s, t);
+                    }
+                    self.maybe_finish(session);
                 }
-            }
+                None => {
+                    let reason = format!(
+                        "data connection of FTP session {}, which had already ended",
+                        session + 1
+                    );
+                    self.add_unlinked(UnlinkedConnection {
+                        session: Some(session as u32 + 1),
+                        reason,
+                        tcp: record,
+                    });
+                }
+            },
             Role::Unmatched => {
                 self.recent.retain(|r| r.token != token);
                 match self.host_pairs.get(&pair(record.orig.ip, record.resp.ip)) {
                     Some(&s) if looks_like_data(&record) => {
-                        self.unlinked.push(UnlinkedConnection {
+                        let reason = format!(
+                            "connects the hosts of FTP session {} but matches none of its PORT/EPRT/PASV/EPSV announcements",
+                            s + 1
+                        );
+                        self.add_unlinked(UnlinkedConnection {
                             session: Some(s as u32 + 1),
-                            reason: format!(
-                                "connects the hosts of FTP session {} but matches none of its PORT/EPRT/PASV/EPSV announcements",
-                                s + 1
-                            ),
+                            reason,
                             tcp: record,
                         });
                     }
@@ -348,8 +671,6 @@ impl FlowHandler for Tracker {
             }
             Role::Free => {}
         }
-        self.roles[token as usize] = Role::Free;
-        self.free_tokens.push(token);
     }
 }
 
@@ -357,267 +678,4 @@ impl FlowHandler for Tracker {
 /// between two unprivileged ports.
 fn looks_like_data(r: &ConnRecord) -> bool {
     r.orig.port == 20 || r.resp.port == 20 || (r.orig.port >= 1024 && r.resp.port >= 1024)
-}
-
-fn build_session(
-    state: SessionState,
-    bounds: &mut BoundCounters,
-) -> (Option<Session>, Vec<UnlinkedConnection>) {
-    let SessionState {
-        mut core, control, ..
-    } = state;
-    let Some(control) = control else {
-        return (None, Vec::new());
-    };
-    let session_id = core.id;
-    add_bounds(bounds, &core.bounds);
-    let login = core.login();
-
-    for i in core.pending_commands().collect::<Vec<_>>() {
-        let c = &core.commands[i];
-        let msg = format!(
-            "{} got no reply before the control connection ended",
-            c.command
-        );
-        core.findings.push(Finding {
-            severity: Severity::Info,
-            kind: "no_reply",
-            message: msg,
-            ts: Some(c.ts),
-            frame: Some(c.frame),
-            transfer: None,
-        });
-    }
-
-    if control.midstream {
-        core.findings.push(Finding {
-            severity: Severity::Info,
-            kind: "midstream",
-            message: format!(
-                "the capture starts after this control connection opened: its handshake and everything before frame {} \
-                 are not in the capture; the client and server sides are inferred from port {}",
-                control.first_frame, core.server.port
-            ),
-            ts: Some(control.first_ts),
-            frame: Some(control.first_frame),
-            transfer: None,
-        });
-    }
-    let mut negotiations = std::mem::take(&mut core.negotiations);
-    let mut transfers = Vec::new();
-    let mut summary = SessionSummary {
-        commands: core.commands_seen(),
-        ..SessionSummary::default()
-    };
-    let (mut any_active, mut any_passive) = (false, false);
-    for (t, ts) in core.transfers.iter().enumerate() {
-        let cmd = &core.commands[ts.command_index];
-        let neg = ts.negotiation.map(|n| &mut negotiations[n]);
-        let (mode, setup, setup_idx, endpoint, arithmetic) = match &neg {
-            Some(n) => (
-                Some(n.mode),
-                Some(n.setup.to_string()),
-                Some(n.command_index),
-                Some(n.announced),
-                n.arithmetic.clone(),
-            ),
-            None => (None, None, None, None, None),
-        };
-        let owns = neg.as_ref().is_some_and(|n| n.owner == Some(t));
-        let link = match neg {
-            Some(n) if owns => n.conn.take(),
-            _ => None,
-        };
-        let data = link.and_then(|l| {
-            let record = l.record?;
-            Some(data_connection(
-                mode.unwrap_or(Mode::Passive),
-                l.listener,
-                l.connector,
-                l.link,
-                record,
-            ))
-        });
-        let (bytes, missed, duration, preview) = match &data {
-            Some(d) => {
-                let server_side = if d.tcp.orig == d.server {
-                    Side::Orig
-                } else {
-                    Side::Resp
-                };
-                let from = match ts.direction {
-                    Direction::Upload => server_side.other(),
-                    _ => server_side,
-                };
-                let st = d.tcp.dir(from);
-                (
-                    Some(st.bytes),
-                    Some(st.missed_bytes).filter(|&m| m > 0),
-                    Some(d.tcp.duration()),
-                    d.tcp.preview(from).to_vec(),
-                )
-            }
-            None => (None, None, None, Vec::new()),
-        };
-        let status = match ts.final_code {
-            Some(c) if (200..300).contains(&c) => Status::Complete,
-            Some(426) => Status::Aborted,
-            Some(_) => Status::Failed,
-            None => Status::Incomplete,
-        };
-        match mode {
-            Some(Mode::Active) => any_active = true,
-            Some(Mode::Passive) => any_passive = true,
-            None => {}
-        }
-        summary.transfers += 1;
-        match status {
-            Status::Complete => summary.transfers_complete += 1,
-            Status::Failed | Status::Aborted => summary.transfers_failed += 1,
-            Status::Incomplete => {}
-        }
-        let b = bytes.unwrap_or(0);
-        match ts.direction {
-            Direction::Download => summary.bytes_downloaded += b,
-            Direction::Upload => summary.bytes_uploaded += b,
-            Direction::Listing => summary.listing_bytes += b,
-        }
-        let file_name = match ts.direction {
-            Direction::Listing => None,
-            _ => cmd.arg.clone(),
-        };
-        transfers.push(Transfer {
-            id: t as u32 + 1,
-            command: cmd.command.clone(),
-            arg: cmd.arg.clone(),
-            file_name,
-            ts: cmd.ts,
-            frame: cmd.frame,
-            command_index: ts.command_index,
-            mode,
-            setup,
-            setup_command_index: setup_idx,
-            data_endpoint: endpoint,
-            port_arithmetic: arithmetic,
-            direction: ts.direction,
-            data,
-            bytes,
-            missed_bytes: missed,
-            duration,
-            throughput: match (bytes, duration) {
-                (Some(b), Some(d)) if d > 0.0 => Some(b as f64 / d),
-                _ => None,
-            },
-            reply_code: cmd.reply_code,
-            reply_text: cmd.reply_text.clone(),
-            status,
-            announced_size: ts.announced_size,
-            rest_offset: ts.rest_offset,
-            stored_as: ts.stored_as.clone(),
-            preview,
-        });
-    }
-
-    // Data connections opened for a negotiation that no transfer command used.
-    let mut unlinked = Vec::new();
-    for n in negotiations.iter_mut() {
-        if let Some(l) = n.conn.take()
-            && let Some(record) = l.record
-        {
-            unlinked.push(UnlinkedConnection {
-                session: Some(session_id),
-                reason: format!(
-                    "opened for the {} announcement {} (frame {}) but no transfer command used it",
-                    n.setup, n.announced, n.frame
-                ),
-                tcp: record,
-            });
-        }
-    }
-
-    for t in &transfers {
-        let found = explain::transfer_findings(&core.client, &core.server, t);
-        for f in found {
-            if core.findings.len() < core.findings.capacity().max(1000) {
-                core.findings.push(f);
-            }
-        }
-    }
-    core.findings
-        .sort_by_key(|f| (f.frame.unwrap_or(u64::MAX), f.severity));
-
-    let mode = match (any_active, any_passive) {
-        (true, true) => Some("mixed"),
-        (true, false) => Some("active"),
-        (false, true) => Some("passive"),
-        (false, false) => None,
-    };
-    let start = control.first_ts;
-    let end = control.last_ts;
-    let session = Session {
-        id: session_id,
-        client: core.client,
-        server: core.server,
-        start,
-        end,
-        duration: end.secs_since(start).max(0.0),
-        greeting: core.greeting,
-        user: core.user,
-        login: if core.login_attempts.is_empty() {
-            Login::Unknown
-        } else {
-            login
-        },
-        login_attempts: core.login_attempts,
-        tls: core.tls,
-        mode,
-        commands: core.commands,
-        transfers,
-        control,
-        findings: core.findings,
-        summary,
-    };
-    (Some(session), unlinked)
-}
-
-fn data_connection(
-    mode: Mode,
-    listener: Endpoint,
-    connector: Endpoint,
-    link: crate::model::LinkNote,
-    tcp: ConnRecord,
-) -> DataConnection {
-    let mut tcp = tcp;
-    if tcp.midstream && tcp.orig == listener && tcp.resp == connector {
-        // Seen without its SYN: the announcement tells who accepted it, so who opened it.
-        tcp.flip();
-    }
-    let (client, server) = match mode {
-        Mode::Active => (listener, connector),
-        Mode::Passive => (connector, listener),
-    };
-    let opened_by = if tcp.midstream {
-        "unknown"
-    } else if tcp.orig == client {
-        "client"
-    } else if tcp.orig == server {
-        "server"
-    } else {
-        "unknown"
-    };
-    DataConnection {
-        client,
-        server,
-        opened_by,
-        link,
-        tcp,
-    }
-}
-
-fn add_bounds(total: &mut BoundCounters, b: &BoundCounters) {
-    total.commands_not_stored += b.commands_not_stored;
-    total.pending_commands_dropped += b.pending_commands_dropped;
-    total.overlong_lines += b.overlong_lines;
-    total.reply_lines_dropped += b.reply_lines_dropped;
-    total.findings_not_stored += b.findings_not_stored;
 }

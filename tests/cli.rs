@@ -145,7 +145,12 @@ fn a_small_session_gives_timeline_json_table_and_jsonl() {
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
     let types: Vec<&str> = lines.iter().map(|v| v["type"].as_str().unwrap()).collect();
-    assert_eq!(types.first(), Some(&"handshake"));
+    assert_eq!(types[..2], ["session_start", "handshake"]);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.as_object().unwrap().keys().next().map(String::as_str) == Some("type"))
+    );
     assert!(types.contains(&"greeting") && types.contains(&"command") && types.contains(&"reply"));
     assert_eq!(types.iter().filter(|t| **t == "session").count(), 1);
     assert_eq!(types.last(), Some(&"capture"));
@@ -461,5 +466,56 @@ fn capture_starting_mid_session() {
             .unwrap()
             .iter()
             .any(|f| f["kind"] == "midstream")
+    );
+}
+
+#[test]
+fn stdin_streams_the_timeline_and_jsonl_streams_records() {
+    let bytes = pcap(1, &ftp_session(b""));
+    let mut child = bin()
+        .args(["analyze", "--color", "never", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    // Streamed lines carry their session number; the summary comes when the session ends.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("S1") && l.contains("USER ftp")),
+        "{text}"
+    );
+    assert!(text.contains("Summary of session 1"));
+    assert!(text.contains("1 FTP session(s)"));
+
+    let p = write("stream.pcap", &bytes);
+    let o = run(&[
+        "analyze",
+        "-f",
+        "jsonl",
+        "--idle-timeout",
+        "60",
+        p.to_str().unwrap(),
+    ]);
+    let types: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let session_at = types.iter().position(|t| t == "session").unwrap();
+    assert!(types[..session_at].iter().any(|t| t == "command"));
+    assert_eq!(types.last().map(String::as_str), Some("capture"));
+    assert_eq!(
+        run(&["analyze", "--idle-timeout", "0", p.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
     );
 }

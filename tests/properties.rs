@@ -41,7 +41,7 @@ fn analyze(trace: &Trace) -> (Value, Vec<u8>) {
     let mut a = Analyzer::new(Config::default().with_ftp_ports(&[21]).show_passwords());
     a.read_named("property", Box::new(std::io::Cursor::new(&bytes)));
     (
-        serde_json::to_value(a.finish()).expect("report serializes"),
+        serde_json::to_value(a.finish().expect("no live output")).expect("report serializes"),
         bytes,
     )
 }

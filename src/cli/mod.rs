@@ -7,6 +7,8 @@
 
 use crate::analyze::{Analyzer, Config};
 use crate::capture::Input;
+use crate::model::Report;
+use crate::report::stream::{StreamFormat, StreamRenderer};
 use crate::report::{self, Format, RenderOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fs::File;
@@ -77,6 +79,9 @@ pub struct LimitArgs {
     /// Announced data endpoints (PORT, PASV...) waiting for their connection at once.
     #[arg(long, value_name = "N", default_value_t = 1 << 20)]
     pub max_expectations: usize,
+    /// A connection silent this long (capture time) is finished and reported.
+    #[arg(long, value_name = "SECONDS", default_value_t = 7200.0)]
+    pub idle_timeout: f64,
 }
 
 #[derive(Debug, Args)]
@@ -112,10 +117,56 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, String>
     cfg.tcp.max_held_bytes_per_stream = limits.reassembly_limit;
     cfg.tcp.max_held_bytes_total = limits.reassembly_total;
     cfg.tracker.max_expectations = limits.max_expectations.max(1);
+    if limits.idle_timeout.is_nan() || limits.idle_timeout <= 0.0 {
+        return Err("--idle-timeout must be a positive number of seconds".into());
+    }
+    cfg.tcp.idle_timeout = (limits.idle_timeout * 1e9).min(i64::MAX as f64) as i64;
     if output.verbose {
         cfg.tcp.max_segment_notes = 100_000;
     }
     Ok(cfg)
+}
+
+/// Where the output goes: a file or stdout, buffered.
+pub fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, String> {
+    match path {
+        Some(path) => File::create(path)
+            .map(|f| Box::new(BufWriter::new(f)) as Box<dyn Write>)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
+    }
+}
+
+/// Colours on or off, from --color, NO_COLOR and whether stdout is a terminal.
+pub fn use_color(output: &OutputArgs) -> bool {
+    match output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            output.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none()
+                && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The one-line note for a capture without FTP.
+pub fn no_ftp_note(report: &Report, ports: &[u16]) -> String {
+    let list = if ports.is_empty() {
+        "21".to_string()
+    } else {
+        ports
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "ftpflow: note: no FTP session found ({} packets, {} TCP connections; FTP control port{} {list}; use --ftp-port for others)",
+        report.capture.packets,
+        report.capture.tcp_connections,
+        if ports.len() > 1 { "s" } else { "" },
+    )
 }
 
 fn analyze(args: AnalyzeArgs) -> i32 {
@@ -131,7 +182,39 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         return 2;
     }
     let inputs: Vec<Input> = args.captures.iter().map(|a| Input::parse(a)).collect();
-    let mut analyzer = Analyzer::new(cfg);
+    let opts = RenderOptions {
+        verbose: args.output.verbose,
+        color: use_color(&args.output),
+    };
+    let format = args.output.format;
+    // JSON Lines are always written as the analysis runs; the timeline too when the capture
+    // comes from a pipe (it may never end: each step must appear as it happens).
+    let stream = match format {
+        Format::Jsonl => Some(StreamFormat::Jsonl),
+        Format::Timeline if inputs.contains(&Input::Stdin) => Some(StreamFormat::Timeline),
+        _ => None,
+    };
+    let mut batch_out = None;
+    let mut analyzer = match stream {
+        Some(sf) => match output_writer(args.output.output.as_ref()) {
+            Ok(w) => Analyzer::with_sink(cfg, Box::new(StreamRenderer::new(w, sf, opts)), false),
+            Err(e) => {
+                eprintln!("ftpflow: {e}");
+                return 2;
+            }
+        },
+        None => {
+            // Open the output first: a wrong path should fail before a long analysis.
+            match output_writer(args.output.output.as_ref()) {
+                Ok(w) => batch_out = Some(w),
+                Err(e) => {
+                    eprintln!("ftpflow: {e}");
+                    return 2;
+                }
+            }
+            Analyzer::new(cfg)
+        }
+    };
     let (mut usable, mut damaged) = (0usize, 0usize);
     for input in &inputs {
         let summary = analyzer.read(input);
@@ -154,68 +237,38 @@ fn analyze(args: AnalyzeArgs) -> i32 {
                 }
             }
         }
+        if analyzer.output_failed().is_some() {
+            break;
+        }
     }
     if usable == 0 {
         return 2;
     }
-    let report = analyzer.finish();
-    if report.sessions.is_empty() {
-        eprintln!(
-            "ftpflow: note: no FTP session found ({} packets, {} TCP connections; FTP control port{} {}; use --ftp-port for others)",
-            report.capture.packets,
-            report.capture.tcp_connections,
-            if args.limits.ftp_ports.len() > 1 {
-                "s"
-            } else {
-                ""
-            },
-            if args.limits.ftp_ports.is_empty() {
-                "21".to_string()
-            } else {
-                args.limits
-                    .ftp_ports
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+    let stream_error = analyzer
+        .output_failed()
+        .map(|e| io::Error::new(e.kind(), e.to_string()));
+    let result = analyzer.finish();
+    let report = match (result, stream_error) {
+        (_, Some(e)) | (Err(e), None) => {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                return if damaged > 0 { 1 } else { 0 };
             }
-        );
+            eprintln!("ftpflow: cannot write the output: {e}");
+            return 2;
+        }
+        (Ok(r), None) => r,
+    };
+    if report.capture.ftp_sessions == 0 {
+        eprintln!("{}", no_ftp_note(&report, &args.limits.ftp_ports));
     }
-    let color = match args.output.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none()
-                && io::stdout().is_terminal()
+    if let Some(mut w) = batch_out {
+        let result = report::render(&report, format, &opts, &mut w).and_then(|_| w.flush());
+        if let Err(e) = result
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            eprintln!("ftpflow: cannot write the output: {e}");
+            return 2;
         }
-    };
-    let opts = RenderOptions {
-        verbose: args.output.verbose,
-        color,
-    };
-    let result = match &args.output.output {
-        Some(path) => match File::create(path) {
-            Ok(f) => {
-                let mut w = BufWriter::new(f);
-                report::render(&report, args.output.format, &opts, &mut w).and_then(|_| w.flush())
-            }
-            Err(e) => {
-                eprintln!("ftpflow: cannot write {}: {e}", path.display());
-                return 2;
-            }
-        },
-        None => {
-            let stdout = io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
-            report::render(&report, args.output.format, &opts, &mut w).and_then(|_| w.flush())
-        }
-    };
-    if let Err(e) = result
-        && e.kind() != io::ErrorKind::BrokenPipe
-    {
-        eprintln!("ftpflow: cannot write the output: {e}");
-        return 2;
     }
     if damaged > 0 { 1 } else { 0 }
 }

@@ -1,11 +1,13 @@
 //! Renderers: one model, many views.
 //!
-//! Input: a [`Report`]. Output: bytes on a writer, in one of four [`Format`]s: the numbered
-//! timeline (default), tables, one JSON document, or JSON Lines (one record per event).
+//! Input: a [`Report`]. Output: bytes on a writer: the numbered timeline (default), tables,
+//! or one JSON document. JSON Lines, and the timeline of a capture read from a pipe or a
+//! live interface, are written while the analysis runs by [`stream::StreamRenderer`].
 
 pub mod fmt;
 pub mod json;
 pub mod steps;
+pub mod stream;
 pub mod table;
 pub mod timeline;
 
@@ -32,6 +34,8 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
+/// Renders a finished report. JSON Lines are written by [`stream::StreamRenderer`] while
+/// analysing; asking for them here is an error.
 pub fn render(
     report: &Report,
     format: Format,
@@ -42,7 +46,9 @@ pub fn render(
         Format::Timeline => timeline::render(report, opts, out),
         Format::Table => table::render(report, opts, out),
         Format::Json => json::render(report, out),
-        Format::Jsonl => json::render_lines(report, opts, out),
+        Format::Jsonl => Err(io::Error::other(
+            "JSON Lines are streamed while analysing (report::stream)",
+        )),
     }
 }
 

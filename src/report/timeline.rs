@@ -156,7 +156,7 @@ fn session(
             writeln!(out, "{indent}{line}")?;
         }
     }
-    summary(s, st, out)
+    session_summary(s, st, out)
 }
 
 /// Width of the descriptive part of a timeline line (after step, time and frame).
@@ -577,7 +577,8 @@ fn shorten(s: &str, n: usize) -> String {
     }
 }
 
-fn summary(s: &Session, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+/// The summary printed after a session's steps.
+pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
@@ -655,7 +656,8 @@ fn summary(s: &Session, st: &Style, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn transfer_line(t: &Transfer, st: &Style) -> String {
+/// One line about a transfer: what, how it was set up, its data connection, bytes, outcome.
+pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
     let mut what = match &t.arg {
         Some(a) => format!("{} {}", t.command, shorten(a, 40)),
         None => t.command.clone(),

@@ -81,6 +81,8 @@ pub struct TcpConfig {
     pub server_ports: Vec<u16>,
     /// Keep a note of every segment (for `-v`), up to this many per connection.
     pub max_segment_notes: usize,
+    /// Tell the handler about each handshake and close step as it happens (streaming).
+    pub emit_steps: bool,
 }
 
 impl Default for TcpConfig {
@@ -96,6 +98,7 @@ impl Default for TcpConfig {
             reorder_tolerance: 32,
             server_ports: vec![21],
             max_segment_notes: 0,
+            emit_steps: false,
         }
     }
 }
@@ -134,11 +137,46 @@ pub enum StreamEvent<'a> {
     },
 }
 
+/// A handshake or close packet (or, verbose, any segment) as it happens, for streaming
+/// output; the same facts end up in the [`ConnRecord`].
+#[derive(Debug, Clone)]
+pub struct FlowStep {
+    pub ts: Timestamp,
+    pub frame: u64,
+    pub from: Endpoint,
+    pub to: Endpoint,
+    /// Which side sent it.
+    pub side: Side,
+    pub kind: FlowStepKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum FlowStepKind {
+    /// Step 1, 2 or 3 of the three-way handshake; the RTT once step 3 is seen.
+    Handshake { n: u8, rtt: Option<f64> },
+    /// The n-th packet of the close (1-based), with both endpoints' states after it.
+    Close {
+        n: usize,
+        kind: CloseKind,
+        orig_state: TcpState,
+        resp_state: TcpState,
+    },
+    /// Any other segment (only with `TcpConfig::max_segment_notes` > 0).
+    Segment {
+        flags: String,
+        offset: i64,
+        len: u64,
+        note: Option<&'static str>,
+    },
+}
+
 /// Receives what the table learns.
 pub trait FlowHandler {
     fn open(&mut self, info: &ConnInfo) -> Interest;
     fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, ts: Timestamp, frame: u64);
     fn closed(&mut self, token: u32, record: ConnRecord);
+    /// A step happened (only when `TcpConfig::emit_steps`).
+    fn step(&mut self, _token: u32, _step: &FlowStep) {}
 }
 
 /// One handshake packet.
@@ -370,6 +408,8 @@ pub struct TcpStats {
     pub port_reuses: u64,
     pub forced_hole_skips: u64,
     pub peak_held_bytes: u64,
+    /// Packets of connections already closed and reported (late retransmitted ACKs).
+    pub late_packets: u64,
 }
 
 /// Connection key with the endpoints in a fixed order.
@@ -458,6 +498,10 @@ struct Flow {
     closed_at: Option<Timestamp>,
     segments: Vec<SegmentNote>,
     segments_not_noted: u64,
+    emit_steps: bool,
+    steps_out: Vec<FlowStep>,
+    /// Already handed to the handler (closed cleanly); kept only to absorb stragglers.
+    reported: bool,
 }
 
 /// The connection table.
@@ -527,7 +571,27 @@ impl TcpTable {
         let flow = self.flows[slot]
             .as_mut()
             .expect("indexed slot holds a flow");
+        if flow.reported {
+            // A straggler (a late ACK) of a connection already closed and reported.
+            flow.packets += 1;
+            self.stats.late_packets += 1;
+            return;
+        }
         flow.process(seg, cfg, budget, h);
+        if !flow.steps_out.is_empty() {
+            let token = flow.token;
+            for st in flow.steps_out.drain(..) {
+                h.step(token, &st);
+            }
+        }
+        // Closed cleanly (both FINs acknowledged, every byte accounted for): report it now,
+        // so output does not wait for the linger time; the entry stays to absorb stragglers.
+        if flow.closed_cleanly() {
+            let record = flow.finish(EndReason::Closed, budget, h);
+            self.stats.forced_hole_skips += record_forced(flow);
+            flow.reported = true;
+            h.closed(flow.token, record);
+        }
         let held = (cfg.max_held_bytes_total - self.budget) as u64;
         self.stats.peak_held_bytes = self.stats.peak_held_bytes.max(held);
     }
@@ -581,7 +645,10 @@ impl TcpTable {
                 (&flow.halves[1], &flow.halves[0])
             };
             let carries = seg.wire_len > 0 || seg.flags.fin() || seg.flags.rst();
-            if (carries || closed) && far(mine, seg.seq, window) {
+            // A sender whose SYN we saw has a known sequence space: even a pure ACK must
+            // fit in it.
+            let known = mine.isn.is_some();
+            if (carries || closed || known) && far(mine, seg.seq, window) {
                 return true;
             }
             // Its acknowledgment must acknowledge the peer's stream.
@@ -701,6 +768,9 @@ impl TcpTable {
             closed_at: None,
             segments: Vec::new(),
             segments_not_noted: 0,
+            emit_steps: self.cfg.emit_steps,
+            steps_out: Vec::new(),
+            reported: false,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -723,6 +793,9 @@ impl TcpTable {
         };
         self.index.remove(&Key::of(flow.orig, flow.resp));
         self.free.push(slot);
+        if flow.reported {
+            return;
+        }
         let record = flow.finish(reason, &mut self.budget, h);
         self.stats.forced_hole_skips += record_forced(&flow);
         h.closed(flow.token, record);
@@ -860,6 +933,12 @@ impl Flow {
             && seg.ack == resp_isn.wrapping_add(1)
         {
             self.handshake.ack = Some(step_of(seg));
+            let rtt = self
+                .handshake
+                .syn
+                .as_ref()
+                .map(|syn| seg.ts.secs_since(syn.ts));
+            self.emit(seg, side, FlowStepKind::Handshake { n: 3, rtt });
             let hs = &mut self.handshake;
             if let (Some(syn), Some(sa), Some(ack)) = (&hs.syn, &hs.syn_ack, &hs.ack) {
                 hs.rtt = Some(ack.ts.secs_since(syn.ts));
@@ -1052,6 +1131,16 @@ impl Flow {
         }
 
         if cfg.max_segment_notes > 0 {
+            // Streaming, verbose: every segment that is not already a handshake or close step.
+            if self.steps_out.is_empty() {
+                let kind = FlowStepKind::Segment {
+                    flags: flags.label(),
+                    offset,
+                    len: wire_len,
+                    note,
+                };
+                self.emit(seg, side, kind);
+            }
             if self.segments.len() < cfg.max_segment_notes {
                 self.segments.push(SegmentNote {
                     ts: seg.ts,
@@ -1066,6 +1155,13 @@ impl Flow {
                 self.segments_not_noted += 1;
             }
         }
+    }
+
+    /// Both FINs acknowledged and no hole left in either direction.
+    fn closed_cleanly(&self) -> bool {
+        self.halves
+            .iter()
+            .all(|h| h.fin_acked && h.fin.is_some_and(|f| h.rsm.next() >= f) && !h.rsm.has_hole())
     }
 
     fn on_syn(&mut self, seg: &Segment<'_>, side: Side) {
@@ -1087,6 +1183,7 @@ impl Flow {
                 half.set_base_from_syn(seg.seq);
                 half.state = TcpState::SynReceived;
                 self.handshake.syn_ack = Some(step_of(seg));
+                self.emit(seg, side, FlowStepKind::Handshake { n: 2, rtt: None });
                 if self.handshake.syn.is_none() {
                     self.halves[Side::Orig.idx()].state = TcpState::SynSent;
                 }
@@ -1101,6 +1198,7 @@ impl Flow {
                     half.isn = Some(seg.seq);
                     half.set_base_from_syn(seg.seq);
                     self.handshake.syn = Some(step_of(seg));
+                    self.emit(seg, side, FlowStepKind::Handshake { n: 1, rtt: None });
                 }
                 Some(isn) if isn == seg.seq => {
                     self.handshake.syn_retransmits += 1;
@@ -1152,14 +1250,45 @@ impl Flow {
         if self.close_steps.len() >= 16 {
             return;
         }
+        let (orig_state, resp_state) = (self.halves[0].state, self.halves[1].state);
         self.close_steps.push(CloseStep {
             ts: seg.ts,
             frame: seg.frame,
             from,
             kind,
-            orig_state: self.halves[0].state,
-            resp_state: self.halves[1].state,
+            orig_state,
+            resp_state,
         });
+        let n = self.close_steps.len();
+        self.emit(
+            seg,
+            from,
+            FlowStepKind::Close {
+                n,
+                kind,
+                orig_state,
+                resp_state,
+            },
+        );
+    }
+
+    /// Queues a step for the handler (streaming only).
+    fn emit(&mut self, seg: &Segment<'_>, side: Side, kind: FlowStepKind) {
+        if self.emit_steps {
+            let (from, to) = if side == Side::Orig {
+                (self.orig, self.resp)
+            } else {
+                (self.resp, self.orig)
+            };
+            self.steps_out.push(FlowStep {
+                ts: seg.ts,
+                frame: seg.frame,
+                from,
+                to,
+                side,
+                kind,
+            });
+        }
     }
 
     fn finish<H: FlowHandler>(

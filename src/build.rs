@@ -1,0 +1,298 @@
+//! From a session's parsing state to the model: sessions, transfers, data connections.
+//!
+//! Input: a [`SessionState`] whose control connection has ended, with the records of the
+//! data connections linked to its negotiations. Output: a [`Session`] of the model, with
+//! each transfer joined to the data connection that carried it (bytes in the transfer's
+//! direction, duration, throughput, status from the final reply), the explanations of
+//! [`explain`], and the data connections that no transfer used (listed, not dropped).
+//! [`transfer_model`] also builds a single transfer mid-session, for live output.
+
+use crate::endpoint::Endpoint;
+use crate::explain;
+use crate::model::{
+    BoundCounters, DataConnection, Direction, Finding, LinkNote, Login, Mode, Session,
+    SessionSummary, Severity, Status, Transfer, UnlinkedConnection,
+};
+use crate::session::{ConnLink, SessionCore, SessionState};
+use crate::tcp::{ConnRecord, Side};
+
+/// The transfer `t` of a session; `link` is its data connection with the connection's
+/// record when it has closed.
+pub fn transfer_model(
+    core: &SessionCore,
+    t: usize,
+    link: Option<(&ConnLink, ConnRecord)>,
+) -> Transfer {
+    let ts = &core.transfers[t];
+    let cmd = &core.commands[ts.command_index];
+    let neg = ts.negotiation.and_then(|n| core.negotiations.get(n));
+    let mode = neg.map(|n| n.mode);
+    let data = link.map(|(l, record)| {
+        data_connection(
+            mode.unwrap_or(Mode::Passive),
+            l.listener,
+            l.connector,
+            l.link.clone(),
+            record,
+        )
+    });
+    let (bytes, missed, duration, preview) = match &data {
+        Some(d) => {
+            let server_side = if d.tcp.orig == d.server {
+                Side::Orig
+            } else {
+                Side::Resp
+            };
+            let from = match ts.direction {
+                Direction::Upload => server_side.other(),
+                _ => server_side,
+            };
+            let st = d.tcp.dir(from);
+            (
+                Some(st.bytes),
+                Some(st.missed_bytes).filter(|&m| m > 0),
+                Some(d.tcp.duration()),
+                d.tcp.preview(from).to_vec(),
+            )
+        }
+        None => (None, None, None, Vec::new()),
+    };
+    let status = match ts.final_code {
+        Some(c) if (200..300).contains(&c) => Status::Complete,
+        Some(426) => Status::Aborted,
+        Some(_) => Status::Failed,
+        None => Status::Incomplete,
+    };
+    Transfer {
+        id: t as u32 + 1,
+        command: cmd.command.clone(),
+        arg: cmd.arg.clone(),
+        file_name: match ts.direction {
+            Direction::Listing => None,
+            _ => cmd.arg.clone(),
+        },
+        ts: cmd.ts,
+        frame: cmd.frame,
+        command_index: ts.command_index,
+        mode,
+        setup: neg.map(|n| n.setup.to_string()),
+        setup_command_index: neg.map(|n| n.command_index),
+        data_endpoint: neg.map(|n| n.announced),
+        port_arithmetic: neg.and_then(|n| n.arithmetic.clone()),
+        direction: ts.direction,
+        data,
+        bytes,
+        missed_bytes: missed,
+        duration,
+        throughput: match (bytes, duration) {
+            (Some(b), Some(d)) if d > 0.0 => Some(b as f64 / d),
+            _ => None,
+        },
+        reply_code: cmd.reply_code,
+        reply_text: cmd.reply_text.clone(),
+        status,
+        announced_size: ts.announced_size,
+        rest_offset: ts.rest_offset,
+        stored_as: ts.stored_as.clone(),
+        preview,
+    }
+}
+
+/// Does transfer `t` own the data connection of its negotiation?
+pub fn owns_connection(core: &SessionCore, t: usize) -> bool {
+    core.transfers[t]
+        .negotiation
+        .and_then(|n| core.negotiations.get(n))
+        .is_some_and(|n| n.owner == Some(t) && n.conn.is_some())
+}
+
+/// The session as the model shows it, and the data connections no transfer used.
+pub fn build_session(
+    state: SessionState,
+    bounds: &mut BoundCounters,
+) -> (Option<Session>, Vec<UnlinkedConnection>) {
+    let SessionState {
+        mut core, control, ..
+    } = state;
+    let Some(control) = control else {
+        return (None, Vec::new());
+    };
+    let session_id = core.id;
+    add_bounds(bounds, &core.bounds);
+    let login = core.login();
+
+    for i in core.pending_commands().collect::<Vec<_>>() {
+        let c = &core.commands[i];
+        let msg = format!(
+            "{} got no reply before the control connection ended",
+            c.command
+        );
+        core.findings.push(Finding {
+            severity: Severity::Info,
+            kind: "no_reply",
+            message: msg,
+            ts: Some(c.ts),
+            frame: Some(c.frame),
+            transfer: None,
+        });
+    }
+    if control.midstream {
+        core.findings.push(Finding {
+            severity: Severity::Info,
+            kind: "midstream",
+            message: format!(
+                "the capture starts after this control connection opened: its handshake and everything before frame {} \
+                 are not in the capture; the client and server sides are inferred from port {}",
+                control.first_frame, core.server.port
+            ),
+            ts: Some(control.first_ts),
+            frame: Some(control.first_frame),
+            transfer: None,
+        });
+    }
+
+    let mut transfers = Vec::new();
+    for t in 0..core.transfers.len() {
+        let link = if owns_connection(&core, t) {
+            let n = core.transfers[t].negotiation.expect("owns a negotiation");
+            core.negotiations[n].conn.take()
+        } else {
+            None
+        };
+        let transfer = match link {
+            Some(mut l) => match l.record.take() {
+                Some(record) => transfer_model(&core, t, Some((&l, record))),
+                None => transfer_model(&core, t, None),
+            },
+            None => transfer_model(&core, t, None),
+        };
+        transfers.push(transfer);
+    }
+
+    // Data connections opened for a negotiation that no transfer command used.
+    let mut unlinked = Vec::new();
+    for n in core.negotiations.iter_mut() {
+        if let Some(l) = n.conn.take()
+            && let Some(record) = l.record
+        {
+            unlinked.push(UnlinkedConnection {
+                session: Some(session_id),
+                reason: format!(
+                    "opened for the {} announcement {} (frame {}) but no transfer command used it",
+                    n.setup, n.announced, n.frame
+                ),
+                tcp: record,
+            });
+        }
+    }
+
+    for t in &transfers {
+        for f in explain::transfer_findings(&core.client, &core.server, t) {
+            core.findings.push(f);
+        }
+    }
+    core.findings
+        .sort_by_key(|f| (f.frame.unwrap_or(u64::MAX), f.severity));
+
+    let summary = summarize(core.commands_seen(), &transfers);
+    let (any_active, any_passive) = (
+        transfers.iter().any(|t| t.mode == Some(Mode::Active)),
+        transfers.iter().any(|t| t.mode == Some(Mode::Passive)),
+    );
+    let mode = match (any_active, any_passive) {
+        (true, true) => Some("mixed"),
+        (true, false) => Some("active"),
+        (false, true) => Some("passive"),
+        (false, false) => None,
+    };
+    let (start, end) = (control.first_ts, control.last_ts);
+    let session = Session {
+        id: session_id,
+        client: core.client,
+        server: core.server,
+        start,
+        end,
+        duration: end.secs_since(start).max(0.0),
+        greeting: core.greeting,
+        user: core.user,
+        login: if core.login_attempts.is_empty() {
+            Login::Unknown
+        } else {
+            login
+        },
+        login_attempts: core.login_attempts,
+        tls: core.tls,
+        mode,
+        commands: core.commands,
+        transfers,
+        control,
+        findings: core.findings,
+        summary,
+    };
+    (Some(session), unlinked)
+}
+
+fn summarize(commands: u64, transfers: &[Transfer]) -> SessionSummary {
+    let mut s = SessionSummary {
+        commands,
+        ..SessionSummary::default()
+    };
+    for t in transfers {
+        s.transfers += 1;
+        match t.status {
+            Status::Complete => s.transfers_complete += 1,
+            Status::Failed | Status::Aborted => s.transfers_failed += 1,
+            Status::Incomplete => {}
+        }
+        let b = t.bytes.unwrap_or(0);
+        match t.direction {
+            Direction::Download => s.bytes_downloaded += b,
+            Direction::Upload => s.bytes_uploaded += b,
+            Direction::Listing => s.listing_bytes += b,
+        }
+    }
+    s
+}
+
+/// A data connection in FTP terms: who is the client and the server, who opened it.
+pub fn data_connection(
+    mode: Mode,
+    listener: Endpoint,
+    connector: Endpoint,
+    link: LinkNote,
+    tcp: ConnRecord,
+) -> DataConnection {
+    let mut tcp = tcp;
+    if tcp.midstream && tcp.orig == listener && tcp.resp == connector {
+        // Seen without its SYN: the announcement tells who accepted it, so who opened it.
+        tcp.flip();
+    }
+    let (client, server) = match mode {
+        Mode::Active => (listener, connector),
+        Mode::Passive => (connector, listener),
+    };
+    let opened_by = if tcp.midstream {
+        "unknown"
+    } else if tcp.orig == client {
+        "client"
+    } else if tcp.orig == server {
+        "server"
+    } else {
+        "unknown"
+    };
+    DataConnection {
+        client,
+        server,
+        opened_by,
+        link,
+        tcp,
+    }
+}
+
+fn add_bounds(total: &mut BoundCounters, b: &BoundCounters) {
+    total.commands_not_stored += b.commands_not_stored;
+    total.pending_commands_dropped += b.pending_commands_dropped;
+    total.overlong_lines += b.overlong_lines;
+    total.reply_lines_dropped += b.reply_lines_dropped;
+    total.findings_not_stored += b.findings_not_stored;
+}
