@@ -20,5 +20,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 if ! python3 -c "import pyftpdlib" 2>/dev/null; then
     echo "setup: installing pyftpdlib"
-    python3 -m pip install --quiet pyftpdlib
+    # A distribution's own Python refuses pip outside a venv (PEP 668); allow it for this
+    # one package, which the tests import from python3.
+    python3 -m pip install --quiet pyftpdlib 2>/dev/null ||
+        python3 -m pip install --quiet --break-system-packages pyftpdlib
 fi

@@ -18,3 +18,5 @@ else
     echo "test.sh: not root, so no fresh recordings of real servers (the committed ones are still checked)" >&2
 fi
 cargo test --workspace --all-features "$@"
+# The default build (no libpcap): its command line, including `live`'s build hint.
+cargo test --test cli "$@"

@@ -9,7 +9,7 @@
 use crate::capture::{Input, InputSummary, RawFrame, read_input, read_reader};
 use crate::decode::{DecodeLimits, Decoder};
 use crate::events::LiveSink;
-use crate::model::{CaptureInfo, Report, SCHEMA_VERSION, Tool};
+use crate::model::{CaptureInfo, LiveCounters, Report, SCHEMA_VERSION, Tool};
 use crate::tcp::{TcpConfig, TcpTable};
 use crate::time::Timestamp;
 use crate::tracker::{Tracker, TrackerConfig};
@@ -52,6 +52,7 @@ pub struct Analyzer {
     bytes: u64,
     first_ts: Option<Timestamp>,
     last_ts: Option<Timestamp>,
+    live: Option<LiveCounters>,
 }
 
 impl Analyzer {
@@ -77,6 +78,7 @@ impl Analyzer {
             bytes: 0,
             first_ts: None,
             last_ts: None,
+            live: None,
         }
     }
 
@@ -120,6 +122,11 @@ impl Analyzer {
         self.next_frame = self.next_frame.max(first + summary.numbered);
         self.inputs.push(summary);
         self.inputs.last().expect("just pushed")
+    }
+
+    /// Records a live capture's counters for the report.
+    pub fn set_live_counters(&mut self, counters: LiveCounters) {
+        self.live = Some(counters);
     }
 
     /// Records an input read elsewhere (live capture).
@@ -207,6 +214,7 @@ impl Analyzer {
                 tcp: tcp_stats,
                 bounds: out.bounds,
                 warnings,
+                live: self.live,
             },
             sessions: out.sessions,
             unlinked_data_connections: out.unlinked,

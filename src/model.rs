@@ -59,6 +59,28 @@ pub struct CaptureInfo {
     pub bounds: BoundCounters,
     /// Things the user must know about the input as a whole.
     pub warnings: Vec<String>,
+    /// A live capture's counters (`ftpflow live`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveCounters>,
+}
+
+/// What a live capture did, with libpcap's own counters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LiveCounters {
+    pub interface: String,
+    pub filter: String,
+    /// Packets handed to the analysis.
+    pub packets: u64,
+    pub bytes: u64,
+    /// libpcap: packets that passed the filter.
+    pub received: u32,
+    /// libpcap: packets the kernel dropped because the buffer was full (ftpflow too slow).
+    pub dropped_by_kernel: u32,
+    /// libpcap: packets the interface or its driver dropped.
+    pub dropped_by_interface: u32,
+    pub seconds: f64,
+    /// Why the capture stopped: "signal", "count", "duration", "output closed".
+    pub stopped_by: &'static str,
 }
 
 /// What the analysis's bounds dropped (all zero on a normal capture).

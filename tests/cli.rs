@@ -519,3 +519,100 @@ fn stdin_streams_the_timeline_and_jsonl_streams_records() {
         Some(2)
     );
 }
+
+/// `analyze -` on a pipe that stays open: steps are written as they are read (a transfer
+/// record appears while the writer is still there), and SIGTERM ends the input, finishes
+/// the open session and exits 0, even with the stream cut inside a record.
+#[test]
+fn a_pipe_streams_and_sigterm_finishes_with_a_summary() {
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/seed001-active-ls-pwd-quit.pcap");
+    let bytes = std::fs::read(sample).unwrap();
+    let mut child = bin()
+        .args(["analyze", "-f", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Everything but the end of the last record; the pipe stays open.
+    stdin.write_all(&bytes[..bytes.len() - 7]).unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !lines
+        .iter()
+        .any(|l: &String| l.contains("\"type\":\"transfer\""))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(
+            !left.is_zero(),
+            "no transfer record streamed while the pipe was open: {lines:?}"
+        );
+        if let Ok(line) = rx.recv_timeout(left) {
+            lines.push(line);
+        }
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "ftpflow ended although its input is open"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    lines.extend(rx.try_iter());
+    drop(stdin);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    assert!(err.contains("stopped by a signal"), "stderr: {err}");
+    let records: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sessions: Vec<&Value> = records.iter().filter(|r| r["type"] == "session").collect();
+    assert_eq!(
+        sessions.len(),
+        1,
+        "the open session is finished at the stop"
+    );
+    assert_eq!(
+        records.iter().filter(|r| r["type"] == "transfer").count(),
+        1
+    );
+    assert_eq!(records.last().unwrap()["type"], "capture");
+}
+
+/// Built without the `live` feature, `ftpflow live` says how to get it.
+#[cfg(not(feature = "live"))]
+#[test]
+fn live_without_the_feature_says_how_to_build_it() {
+    let o = run(&["live", "-i", "lo"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("libpcap-dev") && err.contains("--features live"),
+        "{err}"
+    );
+}

@@ -14,6 +14,8 @@
 //!   Wireshark's "frame N" for well-formed files ([`InputSummary::numbered`]).
 
 pub mod file;
+#[cfg(feature = "live")]
+pub mod live;
 mod magic;
 #[cfg(test)]
 mod tests;

@@ -6,11 +6,16 @@
 //! unsupported link type, unreadable file, bad arguments). A closed output pipe is success.
 
 use crate::analyze::{Analyzer, Config};
-use crate::capture::Input;
+use crate::capture::{Input, InputProblem};
 use crate::model::Report;
 use crate::report::stream::{StreamFormat, StreamRenderer};
 use crate::report::{self, Format, RenderOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[cfg(feature = "live")]
+mod live;
+mod signals;
+
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -31,6 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse capture files (pcap or pcapng, gzip or not; "-" reads stdin).
     Analyze(AnalyzeArgs),
+    /// Watch FTP on a network interface as it happens (built with the `live` feature).
+    Live(LiveArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,9 +49,6 @@ pub enum ColorChoice {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value = "timeline")]
-    pub format: Format,
     /// Write the output to FILE instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -89,6 +93,57 @@ pub struct AnalyzeArgs {
     /// Capture files, read in order as one capture; "-" is stdin.
     #[arg(required = true, value_name = "CAPTURE")]
     pub captures: Vec<String>,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value = "timeline")]
+    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Interface to capture on (e.g. eth0, lo, any).
+    #[arg(
+        short = 'i',
+        long,
+        value_name = "IFACE",
+        required_unless_present = "list_interfaces"
+    )]
+    pub interface: Option<String>,
+    /// Capture filter (BPF, as for tcpdump).
+    #[arg(
+        short = 'f',
+        long = "filter",
+        value_name = "BPF",
+        default_value = "tcp"
+    )]
+    pub filter: String,
+    /// Also write every captured packet to FILE (pcap), for `ftpflow analyze` later.
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// Stop after COUNT packets.
+    #[arg(short = 'c', long, value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Stop after SECONDS.
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+    /// Bytes captured per packet.
+    #[arg(long, value_name = "BYTES", default_value_t = 262_144)]
+    pub snaplen: i32,
+    /// Put the interface in promiscuous mode.
+    #[arg(long)]
+    pub promisc: bool,
+    /// Kernel capture buffer, in MiB (raise it if libpcap reports drops).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub buffer: i32,
+    /// List the interfaces libpcap can capture on, and exit.
+    #[arg(long)]
+    pub list_interfaces: bool,
+    /// Output format (timeline and jsonl print each step as it happens).
+    #[arg(long, value_enum, default_value = "timeline")]
+    pub format: Format,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -99,7 +154,23 @@ pub struct AnalyzeArgs {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Live(args) => live_command(args),
     }
+}
+
+#[cfg(feature = "live")]
+fn live_command(args: LiveArgs) -> i32 {
+    live::run(args)
+}
+
+#[cfg(not(feature = "live"))]
+fn live_command(_args: LiveArgs) -> i32 {
+    eprintln!(
+        "ftpflow: this binary was built without live capture. Install libpcap's headers \
+         (Debian/Ubuntu: sudo apt-get install libpcap-dev) and build with: \
+         cargo build --release --features live"
+    );
+    2
 }
 
 /// Builds the analysis configuration from the arguments.
@@ -186,7 +257,7 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         verbose: args.output.verbose,
         color: use_color(&args.output),
     };
-    let format = args.output.format;
+    let format = args.format;
     // JSON Lines are always written as the analysis runs; the timeline too when the capture
     // comes from a pipe (it may never end: each step must appear as it happens).
     let stream = match format {
@@ -215,9 +286,36 @@ fn analyze(args: AnalyzeArgs) -> i32 {
             Analyzer::new(cfg)
         }
     };
+    // A pipe may never end: Ctrl-C or SIGTERM then ends the input and the summary follows.
+    let stop = if inputs.contains(&Input::Stdin) {
+        match signals::stop_on_signal() {
+            Ok(flag) => Some(flag),
+            Err(e) => {
+                eprintln!("ftpflow: {e}");
+                return 2;
+            }
+        }
+    } else {
+        None
+    };
     let (mut usable, mut damaged) = (0usize, 0usize);
     for input in &inputs {
-        let summary = analyzer.read(input);
+        let mut stopped_by_signal = false;
+        let summary = match (input, &stop) {
+            (Input::Stdin, Some(flag)) => {
+                let (stdin, stopped) = signals::StoppableStdin::new(flag.clone());
+                let summary = analyzer.read_named(&input.name(), Box::new(stdin));
+                stopped_by_signal = stopped.load(std::sync::atomic::Ordering::Relaxed);
+                summary
+            }
+            _ => analyzer.read(input),
+        };
+        if stopped_by_signal {
+            eprintln!(
+                "ftpflow: stopped by a signal after {} packets of {}; the summary covers what was read",
+                summary.packets, summary.name
+            );
+        }
         for w in &summary.warnings {
             eprintln!("ftpflow: warning: {}: {w}", summary.name);
         }
@@ -227,6 +325,8 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         }
         match &summary.problem {
             None => usable += 1,
+            // The stop cut the stream inside a record: that is the user's stop, not damage.
+            Some(InputProblem::Truncated { .. }) if stopped_by_signal => usable += 1,
             Some(p) => {
                 eprintln!("ftpflow: {}", p.message(&summary.name));
                 if p.is_fatal() {

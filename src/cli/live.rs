@@ -1,0 +1,171 @@
+//! `ftpflow live`: capture on an interface and explain FTP as it happens.
+//!
+//! The timeline and JSON Lines are printed step by step (flushed per line); JSON and the
+//! tables are printed when the capture stops. Ctrl-C and SIGTERM stop the capture cleanly:
+//! open sessions are finished and summarised, the `-w` file is completed, libpcap's
+//! counters go to stderr (and into the report), and the exit code is 0.
+
+use super::{LiveArgs, config, no_ftp_note, output_writer, signals, use_color};
+use crate::analyze::Analyzer;
+use crate::capture::live::{self, LiveOptions};
+use crate::capture::{InputSummary, RawFrame};
+use crate::report::stream::{StreamFormat, StreamRenderer};
+use crate::report::{self, Format, RenderOptions};
+use std::io::{self, Write};
+
+pub fn run(args: LiveArgs) -> i32 {
+    if args.list_interfaces {
+        return list();
+    }
+    let Some(interface) = args.interface.clone() else {
+        eprintln!(
+            "ftpflow: live needs an interface: -i IFACE (ftpflow live --list-interfaces shows them)"
+        );
+        return 2;
+    };
+    if args.duration.is_some_and(|d| d.is_nan() || d <= 0.0) {
+        eprintln!("ftpflow: --duration must be a positive number of seconds");
+        return 2;
+    }
+    if args.snaplen < 64 {
+        eprintln!("ftpflow: --snaplen must be at least 64 bytes");
+        return 2;
+    }
+    let cfg = match config(&args.limits, &args.output) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ftpflow: {e}");
+            return 2;
+        }
+    };
+    let opts = RenderOptions {
+        verbose: args.output.verbose,
+        color: use_color(&args.output),
+    };
+    let out = match output_writer(args.output.output.as_ref()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("ftpflow: {e}");
+            return 2;
+        }
+    };
+    let (mut analyzer, mut batch_out) = match args.format {
+        Format::Timeline => {
+            let sink = StreamRenderer::new(out, StreamFormat::Timeline, opts);
+            (Analyzer::with_sink(cfg, Box::new(sink), false), None)
+        }
+        Format::Jsonl => {
+            let sink = StreamRenderer::new(out, StreamFormat::Jsonl, opts);
+            (Analyzer::with_sink(cfg, Box::new(sink), false), None)
+        }
+        Format::Json | Format::Table => (Analyzer::new(cfg), Some(out)),
+    };
+
+    let stop = match signals::stop_on_signal() {
+        Ok(flag) => flag,
+        Err(e) => {
+            eprintln!("ftpflow: {e}");
+            return 2;
+        }
+    };
+    let live_opts = LiveOptions {
+        interface: interface.clone(),
+        filter: args.filter.clone(),
+        write: args.write.clone(),
+        count: args.count,
+        duration: args.duration,
+        snaplen: args.snaplen,
+        promisc: args.promisc,
+        buffer_size: args.buffer.clamp(1, 2047) * 1024 * 1024,
+    };
+    let mut sink = |frame: RawFrame<'_>| {
+        analyzer.frame(frame);
+        analyzer.output_failed().is_none()
+    };
+    let mut ready = || {
+        eprintln!(
+            "ftpflow: capturing on {interface} with filter \"{}\" (Ctrl-C to stop)",
+            args.filter
+        )
+    };
+    let counters = match live::capture(&live_opts, &stop, &mut ready, &mut sink) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ftpflow: {}", e.message());
+            return 2;
+        }
+    };
+    let mut summary = InputSummary::new(format!("live:{interface}"));
+    summary.packets = counters.packets;
+    summary.bytes = counters.bytes;
+    analyzer.add_input_summary(summary);
+    eprintln!(
+        "ftpflow: {} packets in {:.1} s (stopped by {}); libpcap: {} received by the filter, {} dropped by the kernel, {} dropped by the interface",
+        counters.packets,
+        counters.seconds,
+        counters.stopped_by,
+        counters.received,
+        counters.dropped_by_kernel,
+        counters.dropped_by_interface
+    );
+    if let Some(path) = &args.write {
+        eprintln!(
+            "ftpflow: wrote {} (read it again with: ftpflow analyze {})",
+            path.display(),
+            path.display()
+        );
+    }
+    analyzer.set_live_counters(counters);
+    let report = match analyzer.finish() {
+        Ok(r) => r,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return 0,
+        Err(e) => {
+            eprintln!("ftpflow: cannot write the output: {e}");
+            return 2;
+        }
+    };
+    if report.capture.ftp_sessions == 0 {
+        eprintln!("{}", no_ftp_note(&report, &args.limits.ftp_ports));
+    }
+    if let Some(w) = batch_out.as_mut() {
+        let result = report::render(&report, args.format, &opts, w).and_then(|_| w.flush());
+        if let Err(e) = result
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            eprintln!("ftpflow: cannot write the output: {e}");
+            return 2;
+        }
+    }
+    0
+}
+
+fn list() -> i32 {
+    match live::list_interfaces() {
+        Ok(list) => {
+            for i in list {
+                let flags = [(i.up, "up"), (i.loopback, "loopback")]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, n)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                println!(
+                    "{:<16} {}{}{}",
+                    i.name,
+                    if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!("[{flags}] ")
+                    },
+                    i.description.map(|d| format!("{d} ")).unwrap_or_default(),
+                    i.addresses.join(" ")
+                );
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("ftpflow: {}", e.message());
+            2
+        }
+    }
+}
