@@ -95,7 +95,7 @@ impl TcpFlags {
 }
 
 /// One decoded TCP segment.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Segment<'a> {
     pub frame: u64,
     pub ts: Timestamp,
@@ -199,6 +199,19 @@ impl Decoder {
         self.stats.frames += 1;
         self.frags
             .expire(frame.ts, self.limits.fragment_timeout_ns, &mut self.stats);
+        if let Some((segment, family)) = fast::decode(&frame) {
+            match family {
+                fast::Family::V4 => self.stats.ipv4 += 1,
+                fast::Family::V6 => self.stats.ipv6 += 1,
+            }
+            self.stats.tcp_segments += 1;
+            return Some(segment);
+        }
+        self.decode_general(frame)
+    }
+
+    /// Every frame the fast path leaves: etherparse's lax slicing, each failure counted.
+    fn decode_general<'a>(&'a mut self, frame: RawFrame<'a>) -> Option<Segment<'a>> {
         let data = frame.data;
         // Each arm hands the sliced packet to `process` by reference: the packet is a few
         // hundred bytes, and moving it through `Option`s cost more than slicing it.
@@ -732,5 +745,6 @@ impl FragPool {
     }
 }
 
+mod fast;
 #[cfg(test)]
 mod tests;

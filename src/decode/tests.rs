@@ -662,11 +662,12 @@ fn non_tcp_traffic_is_counted() {
     assert_eq!(s.malformed_link + s.malformed_ip + s.malformed_tcp, 0);
 }
 
-/// Every TCP packet of the real captures in /work/shared/corpus decodes, and the count
+/// Every TCP packet of the real captures in ../shared/corpus decodes, and the count
 /// matches tcpdump's `tcp` filter. Skipped when the corpus or tcpdump is absent.
 #[test]
 fn corpus_tcp_counts_match_tcpdump() {
-    let Ok(dir) = std::fs::read_dir("/work/shared/corpus") else {
+    let Ok(dir) = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"))
+    else {
         return;
     };
     let mut paths: Vec<_> = dir
@@ -704,4 +705,88 @@ fn corpus_tcp_counts_match_tcpdump() {
         assert_eq!(s.tcp_segments, lines, "{}", path.display());
         let _ = payload;
     }
+}
+
+/// Every capture file of the project (samples/ and ../shared/corpus/).
+fn project_captures() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    for dir in [root.join("samples"), root.join("../shared/corpus")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        paths.extend(
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    [".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz"]
+                        .iter()
+                        .any(|x| name.ends_with(x))
+                }),
+        );
+    }
+    paths.sort();
+    assert!(paths.len() >= 10, "the samples are missing: {paths:?}");
+    paths
+}
+
+/// The fast path gives exactly the general path's segment whenever it gives one, on every
+/// frame of every capture and on thousands of corrupted copies of them (header bytes
+/// overwritten), and it takes the common frames.
+#[test]
+fn fast_path_agrees_with_the_general_path() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rand = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (mut frames, mut fast_taken, mut mutants, mut mutants_taken) = (0u64, 0u64, 0u64, 0u64);
+    for path in project_captures() {
+        read_input(&Input::Path(path.clone()), 1, &mut |f: RawFrame<'_>| {
+            frames += 1;
+            let check = |f: &RawFrame<'_>| -> bool {
+                let Some((fast, _)) = fast::decode(f) else {
+                    return false;
+                };
+                let mut general = Decoder::new(DecodeLimits::default());
+                let slow = general.decode_general(*f);
+                assert_eq!(Some(fast), slow, "{} frame {}", path.display(), f.number);
+                true
+            };
+            if !check(&f) {
+                return;
+            }
+            fast_taken += 1;
+            // Corrupt copies: a few bytes of the first 80 (link, IP and TCP headers).
+            for _ in 0..4 {
+                let mut bytes = f.data.to_vec();
+                for _ in 0..1 + rand() % 3 {
+                    let at = (rand() as usize) % bytes.len().min(80);
+                    bytes[at] = rand() as u8;
+                }
+                if rand() % 4 == 0 {
+                    bytes.truncate((rand() as usize) % bytes.len());
+                }
+                mutants += 1;
+                let mutant = RawFrame { data: &bytes, ..f };
+                if check(&mutant) {
+                    mutants_taken += 1;
+                }
+            }
+        });
+    }
+    eprintln!(
+        "fast path: {fast_taken} of {frames} frames; {mutants_taken} of {mutants} corrupted copies"
+    );
+    assert!(
+        fast_taken * 10 >= frames * 8,
+        "the fast path took only {fast_taken} of {frames} frames"
+    );
+    assert!(
+        mutants_taken > 0 && mutants_taken < mutants,
+        "{mutants_taken} of {mutants} corrupted frames"
+    );
 }
