@@ -27,10 +27,11 @@ pub mod state;
 use crate::decode::Segment;
 use crate::endpoint::Endpoint;
 use crate::time::Timestamp;
-use ahash::AHashMap;
 use reassembly::{Chunk, Reassembler, StreamLimits};
 use serde::Serialize;
 use state::{History, Seen, TcpState};
+use std::collections::HashMap;
+use std::net::IpAddr;
 
 /// Sequential connection number, in order of first packet.
 pub type ConnId = u64;
@@ -412,13 +413,32 @@ pub struct TcpStats {
     pub late_packets: u64,
 }
 
-/// Connection key with the endpoints in a fixed order.
+/// Connection key: both endpoints as plain integers (an IPv4 address in the low 32 bits,
+/// and a flag so that it never equals an IPv6 address), in a fixed order. Comparing and
+/// hashing it is a handful of word operations, once per packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Key(Endpoint, Endpoint);
+struct Key {
+    lo: (u128, u16),
+    hi: (u128, u16),
+    v6: bool,
+}
 
 impl Key {
     fn of(a: Endpoint, b: Endpoint) -> Key {
-        if a <= b { Key(a, b) } else { Key(b, a) }
+        let (a, v6) = key_part(a);
+        let (b, _) = key_part(b);
+        if a <= b {
+            Key { lo: a, hi: b, v6 }
+        } else {
+            Key { lo: b, hi: a, v6 }
+        }
+    }
+}
+
+fn key_part(e: Endpoint) -> ((u128, u16), bool) {
+    match e.ip {
+        IpAddr::V4(ip) => ((u128::from(u32::from(ip)), e.port), false),
+        IpAddr::V6(ip) => ((u128::from(ip), e.port), true),
     }
 }
 
@@ -507,7 +527,10 @@ struct Flow {
 /// The connection table.
 pub struct TcpTable {
     cfg: TcpConfig,
-    index: AHashMap<Key, usize>,
+    index: HashMap<Key, usize, foldhash::fast::RandomState>,
+    /// The previous packet's connection: bulk transfers send runs of packets on one
+    /// connection, and those skip the hash lookup.
+    last: Option<(Key, usize)>,
     flows: Vec<Option<Flow>>,
     free: Vec<usize>,
     next_id: ConnId,
@@ -526,7 +549,8 @@ impl TcpTable {
         let budget = cfg.max_held_bytes_total;
         TcpTable {
             cfg,
-            index: AHashMap::new(),
+            index: HashMap::default(),
+            last: None,
             flows: Vec::new(),
             free: Vec::new(),
             next_id: 1,
@@ -549,8 +573,12 @@ impl TcpTable {
     pub fn process<H: FlowHandler>(&mut self, seg: &Segment<'_>, h: &mut H) {
         self.maybe_sweep(seg.ts, h);
         let key = Key::of(seg.src, seg.dst);
-        let slot = match self.index.get(&key) {
-            Some(&slot) => {
+        let known = match self.last {
+            Some((last, slot)) if last == key => Some(slot),
+            _ => self.index.get(&key).copied(),
+        };
+        let slot = match known {
+            Some(slot) => {
                 if self.is_new_connection(slot, seg) {
                     self.stats.port_reuses += 1;
                     let reason = if self.flow(slot).closed_at.is_some() {
@@ -566,6 +594,7 @@ impl TcpTable {
             }
             None => self.create(key, seg, h),
         };
+        self.last = Some((key, slot));
         let budget = &mut self.budget;
         let cfg = &self.cfg;
         let flow = self.flows[slot]
@@ -792,6 +821,7 @@ impl TcpTable {
             return;
         };
         self.index.remove(&Key::of(flow.orig, flow.resp));
+        self.last = None;
         self.free.push(slot);
         if flow.reported {
             return;
