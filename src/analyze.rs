@@ -6,7 +6,7 @@
 //! with [`Analyzer::frame`] (live capture). [`Analyzer::finish`] ends every connection and
 //! builds the model.
 
-use crate::capture::{Input, InputSummary, RawFrame, read_input, read_reader};
+use crate::capture::{Input, InputSummary, RawFrame, ReadAhead, read_input, read_reader};
 use crate::decode::{DecodeLimits, Decoder};
 use crate::events::LiveSink;
 use crate::model::{CaptureInfo, LiveCounters, Report, SCHEMA_VERSION, Tool};
@@ -20,6 +20,8 @@ pub struct Config {
     pub decode: DecodeLimits,
     pub tcp: TcpConfig,
     pub tracker: TrackerConfig,
+    /// Read capture files on a second thread, ahead of the analysis (`None`: one thread).
+    pub read_ahead: Option<ReadAhead>,
 }
 
 impl Config {
@@ -53,6 +55,7 @@ pub struct Analyzer {
     first_ts: Option<Timestamp>,
     last_ts: Option<Timestamp>,
     live: Option<LiveCounters>,
+    read_ahead: Option<ReadAhead>,
 }
 
 impl Analyzer {
@@ -79,6 +82,7 @@ impl Analyzer {
             first_ts: None,
             last_ts: None,
             live: None,
+            read_ahead: cfg.read_ahead,
         }
     }
 
@@ -105,7 +109,8 @@ impl Analyzer {
     /// Reads a whole input; its frames continue the numbering of the previous inputs.
     pub fn read(&mut self, input: &Input) -> &InputSummary {
         let first = self.next_frame;
-        let summary = read_input(input, first, &mut |frame| self.frame(frame));
+        let ahead = self.read_ahead;
+        let summary = read_input(input, first, ahead, &mut |frame| self.frame(frame));
         // Frames skipped by the reader (unsupported interfaces) keep their numbers, so the
         // next input continues after all of them, as Wireshark counts.
         self.next_frame = self.next_frame.max(first + summary.numbered);
@@ -114,9 +119,13 @@ impl Analyzer {
     }
 
     /// Reads a capture from any byte stream (a pipe, memory), named `name` in the report.
-    pub fn read_named(&mut self, name: &str, reader: Box<dyn std::io::Read + '_>) -> &InputSummary {
+    pub fn read_named(
+        &mut self,
+        name: &str,
+        reader: Box<dyn std::io::Read + Send + '_>,
+    ) -> &InputSummary {
         let first = self.next_frame;
-        let summary = read_reader(name.to_string(), reader, first, &mut |frame| {
+        let summary = read_reader(name.to_string(), reader, first, None, &mut |frame| {
             self.frame(frame)
         });
         self.next_frame = self.next_frame.max(first + summary.numbered);

@@ -42,6 +42,8 @@
 //!   `UnsupportedLinkType`.
 //! - Warnings are capped at [`MAX_WARNINGS`]; the rest are counted in a final warning.
 
+use super::ahead;
+pub use super::ahead::ReadAhead;
 use super::magic::{self, Format};
 use super::{InputProblem, InputSummary, LinkType, RawFrame, dlt_name};
 use crate::capture::Input;
@@ -74,11 +76,12 @@ const BOM: u32 = 0x1a2b_3c4d;
 pub fn read_input(
     input: &Input,
     first_number: u64,
+    read_ahead: Option<ReadAhead>,
     sink: &mut dyn FnMut(RawFrame<'_>),
 ) -> InputSummary {
     let name = input.name();
-    let reader: Box<dyn Read> = match input {
-        Input::Stdin => Box::new(io::stdin().lock()),
+    let reader: Box<dyn Read + Send> = match input {
+        Input::Stdin => Box::new(io::stdin()),
         Input::Path(path) => match std::fs::File::open(path) {
             Ok(f) => Box::new(f),
             Err(e) => {
@@ -90,14 +93,22 @@ pub fn read_input(
             }
         },
     };
-    read_reader(name, reader, first_number, sink)
+    // A pipe is read as its data comes (each step shown as it happens), never a chunk ahead.
+    let read_ahead = if *input == Input::Stdin {
+        None
+    } else {
+        read_ahead
+    };
+    read_reader(name, reader, first_number, read_ahead, sink)
 }
 
-/// Like [`read_input`], over any byte stream (`name` is used in messages).
+/// Like [`read_input`], over any byte stream (`name` is used in messages). With
+/// `read_ahead`, a second thread reads (and decompresses) while this one analyses.
 pub fn read_reader(
     name: String,
-    reader: Box<dyn Read + '_>,
+    reader: Box<dyn Read + Send + '_>,
     first_number: u64,
+    read_ahead: Option<ReadAhead>,
     sink: &mut dyn FnMut(RawFrame<'_>),
 ) -> InputSummary {
     let mut ctx = Ctx {
@@ -147,19 +158,28 @@ pub fn read_reader(
             return ctx.finish();
         }
     }
-    match format {
-        Some(Format::Pcap {
-            big_endian,
-            nanosecond,
-            modified,
-        }) => read_pcap(&mut stream, &mut ctx, big_endian, nanosecond, modified),
-        Some(Format::Pcapng) => read_pcapng(&mut stream, &mut ctx),
-        _ => {
-            ctx.summary.problem = Some(InputProblem::NotACapture {
-                found: magic::describe(stream.available()),
-            });
+    std::thread::scope(|scope| {
+        if format.is_some()
+            && let Some(cfg) = read_ahead
+        {
+            stream.start_read_ahead(scope, cfg);
         }
-    }
+        match format {
+            Some(Format::Pcap {
+                big_endian,
+                nanosecond,
+                modified,
+            }) => read_pcap(&mut stream, &mut ctx, big_endian, nanosecond, modified),
+            Some(Format::Pcapng) => read_pcapng(&mut stream, &mut ctx),
+            _ => {
+                ctx.summary.problem = Some(InputProblem::NotACapture {
+                    found: magic::describe(stream.available()),
+                });
+            }
+        }
+        // Ends the read-ahead thread before the scope waits for it.
+        drop(stream);
+    });
     ctx.finish()
 }
 
@@ -168,47 +188,83 @@ pub fn read_reader(
 
 /// A growable window over a byte stream, tracking the stream offset of its first byte.
 struct Stream<'r> {
-    src: Box<dyn Read + 'r>,
+    src: Source<'r>,
     buf: Vec<u8>,
     start: usize,
     end: usize,
-    /// Stream offset of `buf[0]`.
+    /// Stream offset of `buf[0]` (wrapping: with read-ahead, `buf[0]` may lie before the
+    /// stream's first byte, in a chunk's headroom).
     base: u64,
     eof: bool,
     /// The read error that ended the stream, if any.
     error: Option<io::Error>,
+    /// With read-ahead: an emptied spill buffer, kept for the next record that is longer
+    /// than a chunk's headroom.
+    spare: Vec<u8>,
+    /// With read-ahead: `buf` is a pool buffer (to be handed back), not a spill buffer.
+    buf_from_pool: bool,
+}
+
+enum Source<'r> {
+    /// Read on this thread, into `buf`.
+    Direct(Box<dyn Read + Send + 'r>),
+    /// Read by a read-ahead thread, chunk by chunk.
+    Ahead(ahead::Chunks),
+    /// Moved out (only between two states).
+    Gone,
 }
 
 impl<'r> Stream<'r> {
-    fn new(src: Box<dyn Read + 'r>) -> Stream<'r> {
+    fn new(src: Box<dyn Read + Send + 'r>) -> Stream<'r> {
         Stream {
-            src,
+            src: Source::Direct(src),
             buf: Vec::new(),
             start: 0,
             end: 0,
             base: 0,
             eof: false,
             error: None,
+            spare: Vec::new(),
+            buf_from_pool: false,
         }
     }
 
     /// Buffered bytes not consumed yet, and the reader, for re-reading them through a
-    /// decompressor.
-    fn into_parts(self) -> (Vec<u8>, Box<dyn Read + 'r>) {
+    /// decompressor. Only before read-ahead starts.
+    fn into_parts(self) -> (Vec<u8>, Box<dyn Read + Send + 'r>) {
         let mut buf = self.buf;
         buf.truncate(self.end);
         buf.drain(..self.start);
-        (buf, self.src)
+        match self.src {
+            Source::Direct(src) => (buf, src),
+            _ => (buf, Box::new(io::empty())),
+        }
+    }
+
+    /// From here on, a thread of `scope` reads the input ahead of the analysis.
+    fn start_read_ahead<'scope, 'env>(
+        &mut self,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        cfg: ahead::ReadAhead,
+    ) where
+        'r: 'scope,
+    {
+        if self.eof {
+            return;
+        }
+        if let Source::Direct(src) = std::mem::replace(&mut self.src, Source::Gone) {
+            self.src = Source::Ahead(ahead::start(scope, src, cfg));
+        }
     }
 
     /// Stream offset of the first unconsumed byte.
     fn offset(&self) -> u64 {
-        self.base.saturating_add(self.start as u64)
+        self.base.wrapping_add(self.start as u64)
     }
 
     /// Stream offset just past the last byte read.
     fn end_offset(&self) -> u64 {
-        self.base.saturating_add(self.end as u64)
+        self.base.wrapping_add(self.end as u64)
     }
 
     fn available(&self) -> &[u8] {
@@ -225,30 +281,103 @@ impl<'r> Stream<'r> {
             if self.eof {
                 return false;
             }
-            if self.buf.len() - self.start < need {
-                // Move the unconsumed bytes to the front, growing the buffer if needed.
-                self.buf.copy_within(self.start..self.end, 0);
-                self.base = self.base.saturating_add(self.start as u64);
-                self.end -= self.start;
-                self.start = 0;
-                // Twice what is needed, so that compaction (a copy of up to `need` bytes)
-                // happens at most once per `need` bytes consumed, not once per record.
-                let want = need.saturating_mul(2).clamp(INITIAL_BUF, MAX_BUF).max(need);
-                if self.buf.len() < want {
-                    self.buf.resize(want, 0);
-                }
-            }
-            match self.src.read(&mut self.buf[self.end..]) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.end = (self.end + n).min(self.buf.len()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.error = Some(e);
-                    self.eof = true;
-                }
+            match &mut self.src {
+                Source::Direct(_) => self.read_direct(need),
+                Source::Ahead(_) => self.next_chunk(),
+                Source::Gone => self.eof = true,
             }
         }
         true
+    }
+
+    fn read_direct(&mut self, need: usize) {
+        let Source::Direct(src) = &mut self.src else {
+            return;
+        };
+        if self.buf.len() - self.start < need {
+            // Move the unconsumed bytes to the front, growing the buffer if needed.
+            self.buf.copy_within(self.start..self.end, 0);
+            self.base = self.base.wrapping_add(self.start as u64);
+            self.end -= self.start;
+            self.start = 0;
+            // Twice what is needed, so that compaction (a copy of up to `need` bytes)
+            // happens at most once per `need` bytes consumed, not once per record.
+            let want = need.saturating_mul(2).clamp(INITIAL_BUF, MAX_BUF).max(need);
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+        }
+        match src.read(&mut self.buf[self.end..]) {
+            Ok(0) => self.eof = true,
+            Ok(n) => self.end = (self.end + n).min(self.buf.len()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                self.error = Some(e);
+                self.eof = true;
+            }
+        }
+    }
+
+    /// Switches to the next read-ahead chunk, carrying the unconsumed bytes over into its
+    /// headroom (or, when they do not fit there, into a buffer holding both).
+    fn next_chunk(&mut self) {
+        let Source::Ahead(chunks) = &self.src else {
+            return;
+        };
+        let Some(filled) = chunks.next() else {
+            // The thread is gone without saying why: treat as the end.
+            self.eof = true;
+            return;
+        };
+        let offset = self.offset();
+        let carried = self.end - self.start;
+        let head = chunks.cfg.headroom;
+        let mut next = filled.buf;
+        let (start, end) = if carried <= head {
+            next[head - carried..head].copy_from_slice(&self.buf[self.start..self.end]);
+            let old = std::mem::replace(&mut self.buf, next);
+            if self.buf_from_pool {
+                chunks.recycle(old);
+            } else if old.capacity() <= SPARE_KEPT && old.capacity() > self.spare.capacity() {
+                self.spare = old;
+            }
+            self.buf_from_pool = true;
+            (head - carried, head + filled.len)
+        } else {
+            // A record longer than the headroom: gather it in a spill buffer that grows
+            // by doubling. While the record is incomplete nothing is consumed (start is
+            // 0 from the second chunk on), so each byte is copied once, not once per chunk.
+            let mut spill = if self.buf_from_pool {
+                let mut spill = std::mem::take(&mut self.spare);
+                spill.clear();
+                spill.extend_from_slice(&self.buf[self.start..self.end]);
+                let old = std::mem::take(&mut self.buf);
+                chunks.recycle(old);
+                spill
+            } else {
+                let mut spill = std::mem::take(&mut self.buf);
+                if self.start > 0 {
+                    spill.copy_within(self.start..self.end, 0);
+                }
+                spill.truncate(carried);
+                spill
+            };
+            spill.extend_from_slice(&next[head..head + filled.len]);
+            chunks.recycle(next);
+            let len = spill.len();
+            self.buf = spill;
+            self.buf_from_pool = false;
+            (0, len)
+        };
+        self.start = start;
+        self.end = end;
+        self.base = offset.wrapping_sub(start as u64);
+        if filled.last {
+            self.eof = true;
+        }
+        if let Some(e) = filled.error {
+            self.error = Some(e);
+        }
     }
 
     fn consume(&mut self, n: usize) {
@@ -270,6 +399,9 @@ impl<'r> Stream<'r> {
         n - left
     }
 }
+
+/// The largest spill buffer kept between long records (a few TSO-sized records).
+const SPARE_KEPT: usize = 1 << 20;
 
 // ---------------------------------------------------------------------------------------
 // Shared state: the summary, the sink, numbering, warnings

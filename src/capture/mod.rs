@@ -13,6 +13,7 @@
 //!   their interface's link type cannot be decoded still consume a number, so numbers match
 //!   Wireshark's "frame N" for well-formed files ([`InputSummary::numbered`]).
 
+mod ahead;
 pub mod file;
 #[cfg(feature = "live")]
 pub mod live;
@@ -24,7 +25,7 @@ use crate::time::Timestamp;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use file::{read_input, read_reader};
+pub use file::{ReadAhead, read_input, read_reader};
 
 /// Where a capture comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Tests for capture input: captures written byte by byte in the tests, truncated and
 //! damaged at every offset, plus the real captures in `/work/shared/corpus` when present.
 
-use super::file::{MAX_BUF, read_reader};
+use super::file::{MAX_BUF, ReadAhead, read_reader};
 use super::*;
 use std::io::{self, Read, Write};
 
@@ -179,23 +179,84 @@ struct Got {
     orig_len: u32,
 }
 
-fn read_with(reader: Box<dyn Read + '_>, first: u64) -> (InputSummary, Vec<Got>) {
+fn read_once(
+    reader: Box<dyn Read + Send + '_>,
+    first: u64,
+    ahead: Option<ReadAhead>,
+) -> (InputSummary, Vec<Got>) {
     let mut got = Vec::new();
-    let summary = read_reader("test".to_string(), reader, first, &mut |f: RawFrame<'_>| {
-        got.push(Got {
-            number: f.number,
-            ts: f.ts.0,
-            link: f.link,
-            data: f.data.to_vec(),
-            orig_len: f.orig_len,
-        })
-    });
+    let summary = read_reader(
+        "test".to_string(),
+        reader,
+        first,
+        ahead,
+        &mut |f: RawFrame<'_>| {
+            got.push(Got {
+                number: f.number,
+                ts: f.ts.0,
+                link: f.link,
+                data: f.data.to_vec(),
+                orig_len: f.orig_len,
+            })
+        },
+    );
     assert_eq!(summary.packets, got.len() as u64);
     (summary, got)
 }
 
+/// Read-ahead settings that put chunk boundaries everywhere: one byte per chunk, records
+/// carried through a small headroom, and no headroom at all (every carry copies).
+const TINY_READ_AHEADS: [ReadAhead; 3] = [
+    ReadAhead {
+        chunk: 1,
+        headroom: 0,
+        buffers: 2,
+    },
+    ReadAhead {
+        chunk: 7,
+        headroom: 5,
+        buffers: 3,
+    },
+    ReadAhead {
+        chunk: 61,
+        headroom: 40,
+        buffers: 2,
+    },
+];
+
+/// Reads on this thread, then with each read-ahead setting, and requires the same frames
+/// and the same summary (problems, offsets, warnings) every time.
+fn read_with<'a>(
+    make: &dyn Fn() -> Box<dyn Read + Send + 'a>,
+    first: u64,
+) -> (InputSummary, Vec<Got>) {
+    let direct = read_once(make(), first, None);
+    // Tiny chunks only for small inputs: every chunk is a hand-over between threads, and
+    // large inputs still meet chunk boundaries at every record with a 4 KiB chunk.
+    let input_len = io::copy(&mut make(), &mut io::sink()).unwrap_or(u64::MAX);
+    let tiny: &[ReadAhead] = match input_len {
+        0..4096 => &TINY_READ_AHEADS,
+        4096..65536 => &TINY_READ_AHEADS[1..],
+        _ => &[ReadAhead {
+            chunk: 4096,
+            headroom: 100,
+            buffers: 3,
+        }],
+    };
+    for &cfg in tiny.iter().chain(&[ReadAhead::default()]) {
+        let (summary, got) = read_once(make(), first, Some(cfg));
+        assert_eq!(
+            format!("{summary:?}"),
+            format!("{:?}", direct.0),
+            "read-ahead {cfg:?}"
+        );
+        assert!(got == direct.1, "read-ahead {cfg:?} gave other frames");
+    }
+    direct
+}
+
 fn read_bytes(bytes: &[u8]) -> (InputSummary, Vec<Got>) {
-    read_with(Box::new(bytes), 1)
+    read_with(&|| Box::new(bytes), 1)
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -356,7 +417,7 @@ fn pcap_modified_format() {
 #[test]
 fn frame_numbers_continue_from_first_number() {
     let (bytes, _) = three_records();
-    let (s, got) = read_with(Box::new(&bytes[..]), 101);
+    let (s, got) = read_with(&|| Box::new(&bytes[..]), 101);
     assert_eq!(
         got.iter().map(|g| g.number).collect::<Vec<_>>(),
         [101, 102, 103]
@@ -397,10 +458,12 @@ fn pcap_truncated_at_every_offset() {
 fn pcap_through_a_trickling_pipe() {
     let (bytes, _) = three_records();
     let (s, got) = read_with(
-        Box::new(Trickle {
-            data: &bytes,
-            step: 0,
-        }),
+        &|| {
+            Box::new(Trickle {
+                data: &bytes,
+                step: 0,
+            })
+        },
         1,
     );
     assert!(s.problem.is_none());
@@ -413,9 +476,11 @@ fn pcap_through_a_trickling_pipe() {
 fn read_error_in_the_middle() {
     let (bytes, ends) = three_records();
     let (s, got) = read_with(
-        Box::new(Failing {
-            data: &bytes[..ends[1] + 5],
-        }),
+        &|| {
+            Box::new(Failing {
+                data: &bytes[..ends[1] + 5],
+            })
+        },
         1,
     );
     assert_eq!(got.len(), 2);
@@ -426,7 +491,7 @@ fn read_error_in_the_middle() {
         }
         p => panic!("{p:?}"),
     }
-    let (s, _) = read_with(Box::new(Failing { data: &[] }), 1);
+    let (s, _) = read_with(&|| Box::new(Failing { data: &[] }), 1);
     assert!(matches!(s.problem, Some(InputProblem::Unreadable { .. })));
 }
 
@@ -802,13 +867,13 @@ fn garbage_inputs_are_described() {
 
 #[test]
 fn unreadable_path() {
-    let s = read_input(
+    let s = read_input_direct(
         &Input::parse("/nonexistent/dir/x.pcap"),
         1,
         &mut |_: RawFrame<'_>| {},
     );
     assert!(matches!(s.problem, Some(InputProblem::Unreadable { .. })));
-    let s = read_input(&Input::parse("/"), 1, &mut |_: RawFrame<'_>| {});
+    let s = read_input_direct(&Input::parse("/"), 1, &mut |_: RawFrame<'_>| {});
     assert!(
         matches!(s.problem, Some(InputProblem::Unreadable { .. })),
         "{:?}",
@@ -861,7 +926,7 @@ fn corpus_matches_tcpdump() {
     paths.sort();
     for path in paths {
         let mut n = 0u64;
-        let s = read_input(&Input::Path(path.clone()), 1, &mut |_: RawFrame<'_>| n += 1);
+        let s = read_input_direct(&Input::Path(path.clone()), 1, &mut |_: RawFrame<'_>| n += 1);
         assert!(s.problem.is_none(), "{}: {:?}", path.display(), s.problem);
         assert!(
             s.warnings.is_empty(),
@@ -908,7 +973,7 @@ fn corpus_converted_by_editcap_reads_the_same() {
     }
     let frames = |path: &std::path::Path| {
         let mut got = Vec::new();
-        let s = read_input(&Input::Path(path.to_path_buf()), 1, &mut |f: RawFrame<
+        let s = read_input_direct(&Input::Path(path.to_path_buf()), 1, &mut |f: RawFrame<
             '_,
         >| {
             got.push((f.number, f.ts.0, f.link, f.data.to_vec(), f.orig_len))
@@ -954,4 +1019,55 @@ fn corpus_converted_by_editcap_reads_the_same() {
         }
     }
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+fn read_input_direct(
+    input: &Input,
+    first: u64,
+    sink: &mut dyn FnMut(RawFrame<'_>),
+) -> InputSummary {
+    read_input(input, first, None, sink)
+}
+
+/// Every capture of the project (samples/, ../shared/corpus/, gzip included) gives the
+/// same frames and summary with the default read-ahead and with chunk boundaries
+/// everywhere.
+#[test]
+fn read_ahead_reads_every_project_capture_like_one_thread() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    for dir in [root.join("samples"), root.join("../shared/corpus")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        paths.extend(
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    name.contains(".pcap")
+                }),
+        );
+    }
+    assert!(paths.iter().any(|p| p.to_string_lossy().ends_with(".gz")));
+    for path in paths {
+        let read = |ahead: Option<ReadAhead>| {
+            let mut got = Vec::new();
+            let s = read_input(&Input::Path(path.clone()), 1, ahead, &mut |f: RawFrame<
+                '_,
+            >| {
+                got.push((f.number, f.ts.0, f.data.to_vec(), f.orig_len))
+            });
+            (format!("{s:?}"), got)
+        };
+        let direct = read(None);
+        assert!(!direct.1.is_empty(), "{}", path.display());
+        for cfg in [
+            ReadAhead::default(),
+            TINY_READ_AHEADS[1],
+            TINY_READ_AHEADS[2],
+        ] {
+            assert!(read(Some(cfg)) == direct, "{} with {cfg:?}", path.display());
+        }
+    }
 }

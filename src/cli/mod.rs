@@ -6,7 +6,7 @@
 //! unsupported link type, unreadable file, bad arguments). A closed output pipe is success.
 
 use crate::analyze::{Analyzer, Config};
-use crate::capture::{Input, InputProblem};
+use crate::capture::{Input, InputProblem, ReadAhead};
 use crate::model::Report;
 use crate::report::stream::{StreamFormat, StreamRenderer};
 use crate::report::{self, Format, RenderOptions};
@@ -96,6 +96,10 @@ pub struct AnalyzeArgs {
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value = "timeline")]
     pub format: Format,
+    /// Read each capture file on the analysing thread instead of a second thread that
+    /// reads ahead.
+    #[arg(long)]
+    pub no_read_ahead: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -242,7 +246,12 @@ pub fn no_ftp_note(report: &Report, ports: &[u16]) -> String {
 
 fn analyze(args: AnalyzeArgs) -> i32 {
     let cfg = match config(&args.limits, &args.output) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            if !args.no_read_ahead {
+                c.read_ahead = Some(ReadAhead::default());
+            }
+            c
+        }
         Err(e) => {
             eprintln!("ftpflow: {e}");
             return 2;

@@ -678,7 +678,9 @@ fn corpus_tcp_counts_match_tcpdump() {
     for path in paths {
         let mut d = Decoder::new(DecodeLimits::default());
         let mut payload = 0u64;
-        let summary = read_input(&Input::Path(path.clone()), 1, &mut |f: RawFrame<'_>| {
+        let summary = read_input(&Input::Path(path.clone()), 1, None, &mut |f: RawFrame<
+            '_,
+        >| {
             if let Some(s) = d.decode(f) {
                 payload += s.payload.len() as u64;
             }
@@ -745,7 +747,9 @@ fn fast_path_agrees_with_the_general_path() {
     };
     let (mut frames, mut fast_taken, mut mutants, mut mutants_taken) = (0u64, 0u64, 0u64, 0u64);
     for path in project_captures() {
-        read_input(&Input::Path(path.clone()), 1, &mut |f: RawFrame<'_>| {
+        read_input(&Input::Path(path.clone()), 1, None, &mut |f: RawFrame<
+            '_,
+        >| {
             frames += 1;
             let check = |f: &RawFrame<'_>| -> bool {
                 let Some((fast, _)) = fast::decode(f) else {
