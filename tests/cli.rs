@@ -616,3 +616,99 @@ fn live_without_the_feature_says_how_to_build_it() {
         "{err}"
     );
 }
+
+/// Every committed sample, in a fixed order.
+fn samples() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut v: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.to_string_lossy();
+            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
+        })
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    assert!(v.len() >= 10, "samples: {v:?}");
+    v
+}
+
+#[test]
+fn separate_captures_in_parallel_print_what_one_by_one_prints() {
+    let mut files = samples();
+    // A file that is not a capture, in the middle: reported, skipped, exit 1.
+    let bad = write("separate-not-a-capture.txt", b"hello, not a capture\n");
+    files.insert(3, bad.to_string_lossy().into_owned());
+    for format in ["timeline", "table", "json", "jsonl"] {
+        let with = |jobs: &str| {
+            let mut args = vec!["analyze", "--separate", "-j", jobs, "-f", format];
+            args.extend(files.iter().map(String::as_str));
+            run(&args)
+        };
+        let one = with("1");
+        assert_eq!(one.status.code(), Some(1), "{format}: {}", stderr(&one));
+        assert!(stderr(&one).contains("separate-not-a-capture.txt"));
+        for jobs in ["2", "5"] {
+            let many = with(jobs);
+            assert_eq!(many.status.code(), Some(1), "{format} -j {jobs}");
+            assert!(
+                many.stdout == one.stdout,
+                "{format}: -j {jobs} printed something else than -j 1"
+            );
+            assert_eq!(stderr(&many), stderr(&one), "{format} -j {jobs}");
+        }
+        // Each capture's part is what analysing that file alone prints.
+        let alone: Vec<Output> = files
+            .iter()
+            .map(|f| run(&["analyze", "-f", format, f]))
+            .collect();
+        match format {
+            "json" => {
+                let all: Value = serde_json::from_slice(&one.stdout).expect("a JSON array");
+                let docs: Vec<Value> = alone
+                    .iter()
+                    .filter(|o| o.status.code() != Some(2))
+                    .map(json)
+                    .collect();
+                assert_eq!(all, Value::Array(docs));
+            }
+            _ => {
+                let sep: &[u8] = if format == "jsonl" { b"" } else { b"\n" };
+                let parts: Vec<&[u8]> = alone
+                    .iter()
+                    .filter(|o| !o.stdout.is_empty())
+                    .map(|o| &o.stdout[..])
+                    .collect();
+                assert!(one.stdout == parts.join(sep), "{format}: parts differ");
+            }
+        }
+    }
+}
+
+#[test]
+fn separate_exit_codes_and_jobs_argument() {
+    let bad = write("separate-bad.txt", b"not a capture");
+    let s = samples();
+    let all_bad = run(&[
+        "analyze",
+        "--separate",
+        bad.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(all_bad.status.code(), Some(2));
+    let fine = run(&["analyze", "--separate", "-f", "json", &s[0], &s[1]]);
+    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
+    assert_eq!(json(&fine).as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        run(&["analyze", "-j", "2", &s[0]]).status.code(),
+        Some(2),
+        "--jobs without --separate"
+    );
+    assert_eq!(
+        run(&["analyze", "--separate", "-j", "0", &s[0]])
+            .status
+            .code(),
+        Some(2)
+    );
+}

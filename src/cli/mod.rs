@@ -5,13 +5,12 @@
 //! unreadable among others that were fine); 2 nothing could be analysed (not a capture,
 //! unsupported link type, unreadable file, bad arguments). A closed output pipe is success.
 
-use crate::analyze::{Analyzer, Config};
-use crate::capture::{Input, InputProblem, ReadAhead};
+use crate::analyze::Config;
 use crate::model::Report;
-use crate::report::stream::{StreamFormat, StreamRenderer};
-use crate::report::{self, Format, RenderOptions};
+use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod analyze;
 #[cfg(feature = "live")]
 mod live;
 mod signals;
@@ -90,9 +89,17 @@ pub struct LimitArgs {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Capture files, read in order as one capture; "-" is stdin.
+    /// Capture files, read in order as one capture (see --separate); "-" is stdin.
     #[arg(required = true, value_name = "CAPTURE")]
     pub captures: Vec<String>,
+    /// Analyse each file as a capture of its own, with a report of its own (JSON: an
+    /// array of documents), in the order given.
+    #[arg(long)]
+    pub separate: bool,
+    /// With --separate: files analysed at once (default: the number of cores). The output
+    /// is the same as with --jobs 1.
+    #[arg(short = 'j', long, value_name = "N", requires = "separate")]
+    pub jobs: Option<usize>,
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value = "timeline")]
     pub format: Format,
@@ -157,7 +164,7 @@ pub struct LiveArgs {
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Analyze(args) => analyze(args),
+        Command::Analyze(args) => analyze::run(args),
         Command::Live(args) => live_command(args),
     }
 }
@@ -242,142 +249,4 @@ pub fn no_ftp_note(report: &Report, ports: &[u16]) -> String {
         report.capture.tcp_connections,
         if ports.len() > 1 { "s" } else { "" },
     )
-}
-
-fn analyze(args: AnalyzeArgs) -> i32 {
-    let cfg = match config(&args.limits, &args.output) {
-        Ok(mut c) => {
-            if !args.no_read_ahead {
-                c.read_ahead = Some(ReadAhead::default());
-            }
-            c
-        }
-        Err(e) => {
-            eprintln!("ftpflow: {e}");
-            return 2;
-        }
-    };
-    if args.captures.iter().filter(|c| c.as_str() == "-").count() > 1 {
-        eprintln!("ftpflow: \"-\" (stdin) can be given only once");
-        return 2;
-    }
-    let inputs: Vec<Input> = args.captures.iter().map(|a| Input::parse(a)).collect();
-    let opts = RenderOptions {
-        verbose: args.output.verbose,
-        color: use_color(&args.output),
-    };
-    let format = args.format;
-    // JSON Lines are always written as the analysis runs; the timeline too when the capture
-    // comes from a pipe (it may never end: each step must appear as it happens).
-    let stream = match format {
-        Format::Jsonl => Some(StreamFormat::Jsonl),
-        Format::Timeline if inputs.contains(&Input::Stdin) => Some(StreamFormat::Timeline),
-        _ => None,
-    };
-    let mut batch_out = None;
-    let mut analyzer = match stream {
-        Some(sf) => match output_writer(args.output.output.as_ref()) {
-            Ok(w) => Analyzer::with_sink(cfg, Box::new(StreamRenderer::new(w, sf, opts)), false),
-            Err(e) => {
-                eprintln!("ftpflow: {e}");
-                return 2;
-            }
-        },
-        None => {
-            // Open the output first: a wrong path should fail before a long analysis.
-            match output_writer(args.output.output.as_ref()) {
-                Ok(w) => batch_out = Some(w),
-                Err(e) => {
-                    eprintln!("ftpflow: {e}");
-                    return 2;
-                }
-            }
-            Analyzer::new(cfg)
-        }
-    };
-    // A pipe may never end: Ctrl-C or SIGTERM then ends the input and the summary follows.
-    let stop = if inputs.contains(&Input::Stdin) {
-        match signals::stop_on_signal() {
-            Ok(flag) => Some(flag),
-            Err(e) => {
-                eprintln!("ftpflow: {e}");
-                return 2;
-            }
-        }
-    } else {
-        None
-    };
-    let (mut usable, mut damaged) = (0usize, 0usize);
-    for input in &inputs {
-        let mut stopped_by_signal = false;
-        let summary = match (input, &stop) {
-            (Input::Stdin, Some(flag)) => {
-                let (stdin, stopped) = signals::StoppableStdin::new(flag.clone());
-                let summary = analyzer.read_named(&input.name(), Box::new(stdin));
-                stopped_by_signal = stopped.load(std::sync::atomic::Ordering::Relaxed);
-                summary
-            }
-            _ => analyzer.read(input),
-        };
-        if stopped_by_signal {
-            eprintln!(
-                "ftpflow: stopped by a signal after {} packets of {}; the summary covers what was read",
-                summary.packets, summary.name
-            );
-        }
-        for w in &summary.warnings {
-            eprintln!("ftpflow: warning: {}: {w}", summary.name);
-        }
-        if summary.corrupt_records > 0 && summary.problem.is_none() {
-            // Corrupt records were skipped: results are printed, the input was damaged.
-            damaged += 1;
-        }
-        match &summary.problem {
-            None => usable += 1,
-            // The stop cut the stream inside a record: that is the user's stop, not damage.
-            Some(InputProblem::Truncated { .. }) if stopped_by_signal => usable += 1,
-            Some(p) => {
-                eprintln!("ftpflow: {}", p.message(&summary.name));
-                if p.is_fatal() {
-                    damaged += 1;
-                } else {
-                    usable += 1;
-                    damaged += 1;
-                }
-            }
-        }
-        if analyzer.output_failed().is_some() {
-            break;
-        }
-    }
-    if usable == 0 {
-        return 2;
-    }
-    let stream_error = analyzer
-        .output_failed()
-        .map(|e| io::Error::new(e.kind(), e.to_string()));
-    let result = analyzer.finish();
-    let report = match (result, stream_error) {
-        (_, Some(e)) | (Err(e), None) => {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                return if damaged > 0 { 1 } else { 0 };
-            }
-            eprintln!("ftpflow: cannot write the output: {e}");
-            return 2;
-        }
-        (Ok(r), None) => r,
-    };
-    if report.capture.ftp_sessions == 0 {
-        eprintln!("{}", no_ftp_note(&report, &args.limits.ftp_ports));
-    }
-    if let Some(mut w) = batch_out {
-        let result = report::render(&report, format, &opts, &mut w).and_then(|_| w.flush());
-        if let Err(e) = result
-            && e.kind() != io::ErrorKind::BrokenPipe
-        {
-            eprintln!("ftpflow: cannot write the output: {e}");
-            return 2;
-        }
-    }
-    if damaged > 0 { 1 } else { 0 }
 }

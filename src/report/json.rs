@@ -5,6 +5,11 @@ use crate::model::Report;
 use std::io::{self, Write};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)?;
+    render_document(report, out)?;
     writeln!(out)
+}
+
+/// The document without a line end after it (an element of `--separate`'s array).
+pub fn render_document(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)
 }

@@ -21,9 +21,11 @@ fn table(header: &[&str]) -> Table {
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let st = Style::new(opts.color);
     let c = &report.capture;
+    let files: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
     writeln!(
         out,
-        "{} packets, {} · {} FTP sessions · {} data connections linked · {} unlinked · {} other TCP connections",
+        "{} — {} packets, {} · {} FTP sessions · {} data connections linked · {} unlinked · {} other TCP connections",
+        files.join(", "),
         fmt::thousands(c.packets),
         fmt::size(c.bytes),
         c.ftp_sessions,
