@@ -261,7 +261,10 @@ fn analyze_capture(
     let mut analyzer = match stream {
         Some(sf) => Analyzer::with_sink(
             job.cfg.clone(),
-            Box::new(StreamRenderer::new(out, sf, job.opts)),
+            Box::new(
+                StreamRenderer::new(out, sf, job.opts)
+                    .flush_each_line(inputs.contains(&Input::Stdin)),
+            ),
             false,
         ),
         None => {

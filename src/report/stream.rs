@@ -2,7 +2,7 @@
 //!
 //! Input: [`LiveEvent`]s in packet order (see [`crate::events`]). Output: a timeline whose
 //! lines carry their session number (sessions interleave), or JSON Lines records with a
-//! `type`. Every line is flushed at once, so `tail -f`, a pipe or a terminal sees each
+//! `type`. Every line is flushed at once (unless the input is a file), so `tail -f`, a pipe or a terminal sees each
 //! step while the capture is still being read. JSON Lines output from a file uses the same
 //! renderer, so a file and a live capture give the same records.
 
@@ -13,8 +13,10 @@ use crate::endpoint::Endpoint;
 use crate::events::{LiveEvent, LiveScope, LiveSink};
 use crate::ftp::meaning::{command_meaning, reply_meaning};
 use crate::model::{Report, Severity};
+use crate::tcp::state::TcpState;
 use crate::tcp::{CloseKind, FlowStepKind, Side};
 use crate::time::Timestamp;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -32,6 +34,9 @@ pub struct StreamRenderer {
     t0: Option<Timestamp>,
     /// Steps numbered so far, per session (index = id - 1).
     counters: Vec<u32>,
+    /// Flush after every line (live capture and pipes); a file being analysed is written
+    /// in large blocks instead.
+    flush_lines: bool,
 }
 
 impl StreamRenderer {
@@ -42,6 +47,21 @@ impl StreamRenderer {
             opts,
             t0: None,
             counters: Vec::new(),
+            flush_lines: true,
+        }
+    }
+
+    /// Whether every line is flushed as it is written (the default) or left to the buffer.
+    pub fn flush_each_line(mut self, on: bool) -> StreamRenderer {
+        self.flush_lines = on;
+        self
+    }
+
+    fn line_done(&mut self) -> io::Result<()> {
+        if self.flush_lines {
+            self.out.flush()
+        } else {
+            Ok(())
         }
     }
 
@@ -83,7 +103,7 @@ impl StreamRenderer {
                 writeln!(self.out, "{:width$}{l}", "", width = head.chars().count())?;
             }
         }
-        self.out.flush()
+        self.line_done()
     }
 
     fn timeline(&mut self, ev: &LiveEvent<'_>) -> io::Result<()> {
@@ -305,10 +325,12 @@ impl StreamRenderer {
     }
 
     fn jsonl(&mut self, ev: &LiveEvent<'_>) -> io::Result<()> {
-        let v = record(ev)?;
-        serde_json::to_writer(&mut self.out, &v).map_err(io::Error::from)?;
+        if !write_typed(ev, &mut self.out)? {
+            let v = record(ev)?;
+            serde_json::to_writer(&mut self.out, &v).map_err(io::Error::from)?;
+        }
         self.out.write_all(b"\n")?;
-        self.out.flush()
+        self.line_done()
     }
 }
 
@@ -387,86 +409,17 @@ fn tagged(kind: &str, v: Value) -> Value {
 /// The JSON Lines record of an event.
 pub fn record(ev: &LiveEvent<'_>) -> io::Result<Value> {
     let v = match ev {
-        LiveEvent::SessionStart {
-            session,
-            client,
-            server,
-            ts,
-            frame,
-            midstream,
-        } => json!({
-            "type": "session_start", "session": session, "ts": ts, "frame": frame,
-            "client": client, "server": server, "midstream": midstream}),
-        LiveEvent::Step {
-            session,
-            scope,
-            step,
-            ..
-        } => {
-            let (connection, transfer, setup, endpoint) = match scope {
-                LiveScope::Control => ("control", None, None, None),
-                LiveScope::Data {
-                    transfer,
-                    setup,
-                    endpoint,
-                } => ("data", *transfer, Some(*setup), Some(*endpoint)),
-            };
-            let mut base = json!({"session": session, "ts": step.ts, "frame": step.frame,
-                "connection": connection, "transfer": transfer, "setup": setup, "data_endpoint": endpoint,
-                "from": step.from, "to": step.to});
-            let (kind, extra) = match &step.kind {
-                FlowStepKind::Handshake { n, rtt } => {
-                    let flags = ["SYN", "SYN-ACK", "ACK"][(*n as usize).clamp(1, 3) - 1];
-                    (
-                        "handshake",
-                        json!({"step": n, "of": 3, "flags": flags, "rtt": rtt}),
-                    )
-                }
-                FlowStepKind::Close {
-                    n,
-                    kind,
-                    orig_state,
-                    resp_state,
-                } => (
-                    "close",
-                    json!({"step": n, "kind": kind, "orig_state": orig_state, "resp_state": resp_state}),
-                ),
-                FlowStepKind::Segment {
-                    flags,
-                    offset,
-                    len,
-                    note,
-                } => (
-                    "segment",
-                    json!({"flags": flags, "offset": offset, "len": len, "note": note}),
-                ),
-            };
-            if let (Value::Object(b), Value::Object(e)) = (&mut base, extra) {
-                b.extend(e);
-            }
-            tagged(kind, base)
+        // The frequent records are written from typed structs (below), without a map
+        // per record; this form of them serves callers that want a value.
+        LiveEvent::SessionStart { .. }
+        | LiveEvent::Step { .. }
+        | LiveEvent::Greeting { .. }
+        | LiveEvent::Command { .. }
+        | LiveEvent::Reply { .. } => {
+            let mut buf = Vec::new();
+            write_typed(ev, &mut buf)?;
+            serde_json::from_slice(&buf).map_err(io::Error::from)?
         }
-        LiveEvent::Greeting { session, reply } => {
-            json!({"type": "greeting", "session": session, "ts": reply.ts,
-            "frame": reply.frame, "code": reply.code, "text": reply.text, "lines": reply.lines, "line_count": reply.line_count})
-        }
-        LiveEvent::Command {
-            session,
-            index,
-            cmd,
-        } => json!({"type": "command", "session": session, "ts": cmd.ts,
-            "frame": cmd.frame, "index": index, "command": cmd.command, "arg": cmd.arg, "masked": cmd.masked,
-            "data_endpoint": cmd.data_endpoint, "port_arithmetic": cmd.port_arithmetic}),
-        LiveEvent::Reply {
-            session,
-            index,
-            cmd,
-            reply,
-        } => json!({"type": "reply", "session": session,
-            "ts": reply.ts, "frame": reply.frame, "command_index": index, "command": cmd.command,
-            "code": reply.code, "text": reply.text, "lines": reply.lines, "line_count": reply.line_count,
-            "preliminary": reply.code.is_some_and(|c| c < 200), "unsolicited": reply.unsolicited,
-            "data_endpoint": if reply.code.is_some_and(|c| (227..=229).contains(&c)) { cmd.data_endpoint } else { None }}),
         LiveEvent::Finding { session, finding } => {
             let mut v = serde_json::to_value(finding).map_err(io::Error::from)?;
             if let Value::Object(m) = &mut v {
@@ -497,4 +450,260 @@ pub fn record(ev: &LiveEvent<'_>) -> io::Result<Value> {
         ),
     };
     Ok(v)
+}
+
+/// Writes the record of the frequent events (steps, commands, replies) straight from
+/// typed structs; returns false for the other events (written from [`record`]).
+fn write_typed(ev: &LiveEvent<'_>, out: &mut dyn Write) -> io::Result<bool> {
+    let result = match ev {
+        LiveEvent::SessionStart {
+            session,
+            client,
+            server,
+            ts,
+            frame,
+            midstream,
+        } => serde_json::to_writer(
+            out,
+            &SessionStartRecord {
+                kind: "session_start",
+                session: *session,
+                ts: *ts,
+                frame: *frame,
+                client: *client,
+                server: *server,
+                midstream: *midstream,
+            },
+        ),
+        LiveEvent::Step {
+            session,
+            scope,
+            step,
+            ..
+        } => {
+            let (connection, transfer, setup, data_endpoint) = match scope {
+                LiveScope::Control => ("control", None, None, None),
+                LiveScope::Data {
+                    transfer,
+                    setup,
+                    endpoint,
+                } => ("data", *transfer, Some(*setup), Some(*endpoint)),
+            };
+            let (kind, detail) = match &step.kind {
+                FlowStepKind::Handshake { n, rtt } => (
+                    "handshake",
+                    StepDetail::Handshake {
+                        step: *n,
+                        of: 3,
+                        flags: ["SYN", "SYN-ACK", "ACK"][(*n as usize).clamp(1, 3) - 1],
+                        rtt: *rtt,
+                    },
+                ),
+                FlowStepKind::Close {
+                    n,
+                    kind,
+                    orig_state,
+                    resp_state,
+                } => (
+                    "close",
+                    StepDetail::Close {
+                        step: *n,
+                        kind: *kind,
+                        orig_state: *orig_state,
+                        resp_state: *resp_state,
+                    },
+                ),
+                FlowStepKind::Segment {
+                    flags,
+                    offset,
+                    len,
+                    note,
+                } => (
+                    "segment",
+                    StepDetail::Segment {
+                        flags,
+                        offset: *offset,
+                        len: *len,
+                        note: *note,
+                    },
+                ),
+            };
+            serde_json::to_writer(
+                out,
+                &StepRecord {
+                    kind,
+                    session: *session,
+                    ts: step.ts,
+                    frame: step.frame,
+                    connection,
+                    transfer,
+                    setup,
+                    data_endpoint,
+                    from: step.from,
+                    to: step.to,
+                    detail,
+                },
+            )
+        }
+        LiveEvent::Greeting { session, reply } => serde_json::to_writer(
+            out,
+            &GreetingRecord {
+                kind: "greeting",
+                session: *session,
+                ts: reply.ts,
+                frame: reply.frame,
+                code: reply.code,
+                text: &reply.text,
+                lines: &reply.lines,
+                line_count: reply.line_count,
+            },
+        ),
+        LiveEvent::Command {
+            session,
+            index,
+            cmd,
+        } => serde_json::to_writer(
+            out,
+            &CommandLine {
+                kind: "command",
+                session: *session,
+                ts: cmd.ts,
+                frame: cmd.frame,
+                index: *index,
+                command: &cmd.command,
+                arg: cmd.arg.as_deref(),
+                masked: cmd.masked,
+                data_endpoint: cmd.data_endpoint,
+                port_arithmetic: cmd.port_arithmetic.as_deref(),
+            },
+        ),
+        LiveEvent::Reply {
+            session,
+            index,
+            cmd,
+            reply,
+        } => serde_json::to_writer(
+            out,
+            &ReplyLine {
+                kind: "reply",
+                session: *session,
+                ts: reply.ts,
+                frame: reply.frame,
+                command_index: *index,
+                command: &cmd.command,
+                code: reply.code,
+                text: &reply.text,
+                lines: &reply.lines,
+                line_count: reply.line_count,
+                preliminary: reply.code.is_some_and(|c| c < 200),
+                unsolicited: reply.unsolicited,
+                data_endpoint: if reply.code.is_some_and(|c| (227..=229).contains(&c)) {
+                    cmd.data_endpoint
+                } else {
+                    None
+                },
+            },
+        ),
+        _ => return Ok(false),
+    };
+    result.map_err(io::Error::from)?;
+    Ok(true)
+}
+
+#[derive(Serialize)]
+struct SessionStartRecord {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    session: u32,
+    ts: Timestamp,
+    frame: u64,
+    client: Endpoint,
+    server: Endpoint,
+    midstream: bool,
+}
+
+#[derive(Serialize)]
+struct StepRecord<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    session: u32,
+    ts: Timestamp,
+    frame: u64,
+    connection: &'static str,
+    transfer: Option<u32>,
+    setup: Option<&'static str>,
+    data_endpoint: Option<Endpoint>,
+    from: Endpoint,
+    to: Endpoint,
+    #[serde(flatten)]
+    detail: StepDetail<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum StepDetail<'a> {
+    Handshake {
+        step: u8,
+        of: u8,
+        flags: &'static str,
+        rtt: Option<f64>,
+    },
+    Close {
+        step: usize,
+        kind: CloseKind,
+        orig_state: TcpState,
+        resp_state: TcpState,
+    },
+    Segment {
+        flags: &'a str,
+        offset: i64,
+        len: u64,
+        note: Option<&'static str>,
+    },
+}
+
+#[derive(Serialize)]
+struct GreetingRecord<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    session: u32,
+    ts: Timestamp,
+    frame: u64,
+    code: Option<u16>,
+    text: &'a str,
+    lines: &'a [String],
+    line_count: usize,
+}
+
+#[derive(Serialize)]
+struct CommandLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    session: u32,
+    ts: Timestamp,
+    frame: u64,
+    index: usize,
+    command: &'a str,
+    arg: Option<&'a str>,
+    masked: bool,
+    data_endpoint: Option<Endpoint>,
+    port_arithmetic: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ReplyLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    session: u32,
+    ts: Timestamp,
+    frame: u64,
+    command_index: usize,
+    command: &'a str,
+    code: Option<u16>,
+    text: &'a str,
+    lines: &'a [String],
+    line_count: usize,
+    preliminary: bool,
+    unsolicited: bool,
+    data_endpoint: Option<Endpoint>,
 }
