@@ -197,6 +197,16 @@ impl Analyzer {
                 d.fragments_dropped
             ));
         }
+        if let Some(live) = &self.live
+            && live.dropped_by_kernel + live.dropped_by_interface > 0
+        {
+            warnings.push(format!(
+                "libpcap dropped {} packets (kernel buffer full: {}, interface: {}): they are missing from this analysis; raise --buffer or narrow the filter",
+                live.dropped_by_kernel as u64 + live.dropped_by_interface as u64,
+                live.dropped_by_kernel,
+                live.dropped_by_interface
+            ));
+        }
         let duration = match (self.first_ts, self.last_ts) {
             (Some(a), Some(b)) => b.secs_since(a).max(0.0),
             _ => 0.0,
@@ -229,5 +239,32 @@ impl Analyzer {
             unlinked_data_connections: out.unlinked,
         };
         (report, sink)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libpcap_drops_become_a_warning() {
+        let warned = |kernel, interface| {
+            let mut a = Analyzer::new(Config::default());
+            a.set_live_counters(LiveCounters {
+                dropped_by_kernel: kernel,
+                dropped_by_interface: interface,
+                ..LiveCounters::default()
+            });
+            let report = a.finish().unwrap();
+            assert!(report.capture.live.is_some());
+            report
+                .capture
+                .warnings
+                .into_iter()
+                .find(|w| w.contains("libpcap dropped"))
+        };
+        assert_eq!(warned(0, 0), None);
+        let w = warned(7, 2).expect("a warning");
+        assert!(w.contains("dropped 9 packets") && w.contains("kernel buffer full: 7"), "{w}");
     }
 }
