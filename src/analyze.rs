@@ -62,8 +62,8 @@ impl Analyzer {
     /// An analysis that also tells `sink` everything as it happens; `keep_sessions`: also
     /// keep finished sessions for the report (a pure stream does not need them).
     pub fn with_sink(mut cfg: Config, sink: Box<dyn LiveSink>, keep_sessions: bool) -> Analyzer {
-        cfg.tcp.emit_steps = true;
-        cfg.tracker.session.emit = true;
+        cfg.tcp.emit_steps = sink.wants_steps();
+        cfg.tracker.session.emit = sink.wants_steps();
         cfg.tracker.keep_sessions = keep_sessions;
         let mut a = Analyzer::new(cfg);
         a.tracker.set_sink(sink);
@@ -265,6 +265,9 @@ mod tests {
         };
         assert_eq!(warned(0, 0), None);
         let w = warned(7, 2).expect("a warning");
-        assert!(w.contains("dropped 9 packets") && w.contains("kernel buffer full: 7"), "{w}");
+        assert!(
+            w.contains("dropped 9 packets") && w.contains("kernel buffer full: 7"),
+            "{w}"
+        );
     }
 }

@@ -68,6 +68,9 @@ pub enum LiveEvent<'a> {
         transfer: &'a Transfer,
     },
     Session(&'a Session),
+    /// A session number that yields no session (its control connection left no record):
+    /// consumers that print sessions in order stop waiting for it.
+    SessionVoid(u32),
     Unlinked(&'a UnlinkedConnection),
 }
 
@@ -83,6 +86,7 @@ impl LiveEvent<'_> {
             | LiveEvent::Finding { session, .. }
             | LiveEvent::Transfer { session, .. } => Some(*session),
             LiveEvent::Session(s) => Some(s.id),
+            LiveEvent::SessionVoid(id) => Some(*id),
             LiveEvent::Unlinked(u) => u.session,
         }
     }
@@ -91,6 +95,11 @@ impl LiveEvent<'_> {
 /// Receives live events; an error (a closed pipe) stops the analysis.
 pub trait LiveSink {
     fn event(&mut self, ev: &LiveEvent<'_>) -> io::Result<()>;
+    /// Whether the sink wants every step (handshakes, commands, replies...) or only
+    /// finished sessions, transfers and unlinked connections; steps cost time to make.
+    fn wants_steps(&self) -> bool {
+        true
+    }
     /// The analysis is over: write the capture's counters and flush.
     fn finish(&mut self, _report: &crate::model::Report) -> io::Result<()> {
         Ok(())

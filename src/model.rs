@@ -25,11 +25,13 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
-    pub capture: CaptureInfo,
     pub sessions: Vec<Session>,
     /// Connections that look like FTP data (between an FTP session's hosts) but match no
     /// negotiation, or matched one that no transfer command used.
     pub unlinked_data_connections: Vec<UnlinkedConnection>,
+    /// Last: its counters are known only at the end, and `--format json` writes the
+    /// sessions as they finish (see `report::json::DocumentWriter`).
+    pub capture: CaptureInfo,
 }
 
 #[derive(Debug, Serialize)]

@@ -13,6 +13,8 @@ use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, output_writer, use_color};
 use crate::analyze::{Analyzer, Config};
 use crate::capture::{Input, InputProblem, ReadAhead};
+use crate::events::LiveSink;
+use crate::report::json::DocumentWriter;
 use crate::report::stream::{StreamFormat, StreamRenderer};
 use crate::report::{self, Format, RenderOptions};
 use std::cell::RefCell;
@@ -250,27 +252,30 @@ fn analyze_capture(
     say: &mut dyn FnMut(String),
 ) -> Outcome {
     let format = job.format;
-    // JSON Lines are always written as the analysis runs; the timeline too when the capture
-    // comes from a pipe (it may never end: each step must appear as it happens).
-    let stream = match format {
-        Format::Jsonl => Some(StreamFormat::Jsonl),
-        Format::Timeline if inputs.contains(&Input::Stdin) => Some(StreamFormat::Timeline),
-        _ => None,
-    };
+    // JSON Lines and the JSON document are written as the analysis runs (the document
+    // session by session, so that memory holds open sessions, not all of them); the
+    // timeline too when the capture comes from a pipe (it may never end: each step must
+    // appear as it happens).
+    let from_pipe = inputs.contains(&Input::Stdin);
     let mut batch_out = None;
-    let mut analyzer = match stream {
-        Some(sf) => Analyzer::with_sink(
-            job.cfg.clone(),
-            Box::new(
-                StreamRenderer::new(out, sf, job.opts)
-                    .flush_each_line(inputs.contains(&Input::Stdin)),
-            ),
-            false,
-        ),
-        None => {
+    let sink: Option<Box<dyn LiveSink>> = match format {
+        Format::Jsonl => Some(Box::new(
+            StreamRenderer::new(out, StreamFormat::Jsonl, job.opts).flush_each_line(from_pipe),
+        )),
+        Format::Timeline if from_pipe => Some(Box::new(StreamRenderer::new(
+            out,
+            StreamFormat::Timeline,
+            job.opts,
+        ))),
+        Format::Json => Some(Box::new(DocumentWriter::new(out, !job.json_element))),
+        Format::Timeline | Format::Table => {
             batch_out = Some(out);
-            Analyzer::new(job.cfg.clone())
+            None
         }
+    };
+    let mut analyzer = match sink {
+        Some(sink) => Analyzer::with_sink(job.cfg.clone(), sink, false),
+        None => Analyzer::new(job.cfg.clone()),
     };
     let (mut usable, mut damaged) = (0usize, 0usize);
     for input in inputs {
@@ -333,11 +338,7 @@ fn analyze_capture(
         say(no_ftp_note(&report, job.ftp_ports));
     }
     if let Some(mut w) = batch_out {
-        let result = if job.json_element {
-            report::json::render_document(&report, &mut w)
-        } else {
-            report::render(&report, format, &job.opts, &mut w)
-        };
+        let result = report::render(&report, format, &job.opts, &mut w);
         if let Err(e) = result.and_then(|_| w.flush()) {
             return write_failed(e, code, say);
         }

@@ -1,7 +1,16 @@
 //! JSON: `--format json` writes the [`Report`] as one pretty-printed document (the contract
 //! in DESIGN.md). JSON Lines are written as the analysis runs (`super::stream`).
+//!
+//! [`DocumentWriter`] writes the same document while the analysis runs: each session as
+//! soon as it and every session before it are finished, so memory holds open sessions
+//! (and sessions finished ahead of an older one still open), not every session of the
+//! capture. That is why `capture`, whose counters are known only at the end, comes last.
+//! Its bytes are those of [`render`] for the same report (a test compares them).
 
-use crate::model::Report;
+use crate::events::{LiveEvent, LiveSink};
+use crate::model::{Report, SCHEMA_VERSION, Tool};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -12,4 +21,245 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// The document without a line end after it (an element of `--separate`'s array).
 pub fn render_document(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)
+}
+
+/// Writes the document of [`render`] while the analysis runs (see the module doc).
+pub struct DocumentWriter {
+    out: Box<dyn Write>,
+    /// Line end after the document (not for an element of `--separate`'s array).
+    newline: bool,
+    started: bool,
+    /// The next session number to write.
+    next: u32,
+    /// Sessions finished before an older one, already serialized; `None`: a number that
+    /// yields no session.
+    waiting: BTreeMap<u32, Option<Vec<u8>>>,
+    sessions_written: usize,
+    /// Unlinked data connections by connection number, serialized.
+    unlinked: Vec<(u64, Vec<u8>)>,
+}
+
+impl DocumentWriter {
+    pub fn new(out: Box<dyn Write>, newline: bool) -> DocumentWriter {
+        DocumentWriter {
+            out,
+            newline,
+            started: false,
+            next: 1,
+            waiting: BTreeMap::new(),
+            sessions_written: 0,
+            unlinked: Vec::new(),
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            let tool = Tool {
+                name: "ftpflow",
+                version: env!("CARGO_PKG_VERSION"),
+            };
+            write!(
+                self.out,
+                "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"tool\": "
+            )?;
+            self.out.write_all(&pretty(&tool, 2)?)?;
+            self.out.write_all(b",\n  \"sessions\": [")?;
+        }
+        Ok(())
+    }
+
+    /// Writes the waiting sessions whose turn has come (all of them with `all`).
+    fn write_ready(&mut self, all: bool) -> io::Result<()> {
+        self.start()?;
+        while let Some(entry) = self.waiting.first_entry() {
+            if !all && *entry.key() != self.next {
+                break;
+            }
+            self.next = *entry.key() + 1;
+            if let Some(bytes) = entry.remove() {
+                let sep: &[u8] = if self.sessions_written == 0 {
+                    b"\n    "
+                } else {
+                    b",\n    "
+                };
+                self.out.write_all(sep)?;
+                self.out.write_all(&bytes)?;
+                self.sessions_written += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl LiveSink for DocumentWriter {
+    fn wants_steps(&self) -> bool {
+        false
+    }
+
+    fn event(&mut self, ev: &LiveEvent<'_>) -> io::Result<()> {
+        match ev {
+            LiveEvent::Session(s) => {
+                self.waiting.insert(s.id, Some(pretty(s, 4)?));
+                self.write_ready(false)
+            }
+            LiveEvent::SessionVoid(id) => {
+                self.waiting.insert(*id, None);
+                self.write_ready(false)
+            }
+            LiveEvent::Unlinked(u) => {
+                self.unlinked.push((u.tcp.id, pretty(u, 4)?));
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, report: &Report) -> io::Result<()> {
+        self.write_ready(true)?;
+        // Sessions the report kept itself (none when the analysis streams to this writer).
+        for s in &report.sessions {
+            self.waiting.insert(s.id, Some(pretty(s, 4)?));
+        }
+        self.write_ready(true)?;
+        self.out.write_all(if self.sessions_written == 0 {
+            b"]"
+        } else {
+            b"\n  ]"
+        })?;
+        for u in &report.unlinked_data_connections {
+            self.unlinked.push((u.tcp.id, pretty(u, 4)?));
+        }
+        self.unlinked.sort_by_key(|(id, _)| *id);
+        self.out
+            .write_all(b",\n  \"unlinked_data_connections\": [")?;
+        for (i, (_, bytes)) in self.unlinked.iter().enumerate() {
+            self.out
+                .write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            self.out.write_all(bytes)?;
+        }
+        if !self.unlinked.is_empty() {
+            self.out.write_all(b"\n  ")?;
+        }
+        self.out.write_all(b"],\n  \"capture\": ")?;
+        self.out.write_all(&pretty(&report.capture, 2)?)?;
+        self.out
+            .write_all(if self.newline { b"\n}\n" } else { b"\n}" })?;
+        self.out.flush()
+    }
+}
+
+/// `value` pretty-printed as it appears `indent` spaces deep in the document. Strings in
+/// JSON never hold a raw line end, so indenting after each one is safe.
+fn pretty<T: Serialize + ?Sized>(value: &T, indent: usize) -> io::Result<Vec<u8>> {
+    let flat = serde_json::to_vec_pretty(value).map_err(io::Error::from)?;
+    let lines = flat.iter().filter(|&&b| b == b'\n').count();
+    let mut out = Vec::with_capacity(flat.len() + lines * indent);
+    for &b in &flat {
+        out.push(b);
+        if b == b'\n' {
+            out.extend(std::iter::repeat_n(b' ', indent));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::{Analyzer, Config};
+    use ftpflow_synth::sink::PacketSink;
+    use std::cell::RefCell;
+    use std::path::{Path, PathBuf};
+    use std::rc::Rc;
+
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn captures() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut v = Vec::new();
+        for dir in [root.join("samples"), root.join("../shared/corpus")] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                let n = p.to_string_lossy();
+                if n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz") {
+                    v.push(p);
+                }
+            }
+        }
+        v.sort();
+        v
+    }
+
+    /// The document of `bytes` rendered at the end and streamed; and whether a session
+    /// ended before an older one (so that the writer had to hold it back).
+    fn both_ways(name: &str, bytes: &[u8]) -> (Vec<u8>, Vec<u8>, bool) {
+        let mut batch = Analyzer::new(Config::default());
+        batch.read_named(name, Box::new(bytes));
+        let report = batch.finish().unwrap();
+        let mut expected = Vec::new();
+        render(&report, &mut expected).unwrap();
+
+        let buf = Rc::new(RefCell::new(Vec::new()));
+        let writer = DocumentWriter::new(Box::new(Shared(buf.clone())), true);
+        let mut streamed = Analyzer::with_sink(Config::default(), Box::new(writer), false);
+        streamed.read_named(name, Box::new(bytes));
+        streamed.finish().unwrap();
+        let got = buf.borrow().clone();
+        let mut ends: Vec<_> = report.sessions.iter().map(|s| (s.end, s.id)).collect();
+        ends.sort();
+        let out_of_order = ends.windows(2).any(|w| w[0].1 > w[1].1);
+        (got, expected, out_of_order)
+    }
+
+    #[test]
+    fn the_streamed_document_is_the_rendered_one() {
+        let files = captures();
+        assert!(files.len() >= 10);
+        let mut cases: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()))
+            .collect();
+        // Interleaved sessions from the generator: some end before older ones.
+        for seed in 1..=6 {
+            let opts = ftpflow_synth::scenario::Options {
+                sessions: 6,
+                ..Default::default()
+            };
+            let (trace, _) = ftpflow_synth::scenario::capture(seed, &opts);
+            let mut w =
+                ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
+            for p in trace.iter() {
+                w.push(p.clone());
+            }
+            cases.push((format!("generated seed {seed}"), w.into_inner().unwrap()));
+        }
+        let mut out_of_order = 0;
+        for (name, bytes) in &cases {
+            let (got, expected, held) = both_ways(name, bytes);
+            assert!(
+                got == expected,
+                "{name}: streamed document differs:\n{}",
+                String::from_utf8_lossy(&got)
+            );
+            out_of_order += held as usize;
+        }
+        assert!(
+            out_of_order > 0,
+            "no capture had sessions ending out of order"
+        );
+    }
 }
