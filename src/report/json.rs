@@ -152,16 +152,36 @@ impl LiveSink for DocumentWriter {
 /// `value` pretty-printed as it appears `indent` spaces deep in the document. Strings in
 /// JSON never hold a raw line end, so indenting after each one is safe.
 fn pretty<T: Serialize + ?Sized>(value: &T, indent: usize) -> io::Result<Vec<u8>> {
-    let flat = serde_json::to_vec_pretty(value).map_err(io::Error::from)?;
-    let lines = flat.iter().filter(|&&b| b == b'\n').count();
-    let mut out = Vec::with_capacity(flat.len() + lines * indent);
-    for &b in &flat {
-        out.push(b);
-        if b == b'\n' {
-            out.extend(std::iter::repeat_n(b' ', indent));
+    let mut out = Indented {
+        out: Vec::with_capacity(4096),
+        indent,
+    };
+    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from)?;
+    Ok(out.out)
+}
+
+/// Adds `indent` spaces after every line end written through it. The pretty printer
+/// writes line ends in small pieces of their own, so the scan is short.
+struct Indented {
+    out: Vec<u8>,
+    indent: usize,
+}
+
+impl Write for Indented {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+            self.out.extend_from_slice(&rest[..=i]);
+            self.out.extend(std::iter::repeat_n(b' ', self.indent));
+            rest = &rest[i + 1..];
         }
+        self.out.extend_from_slice(rest);
+        Ok(buf.len())
     }
-    Ok(out)
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
