@@ -4,8 +4,8 @@
 Usage: ftpflow analyze --format json CAPTURE | benches/check.py CAPTURE.summary.json
 
 The report of a 100,000-session capture is over a gigabyte, so it is read as a stream:
-the "capture" object first, then the "sessions" array one session at a time (each
-decoded on its own and dropped), so memory stays at one session. Prints `key=value`
+the top-level keys in the order they come, the "sessions" array one session at a time
+(each decoded on its own and dropped), so memory stays at one session. Prints `key=value`
 lines for benches/run.sh: `verdict=ok` or `verdict=MISMATCH`, one `mismatch=...` line
 per difference, then figures from ftpflow's capture record (peak_connections, evictions).
 """
@@ -86,10 +86,20 @@ def main() -> int:
     status = {}
     mode = {}
     try:
-        if s.find('"capture":'):
-            s.skip_space_and("")
-            capture = s.value()
-        if s.find('"sessions":') and s.skip_space_and("") == "[":
+        # The top-level keys in whatever order they come; "sessions" is streamed.
+        if s.skip_space_and("") != "{":
+            raise ValueError("the output is not a JSON object")
+        s.pos += 1
+        while s.skip_space_and(",") not in ("}", ""):
+            key = s.value()
+            s.skip_space_and(":")
+            if key != "sessions":
+                v = s.value()
+                if key == "capture":
+                    capture = v
+                continue
+            if s.skip_space_and("") != "[":
+                raise ValueError("sessions is not an array")
             s.pos += 1
             while s.skip_space_and(",") not in ("]", ""):
                 sess = s.value()
@@ -99,6 +109,7 @@ def main() -> int:
                     nbytes += t.get("bytes") or 0
                     status[t.get("status")] = status.get(t.get("status"), 0) + 1
                     mode[t.get("mode")] = mode.get(t.get("mode"), 0) + 1
+            s.pos += 1
         # Read to the end, so ftpflow is not cut off by a closed pipe.
         while s.more():
             s.pos = len(s.buf)

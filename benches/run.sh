@@ -454,7 +454,7 @@ REPORT="$WORK/report.md"
         echo "| 10 sessions (baseline) | $(secs "$(median ftpflow-base 2)") | | $(mib "$BM") |"
         echo "| $MANY sessions | $(secs "$MT") | $(rate "$(file_size "$MANY_FILE")" "$MT") | $(mib "$MM") |"
         echo
-        echo "ftpflow's peak_connections: ${MANY_PEAK:-?}. Memory per session (retained until the report is written): $(awk -v c="$MM" -v b="$BM" -v n="$MANY" 'BEGIN{ if (c == "NaN" || b == "NaN") print "n/a"; else printf "%.0f bytes ((%.1f MiB - %.1f MiB) / %d sessions)", (c - b) * 1024 / n, c / 1024, b / 1024, n }')."
+        echo "ftpflow's peak_connections: ${MANY_PEAK:-?}. Memory per session: $(awk -v c="$MM" -v b="$BM" -v n="$MANY" 'BEGIN{ if (c == "NaN" || b == "NaN") print "n/a"; else printf "%.0f bytes ((%.1f MiB - %.1f MiB) / %d sessions)", (c - b) * 1024 / n, c / 1024, b / 1024, n }')."
         echo
         echo "$MANY_CHECK"
     fi

@@ -68,9 +68,6 @@ pub enum LiveEvent<'a> {
         transfer: &'a Transfer,
     },
     Session(&'a Session),
-    /// A session number that yields no session (its control connection left no record):
-    /// consumers that print sessions in order stop waiting for it.
-    SessionVoid(u32),
     Unlinked(&'a UnlinkedConnection),
 }
 
@@ -86,7 +83,6 @@ impl LiveEvent<'_> {
             | LiveEvent::Finding { session, .. }
             | LiveEvent::Transfer { session, .. } => Some(*session),
             LiveEvent::Session(s) => Some(s.id),
-            LiveEvent::SessionVoid(id) => Some(*id),
             LiveEvent::Unlinked(u) => u.session,
         }
     }

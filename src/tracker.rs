@@ -405,11 +405,7 @@ impl Tracker {
             }
         }
         let told = live.told;
-        let id = live.state.core.id;
         let (session, unlinked) = build_session(live.state, &mut self.bounds);
-        if session.is_none() {
-            self.out.tell(&LiveEvent::SessionVoid(id));
-        }
         if let Some(session) = session {
             self.linked_data += session
                 .transfers

@@ -9,6 +9,7 @@ use super::{LiveArgs, config, no_ftp_note, output_writer, signals, use_color};
 use crate::analyze::Analyzer;
 use crate::capture::live::{self, LiveOptions};
 use crate::capture::{InputSummary, RawFrame};
+use crate::report::json::DocumentWriter;
 use crate::report::stream::{StreamFormat, StreamRenderer};
 use crate::report::{self, Format, RenderOptions};
 use std::io::{self, Write};
@@ -58,7 +59,11 @@ pub fn run(args: LiveArgs) -> i32 {
             let sink = StreamRenderer::new(out, StreamFormat::Jsonl, opts);
             (Analyzer::with_sink(cfg, Box::new(sink), false), None)
         }
-        Format::Json | Format::Table => (Analyzer::new(cfg), Some(out)),
+        Format::Json => {
+            let sink = DocumentWriter::new(out, true);
+            (Analyzer::with_sink(cfg, Box::new(sink), false), None)
+        }
+        Format::Table => (Analyzer::new(cfg), Some(out)),
     };
 
     let stop = match signals::stop_on_signal() {

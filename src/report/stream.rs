@@ -109,7 +109,6 @@ impl StreamRenderer {
     fn timeline(&mut self, ev: &LiveEvent<'_>) -> io::Result<()> {
         let st = Style::new(self.opts.color);
         match ev {
-            LiveEvent::SessionVoid(_) => Ok(()),
             LiveEvent::SessionStart {
                 session,
                 client,
@@ -368,9 +367,6 @@ impl LiveSink for StreamRenderer {
     }
 
     fn event(&mut self, ev: &LiveEvent<'_>) -> io::Result<()> {
-        if let LiveEvent::SessionVoid(_) = ev {
-            return Ok(());
-        }
         if let LiveEvent::Step { step, .. } = ev
             && matches!(step.kind, FlowStepKind::Segment { .. })
             && !self.opts.verbose
@@ -413,8 +409,6 @@ fn tagged(kind: &str, v: Value) -> Value {
 /// The JSON Lines record of an event.
 pub fn record(ev: &LiveEvent<'_>) -> io::Result<Value> {
     let v = match ev {
-        // Not written (see `event`); a value for completeness.
-        LiveEvent::SessionVoid(id) => json!({"type": "session_void", "session": id}),
         // The frequent records are written from typed structs (below), without a map
         // per record; this form of them serves callers that want a value.
         LiveEvent::SessionStart { .. }
