@@ -306,13 +306,15 @@ cat "$MAIN" >/dev/null
 TOOLS=(cat)
 [ "$HAVE_TCPDUMP" -eq 1 ] && TOOLS+=(tcpdump)
 [ "$HAVE_TSHARK" -eq 1 ] && TOOLS+=(tshark)
-TOOLS+=(ftpflow)
+TOOLS+=(ftpflow ftpflow-1thread)
 run_tool() { # TOOL FILE
     case "$1" in
         cat) measure cat cat "$2" ;;
         tcpdump) measure tcpdump tcpdump -nr "$2" ;;
         tshark) measure tshark tshark -r "$2" -Y ftp -T fields -e ftp.request.command ;;
         ftpflow) measure ftpflow "$FTPFLOW" analyze --format json "$2" ;;
+        # The same without the read-ahead thread: what the second thread is worth.
+        ftpflow-1thread) measure ftpflow-1thread "$FTPFLOW" analyze --format json --no-read-ahead "$2" ;;
     esac
 }
 for ((rep = 1; rep <= REPS; rep++)); do
@@ -320,6 +322,12 @@ for ((rep = 1; rep <= REPS; rep++)); do
     for tool in "${TOOLS[@]}"; do
         run_tool "$tool" "$MAIN"
     done
+done
+# Several captures at once: two copies of the main capture, --separate, one job and two.
+for ((rep = 1; rep <= REPS; rep++)); do
+    note "two captures with --separate: repetition $rep/$REPS (-j 1, -j 2)"
+    measure ftpflow-j1 "$FTPFLOW" analyze --format json --separate -j 1 "$MAIN" "$MAIN"
+    measure ftpflow-j2 "$FTPFLOW" analyze --format json --separate -j 2 "$MAIN" "$MAIN"
 done
 note "checking ftpflow's output on the main capture"
 check_output "$MAIN"
@@ -406,6 +414,7 @@ REPORT="$WORK/report.md"
             tcpdump) label='`tcpdump -nr FILE > /dev/null`'; cmp=$(compare "$F_T" "$t" tcpdump) ;;
             tshark) label='`tshark -r FILE -Y ftp -T fields -e ftp.request.command`'; cmp="ftpflow is $(ratio "$t" "$F_T")x faster" ;;
             ftpflow) label='`ftpflow analyze --format json FILE > /dev/null`'; cmp="—" ;;
+            ftpflow-1thread) label='`ftpflow analyze --format json --no-read-ahead FILE` (one thread)'; cmp="the read-ahead thread makes ftpflow $(ratio "$t" "$F_T")x faster" ;;
         esac
         echo "| $label | $(secs "$t") | $(secs "$(minimum "$tool" 2)") | $(rate "$MAIN_SIZE" "$t") | $(mib "$m") | $cmp |"
     done
@@ -416,6 +425,18 @@ REPORT="$WORK/report.md"
     echo
     awk -v l="$LOAD_BEFORE" -v m="$LOAD_AFTER" -v n="$(nproc)" 'BEGIN { if (l > n / 2 || m > n / 2) print "**Warning:** the machine was busy (load average above half the CPUs): other processes compete with the timed commands; compare the min column, or run again on an idle machine.\n" }'
     echo "$MAIN_CHECK"
+    echo
+    echo "### Several captures at once"
+    echo
+    echo "Two copies of the main capture, each its own capture (\`--separate\`):"
+    echo
+    echo "| command | median wall (s) | median peak RSS (MiB) |"
+    echo "|---|---:|---:|"
+    for j in 1 2; do
+        echo "| \`ftpflow analyze --format json --separate -j $j FILE FILE\` | $(secs "$(median "ftpflow-j$j" 2)") | $(mib "$(median "ftpflow-j$j" 3)") |"
+    done
+    echo
+    echo "Two jobs take $(ratio "$(median ftpflow-j2 2)" "$(median ftpflow-j1 2)")x the time of one (same output, byte for byte)."
     echo
     echo "### ftpflow's peak RSS against capture size"
     echo
