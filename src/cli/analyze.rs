@@ -162,7 +162,7 @@ fn one_by_one(inputs: &[Input], job: &Job<'_>, joined: &Rc<RefCell<Joiner>>) -> 
 /// One capture's output and notes, analysed by a worker.
 struct Finished {
     index: usize,
-    output: Vec<u8>,
+    output: Held,
     notes: Vec<String>,
     outcome: Outcome,
 }
@@ -189,15 +189,15 @@ fn in_parallel(
                     if index >= inputs.len() || closed.load(Ordering::Relaxed) {
                         return;
                     }
-                    let buffer = Rc::new(RefCell::new(Vec::new()));
+                    let held = Rc::new(RefCell::new(Held::new(SPILL_AT)));
                     let mut notes = Vec::new();
                     let outcome = analyze_capture(
                         &inputs[index..=index],
                         job,
-                        Box::new(SharedBuffer(buffer.clone())),
+                        Box::new(SharedHeld(held.clone())),
                         &mut |note| notes.push(note),
                     );
-                    let output = std::mem::take(&mut *buffer.borrow_mut());
+                    let output = std::mem::replace(&mut *held.borrow_mut(), Held::new(0));
                     let done = Finished {
                         index,
                         output,
@@ -224,9 +224,8 @@ fn in_parallel(
                 let mut outcome = done.outcome;
                 let mut joiner = joined.borrow_mut();
                 if !done.output.is_empty() && !outcome.output_closed {
-                    let written = joiner
-                        .start()
-                        .and_then(|_| joiner.out.write_all(&done.output));
+                    let mut output = done.output;
+                    let written = joiner.start().and_then(|_| output.copy_to(&mut joiner.out));
                     if let Err(e) = written {
                         outcome = write_failed(e, outcome.code, &mut |n| eprintln!("{n}"));
                     }
@@ -427,13 +426,74 @@ impl Write for JoinedPart {
     }
 }
 
-/// A worker's output buffer, shared with the renderer that writes into it.
-struct SharedBuffer(Rc<RefCell<Vec<u8>>>);
+/// Output held in memory before it moves to a temporary file.
+const SPILL_AT: usize = 4 << 20;
 
-impl Write for SharedBuffer {
+/// A worker's output until its turn comes: in memory up to `spill_at` bytes, then in an
+/// unnamed temporary file, so that a large report waiting behind a slower capture does
+/// not have to fit in memory (the 100,000-session capture's JSON is 1.3 GB).
+struct Held {
+    mem: Vec<u8>,
+    file: Option<std::fs::File>,
+    len: u64,
+    spill_at: usize,
+}
+
+impl Held {
+    fn new(spill_at: usize) -> Held {
+        Held {
+            mem: Vec::new(),
+            file: None,
+            len: 0,
+            spill_at,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Writes everything held to `out`.
+    fn copy_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(file) = &mut self.file {
+            use std::io::Seek;
+            file.flush()?;
+            file.seek(io::SeekFrom::Start(0))?;
+            io::copy(file, out)?;
+        }
+        out.write_all(&self.mem)
+    }
+}
+
+impl Write for Held {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
+        if self.file.is_none() && self.mem.len() + buf.len() > self.spill_at {
+            // No temporary file to be had: keep holding in memory.
+            if let Ok(mut file) = tempfile::tempfile() {
+                file.write_all(&self.mem)?;
+                self.mem = Vec::new();
+                self.file = Some(file);
+            }
+        }
+        match &mut self.file {
+            Some(file) => file.write_all(buf)?,
+            None => self.mem.extend_from_slice(buf),
+        }
+        self.len += buf.len() as u64;
         Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A worker's [`Held`] output, shared with the renderer that writes into it.
+struct SharedHeld(Rc<RefCell<Held>>);
+
+impl Write for SharedHeld {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -461,20 +521,46 @@ mod tests {
         assert_eq!(combine(&[]), 2);
     }
 
+    /// The bytes a [`Held`] gives back.
+    fn held_bytes(held: &mut Held) -> Vec<u8> {
+        let mut out = Vec::new();
+        held.copy_to(&mut out).unwrap();
+        out
+    }
+
     #[test]
     fn json_array_is_well_formed_around_missing_reports() {
-        let buf = Rc::new(RefCell::new(Vec::new()));
-        let mut j = Joiner::new(Box::new(SharedBuffer(buf.clone())), Format::Json);
+        let held = Rc::new(RefCell::new(Held::new(usize::MAX)));
+        let mut j = Joiner::new(Box::new(SharedHeld(held.clone())), Format::Json);
         j.finish().unwrap();
-        assert_eq!(&*buf.borrow(), b"[]\n");
-        buf.borrow_mut().clear();
-        let mut j = Joiner::new(Box::new(SharedBuffer(buf.clone())), Format::Json);
+        assert_eq!(held_bytes(&mut held.borrow_mut()), b"[]\n");
+        let held = Rc::new(RefCell::new(Held::new(usize::MAX)));
+        let mut j = Joiner::new(Box::new(SharedHeld(held.clone())), Format::Json);
         for doc in ["{\"a\":1}", "{\"b\":2}"] {
             j.start().unwrap();
             j.out.write_all(doc.as_bytes()).unwrap();
         }
         j.finish().unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&buf.borrow()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&held_bytes(&mut held.borrow_mut())).unwrap();
         assert_eq!(v, serde_json::json!([{"a": 1}, {"b": 2}]));
+    }
+
+    #[test]
+    fn held_output_moves_to_a_file_past_its_bound_and_comes_back_whole() {
+        let mut held = Held::new(10);
+        let mut want = Vec::new();
+        for chunk in [&b"0123"[..], b"456789ab", b"", b"cdefghijklmnop"] {
+            held.write_all(chunk).unwrap();
+            want.extend_from_slice(chunk);
+        }
+        assert!(held.file.is_some(), "past 10 bytes the output is in a file");
+        assert!(held.mem.is_empty());
+        assert_eq!(held_bytes(&mut held), want);
+        let mut small = Held::new(10);
+        small.write_all(b"short").unwrap();
+        assert!(small.file.is_none());
+        assert_eq!(held_bytes(&mut small), b"short");
+        assert!(Held::new(10).is_empty() && !small.is_empty());
     }
 }
