@@ -32,5 +32,7 @@ pub mod model;
 pub mod report;
 pub mod session;
 pub mod tcp;
+#[cfg(test)]
+mod test_support;
 pub mod time;
 pub mod tracker;

@@ -1034,21 +1034,7 @@ fn read_input_direct(
 /// everywhere.
 #[test]
 fn read_ahead_reads_every_project_capture_like_one_thread() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    for dir in [root.join("samples"), root.join("../shared/corpus")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        paths.extend(
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    name.contains(".pcap")
-                }),
-        );
-    }
+    let paths = crate::test_support::project_captures();
     assert!(paths.iter().any(|p| p.to_string_lossy().ends_with(".gz")));
     for path in paths {
         let read = |ahead: Option<ReadAhead>| {

@@ -709,30 +709,6 @@ fn corpus_tcp_counts_match_tcpdump() {
     }
 }
 
-/// Every capture file of the project (samples/ and ../shared/corpus/).
-fn project_captures() -> Vec<std::path::PathBuf> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    for dir in [root.join("samples"), root.join("../shared/corpus")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        paths.extend(
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    [".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz"]
-                        .iter()
-                        .any(|x| name.ends_with(x))
-                }),
-        );
-    }
-    paths.sort();
-    assert!(paths.len() >= 10, "the samples are missing: {paths:?}");
-    paths
-}
-
 /// The fast path gives exactly the general path's segment whenever it gives one, on every
 /// frame of every capture and on thousands of corrupted copies of them (header bytes
 /// overwritten), and it takes the common frames.
@@ -746,7 +722,7 @@ fn fast_path_agrees_with_the_general_path() {
         state
     };
     let (mut frames, mut fast_taken, mut mutants, mut mutants_taken) = (0u64, 0u64, 0u64, 0u64);
-    for path in project_captures() {
+    for path in crate::test_support::project_captures() {
         read_input(&Input::Path(path.clone()), 1, None, &mut |f: RawFrame<
             '_,
         >| {

@@ -167,7 +167,6 @@ mod tests {
     use crate::analyze::{Analyzer, Config};
     use ftpflow_synth::sink::PacketSink;
     use std::cell::RefCell;
-    use std::path::{Path, PathBuf};
     use std::rc::Rc;
 
     struct Shared(Rc<RefCell<Vec<u8>>>);
@@ -180,25 +179,6 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
-    }
-
-    fn captures() -> Vec<PathBuf> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut v = Vec::new();
-        for dir in [root.join("samples"), root.join("../shared/corpus")] {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let p = e.path();
-                let n = p.to_string_lossy();
-                if n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz") {
-                    v.push(p);
-                }
-            }
-        }
-        v.sort();
-        v
     }
 
     /// The document of `bytes` streamed, and rendered from the whole report.
@@ -230,7 +210,7 @@ mod tests {
 
     #[test]
     fn the_streamed_document_holds_the_rendered_sessions_in_the_order_they_ended() {
-        let files = captures();
+        let files = crate::test_support::project_captures();
         assert!(files.len() >= 10);
         let mut cases: Vec<(String, Vec<u8>)> = files
             .iter()
