@@ -56,7 +56,7 @@ impl DocumentWriter {
                 self.out,
                 "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"tool\": "
             )?;
-            self.out.write_all(&pretty(&tool, 2)?)?;
+            write_pretty(&mut self.out, &tool, 2)?;
             self.out.write_all(b",\n  \"sessions\": [")?;
         }
         Ok(())
@@ -71,7 +71,7 @@ impl DocumentWriter {
             b",\n    "
         };
         self.out.write_all(sep)?;
-        self.out.write_all(&pretty(session, 4)?)?;
+        write_pretty(&mut self.out, session, 4)?;
         self.sessions_written += 1;
         Ok(())
     }
@@ -119,44 +119,119 @@ impl LiveSink for DocumentWriter {
             self.out.write_all(b"\n  ")?;
         }
         self.out.write_all(b"],\n  \"capture\": ")?;
-        self.out.write_all(&pretty(&report.capture, 2)?)?;
+        write_pretty(&mut self.out, &report.capture, 2)?;
         self.out
             .write_all(if self.newline { b"\n}\n" } else { b"\n}" })?;
         self.out.flush()
     }
 }
 
-/// `value` pretty-printed as it appears `indent` spaces deep in the document. Strings in
-/// JSON never hold a raw line end, so indenting after each one is safe.
-fn pretty<T: Serialize + ?Sized>(value: &T, indent: usize) -> io::Result<Vec<u8>> {
-    let mut out = Indented {
-        out: Vec::with_capacity(4096),
-        indent,
-    };
-    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from)?;
-    Ok(out.out)
-}
-
-/// Adds `indent` spaces after every line end written through it. The pretty printer
-/// writes line ends in small pieces of their own, so the scan is short.
-struct Indented {
-    out: Vec<u8>,
+/// Writes `value` pretty-printed as it appears `indent` spaces deep in the document.
+fn write_pretty<T: Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
     indent: usize,
+) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, Nested::new(indent));
+    value.serialize(&mut ser).map_err(io::Error::from)
 }
 
-impl Write for Indented {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
-            self.out.extend_from_slice(&rest[..=i]);
-            self.out.extend(std::iter::repeat_n(b' ', self.indent));
-            rest = &rest[i + 1..];
+/// `value` pretty-printed as it appears `indent` spaces deep in the document.
+fn pretty<T: Serialize + ?Sized>(value: &T, indent: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write_pretty(&mut out, value, indent)?;
+    Ok(out)
+}
+
+/// serde_json's pretty layout (two spaces a level, `": "` between key and value, empty
+/// objects and arrays as `{}` and `[]`) for a value nested `base` spaces deep, so that
+/// a part of the document can be written on its own and still line up.
+struct Nested {
+    base: usize,
+    level: usize,
+    /// The object or array being written has an element already.
+    has_value: bool,
+}
+
+impl Nested {
+    fn new(base: usize) -> Nested {
+        Nested {
+            base,
+            level: 0,
+            has_value: false,
         }
-        self.out.extend_from_slice(rest);
-        Ok(buf.len())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
+    fn line<W: ?Sized + Write>(&self, out: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        out.write_all(b"\n")?;
+        let mut n = self.base + 2 * self.level;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            out.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn element<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.line(out)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.element(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.element(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
         Ok(())
     }
 }
