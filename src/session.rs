@@ -582,6 +582,12 @@ impl SessionCore {
     ) {
         self.supersede_current();
         let n = self.negotiations.len();
+        if n == self.negotiations.capacity() {
+            // Grow 1, 2, 4...: a Vec's first allocation would hold four of these large
+            // records (3.6 KB) where most sessions use one (measured with heaptrack on
+            // 10,000 concurrent sessions: a quarter of the memory).
+            self.negotiations.reserve_exact(n.max(1));
+        }
         self.negotiations.push(Negotiation {
             command_index,
             setup,
@@ -731,7 +737,7 @@ impl SessionCore {
             return;
         };
         let preliminary = (100..200).contains(&code);
-        self.commands[index].replies.push(record);
+        push_reply(&mut self.commands[index].replies, record);
         self.emit(Out::Reply(index, self.commands[index].replies.len() - 1));
         if preliminary {
             self.on_preliminary(index, code, &reply);
@@ -791,7 +797,7 @@ impl SessionCore {
     /// A reply with no command waiting: kept on the last command, or as the greeting.
     fn attach_unmatched(&mut self, record: ReplyRecord) {
         if let Some(index) = self.commands.len().checked_sub(1) {
-            self.commands[index].replies.push(record);
+            push_reply(&mut self.commands[index].replies, record);
             let k = self.commands[index].replies.len() - 1;
             self.emit(Out::Reply(index, k));
         } else if self.greeting.is_none() {
@@ -1076,4 +1082,13 @@ fn truncate(s: &str, n: usize) -> &str {
         Some((i, _)) => &s[..i],
         None => s,
     }
+}
+
+/// Most commands get one reply, some two (150 then 226): grow 1, 2, 4... instead of a
+/// first allocation for four.
+fn push_reply(replies: &mut Vec<ReplyRecord>, record: ReplyRecord) {
+    if replies.len() == replies.capacity() {
+        replies.reserve_exact(replies.len().max(1));
+    }
+    replies.push(record);
 }

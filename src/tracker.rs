@@ -108,22 +108,23 @@ impl Output {
 /// slot per session ever seen cost 1.8 KB each: 35 MiB for 20,000 sessions).
 #[derive(Default)]
 struct OpenSessions {
-    open: AHashMap<usize, Live>,
+    /// Boxed: the table's spare slots then cost a pointer, not a whole session.
+    open: AHashMap<usize, Box<Live>>,
     /// Sessions ever started: the next index.
     total: usize,
 }
 
 impl OpenSessions {
     fn get(&self, s: usize) -> Option<&Live> {
-        self.open.get(&s)
+        self.open.get(&s).map(|b| &**b)
     }
 
     fn get_mut(&mut self, s: usize) -> Option<&mut Live> {
-        self.open.get_mut(&s)
+        self.open.get_mut(&s).map(|b| &mut **b)
     }
 
     fn take(&mut self, s: usize) -> Option<Live> {
-        let live = self.open.remove(&s);
+        let live = self.open.remove(&s).map(|b| *b);
         if self.open.is_empty() {
             // Give back a table grown by a burst of concurrent sessions.
             self.open.shrink_to(64);
@@ -132,7 +133,7 @@ impl OpenSessions {
     }
 
     fn push(&mut self, live: Live) {
-        self.open.insert(self.total, live);
+        self.open.insert(self.total, Box::new(live));
         self.total += 1;
     }
 
