@@ -434,7 +434,8 @@ const SPILL_AT: usize = 4 << 20;
 /// not have to fit in memory (the 100,000-session capture's JSON is 1.3 GB).
 struct Held {
     mem: Vec<u8>,
-    file: Option<std::fs::File>,
+    /// Buffered: the renderers write a token at a time.
+    file: Option<io::BufWriter<std::fs::File>>,
     len: u64,
     spill_at: usize,
 }
@@ -458,6 +459,7 @@ impl Held {
         if let Some(file) = &mut self.file {
             use std::io::Seek;
             file.flush()?;
+            let file = file.get_mut();
             file.seek(io::SeekFrom::Start(0))?;
             io::copy(file, out)?;
         }
@@ -469,7 +471,8 @@ impl Write for Held {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.file.is_none() && self.mem.len() + buf.len() > self.spill_at {
             // No temporary file to be had: keep holding in memory.
-            if let Ok(mut file) = tempfile::tempfile() {
+            if let Ok(file) = tempfile::tempfile() {
+                let mut file = io::BufWriter::with_capacity(1 << 16, file);
                 file.write_all(&self.mem)?;
                 self.mem = Vec::new();
                 self.file = Some(file);
