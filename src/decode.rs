@@ -488,16 +488,7 @@ fn segment<'a>(
     tcp: &TcpSlice<'a>,
     wire_len: u32,
 ) -> Segment<'a> {
-    let (mut mss, mut wscale, mut sack_permitted) = (None, None, false);
-    for option in tcp.options_iterator() {
-        match option {
-            Ok(TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
-            Ok(TcpOptionElement::WindowScale(w)) => wscale = Some(w),
-            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => sack_permitted = true,
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
+    let (mss, wscale, sack_permitted) = handshake_options(tcp.options());
     Segment {
         frame: frame.number,
         ts: frame.ts,
@@ -514,6 +505,28 @@ fn segment<'a>(
         wscale,
         sack_permitted,
     }
+}
+
+/// MSS, window scale and SACK-permitted from a TCP header's option bytes (the fast and
+/// the general path both read them here). The options of nearly every segment after the
+/// handshake are none, or two NOPs and a timestamp: those carry none of the three and
+/// skip the iterator.
+#[inline]
+fn handshake_options(opts: &[u8]) -> (Option<u16>, Option<u8>, bool) {
+    if opts.is_empty() || (opts.len() == 12 && opts[..4] == [1, 1, 8, 10]) {
+        return (None, None, false);
+    }
+    let (mut mss, mut wscale, mut sack_permitted) = (None, None, false);
+    for option in etherparse::TcpOptionsIterator::from_slice(opts) {
+        match option {
+            Ok(TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
+            Ok(TcpOptionElement::WindowScale(w)) => wscale = Some(w),
+            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => sack_permitted = true,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    (mss, wscale, sack_permitted)
 }
 
 /// Where `inner` starts inside `outer`, if it is a subslice of it.

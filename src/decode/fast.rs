@@ -15,7 +15,6 @@
 use super::Segment;
 use crate::capture::{LinkType, RawFrame};
 use crate::endpoint::Endpoint;
-use etherparse::{TcpOptionElement, TcpOptionsIterator};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -96,7 +95,7 @@ pub(super) fn decode<'a>(frame: &RawFrame<'a>) -> Option<(Segment<'a>, Family)> 
     if header_len < 20 || tcp.len() < header_len {
         return None;
     }
-    let (mss, wscale, sack_permitted) = options(&tcp[20..header_len]);
+    let (mss, wscale, sack_permitted) = super::handshake_options(&tcp[20..header_len]);
     let payload = &tcp[header_len..];
     let segment = Segment {
         frame: frame.number,
@@ -115,27 +114,6 @@ pub(super) fn decode<'a>(frame: &RawFrame<'a>) -> Option<(Segment<'a>, Family)> 
         sack_permitted,
     };
     Some((segment, family))
-}
-
-/// MSS, window scale and SACK-permitted. The options of nearly every segment after the
-/// handshake are none, or two NOPs and a timestamp: those carry none of the three. Anything
-/// else is read by etherparse's option iterator, as the general path does.
-#[inline]
-fn options(opts: &[u8]) -> (Option<u16>, Option<u8>, bool) {
-    if opts.is_empty() || (opts.len() == 12 && opts[..4] == [1, 1, 8, 10]) {
-        return (None, None, false);
-    }
-    let (mut mss, mut wscale, mut sack_permitted) = (None, None, false);
-    for option in TcpOptionsIterator::from_slice(opts) {
-        match option {
-            Ok(TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
-            Ok(TcpOptionElement::WindowScale(w)) => wscale = Some(w),
-            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => sack_permitted = true,
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    (mss, wscale, sack_permitted)
 }
 
 #[inline]
