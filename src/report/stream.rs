@@ -325,10 +325,7 @@ impl StreamRenderer {
     }
 
     fn jsonl(&mut self, ev: &LiveEvent<'_>) -> io::Result<()> {
-        if !write_typed(ev, &mut self.out)? {
-            let v = record(ev)?;
-            serde_json::to_writer(&mut self.out, &v).map_err(io::Error::from)?;
-        }
+        write_record(ev, &mut self.out)?;
         self.out.write_all(b"\n")?;
         self.line_done()
     }
@@ -406,55 +403,10 @@ fn tagged(kind: &str, v: Value) -> Value {
     Value::Object(m)
 }
 
-/// The JSON Lines record of an event.
-pub fn record(ev: &LiveEvent<'_>) -> io::Result<Value> {
-    let v = match ev {
-        // The frequent records are written from typed structs (below), without a map
-        // per record; this form of them serves callers that want a value.
-        LiveEvent::SessionStart { .. }
-        | LiveEvent::Step { .. }
-        | LiveEvent::Greeting { .. }
-        | LiveEvent::Command { .. }
-        | LiveEvent::Reply { .. } => {
-            let mut buf = Vec::new();
-            write_typed(ev, &mut buf)?;
-            serde_json::from_slice(&buf).map_err(io::Error::from)?
-        }
-        LiveEvent::Finding { session, finding } => {
-            let mut v = serde_json::to_value(finding).map_err(io::Error::from)?;
-            if let Value::Object(m) = &mut v {
-                m.insert("session".into(), json!(session));
-            }
-            tagged("finding", v)
-        }
-        LiveEvent::Transfer { session, transfer } => {
-            let mut v = serde_json::to_value(transfer).map_err(io::Error::from)?;
-            if let Value::Object(m) = &mut v {
-                m.insert("session".into(), json!(session));
-            }
-            tagged("transfer", v)
-        }
-        LiveEvent::Session(s) => {
-            json!({"type": "session", "session": s.id, "client": s.client, "server": s.server,
-            "start": s.start, "end": s.end, "duration": s.duration, "user": s.user, "login": s.login,
-            "login_attempts": s.login_attempts, "mode": s.mode, "tls": s.tls, "summary": s.summary,
-            "greeting": s.greeting.as_ref().map(|g| json!({"code": g.code, "text": g.text})),
-            "findings": s.findings,
-            "control": {"orig": s.control.orig, "resp": s.control.resp, "state": s.control.state,
-                        "history": s.control.history, "handshake": s.control.handshake, "close": s.control.close,
-                        "packets": s.control.packets}})
-        }
-        LiveEvent::Unlinked(u) => tagged(
-            "unlinked",
-            serde_json::to_value(u).map_err(io::Error::from)?,
-        ),
-    };
-    Ok(v)
-}
-
-/// Writes the record of the frequent events (steps, commands, replies) straight from
-/// typed structs; returns false for the other events (written from [`record`]).
-fn write_typed(ev: &LiveEvent<'_>, out: &mut dyn Write) -> io::Result<bool> {
+/// Writes the JSON Lines record of an event (without the line end). The frequent ones
+/// (steps, commands, replies) are written straight from typed structs, without a map
+/// per record.
+fn write_record(ev: &LiveEvent<'_>, out: &mut dyn Write) -> io::Result<()> {
     let result = match ev {
         LiveEvent::SessionStart {
             session,
@@ -604,10 +556,38 @@ fn write_typed(ev: &LiveEvent<'_>, out: &mut dyn Write) -> io::Result<bool> {
                 },
             },
         ),
-        _ => return Ok(false),
+        // The rarer records: built as JSON values.
+        LiveEvent::Finding { session, finding } => {
+            let mut v = serde_json::to_value(finding).map_err(io::Error::from)?;
+            if let Value::Object(m) = &mut v {
+                m.insert("session".into(), json!(session));
+            }
+            serde_json::to_writer(out, &tagged("finding", v))
+        }
+        LiveEvent::Transfer { session, transfer } => {
+            let mut v = serde_json::to_value(transfer).map_err(io::Error::from)?;
+            if let Value::Object(m) = &mut v {
+                m.insert("session".into(), json!(session));
+            }
+            serde_json::to_writer(out, &tagged("transfer", v))
+        }
+        LiveEvent::Session(s) => {
+            let v = json!({"type": "session", "session": s.id, "client": s.client, "server": s.server,
+            "start": s.start, "end": s.end, "duration": s.duration, "user": s.user, "login": s.login,
+            "login_attempts": s.login_attempts, "mode": s.mode, "tls": s.tls, "summary": s.summary,
+            "greeting": s.greeting.as_ref().map(|g| json!({"code": g.code, "text": g.text})),
+            "findings": s.findings,
+            "control": {"orig": s.control.orig, "resp": s.control.resp, "state": s.control.state,
+                        "history": s.control.history, "handshake": s.control.handshake, "close": s.control.close,
+                        "packets": s.control.packets}});
+            serde_json::to_writer(out, &v)
+        }
+        LiveEvent::Unlinked(u) => {
+            let v = serde_json::to_value(u).map_err(io::Error::from)?;
+            serde_json::to_writer(out, &tagged("unlinked", v))
+        }
     };
-    result.map_err(io::Error::from)?;
-    Ok(true)
+    result.map_err(io::Error::from)
 }
 
 #[derive(Serialize)]
