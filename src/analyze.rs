@@ -59,7 +59,8 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// An analysis that also tells `sink` everything as it happens; `keep_sessions`: also
+    /// An analysis that also tells `sink` what happens as it happens (every step, or only
+    /// finished sessions and transfers: [`LiveSink::wants_steps`]); `keep_sessions`: also
     /// keep finished sessions for the report (a pure stream does not need them).
     pub fn with_sink(mut cfg: Config, sink: Box<dyn LiveSink>, keep_sessions: bool) -> Analyzer {
         cfg.tcp.emit_steps = sink.wants_steps();
