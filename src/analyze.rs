@@ -247,6 +247,50 @@ impl Analyzer {
 mod tests {
     use super::*;
 
+    fn report_json(bytes: &[u8], general_path_only: bool) -> serde_json::Value {
+        let mut cfg = Config::default();
+        cfg.tcp.general_path_only = general_path_only;
+        let mut a = Analyzer::new(cfg);
+        a.read_named("capture", Box::new(bytes));
+        serde_json::to_value(a.finish().unwrap()).unwrap()
+    }
+
+    /// The shortcut for in-order bulk segments changes nothing: every project capture, and
+    /// generated captures with random impairments (loss, reordering, retransmission,
+    /// duplicates, TSO, cuts), give the same report with and without it.
+    #[test]
+    fn the_bulk_shortcut_gives_the_general_paths_report() {
+        use ftpflow_synth::sink::PacketSink;
+        let mut cases: Vec<(String, Vec<u8>)> = crate::test_support::project_captures()
+            .iter()
+            .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()))
+            .collect();
+        for seed in 1..=40u64 {
+            let opts = ftpflow_synth::scenario::Options {
+                sessions: 3,
+                ..Default::default()
+            };
+            let (mut trace, mut truth) = ftpflow_synth::scenario::capture(seed, &opts);
+            let mut rng = ftpflow_synth::rng::Rng::new(seed ^ 0xb01c);
+            let imps = ftpflow_synth::impair::random(&mut rng);
+            ftpflow_synth::impair::apply_all(&mut trace, &mut truth, &imps, seed);
+            let mut w =
+                ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
+            for p in trace.iter() {
+                w.push(p.clone());
+            }
+            cases.push((format!("seed {seed} {imps:?}"), w.into_inner().unwrap()));
+        }
+        let before = crate::tcp::SHORTCUT_TAKEN.load(std::sync::atomic::Ordering::Relaxed);
+        for (name, bytes) in &cases {
+            let general = report_json(bytes, true);
+            let shortcut = report_json(bytes, false);
+            assert!(general == shortcut, "{name}: the reports differ");
+        }
+        let taken = crate::tcp::SHORTCUT_TAKEN.load(std::sync::atomic::Ordering::Relaxed) - before;
+        assert!(taken > 10_000, "the shortcut was taken only {taken} times");
+    }
+
     #[test]
     fn libpcap_drops_become_a_warning() {
         let warned = |kernel, interface| {

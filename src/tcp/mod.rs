@@ -24,7 +24,7 @@ pub mod reassembly;
 pub mod seq;
 pub mod state;
 
-use crate::decode::Segment;
+use crate::decode::{Segment, TcpFlags};
 use crate::endpoint::Endpoint;
 use crate::time::Timestamp;
 use reassembly::{Chunk, Reassembler, StreamLimits};
@@ -84,6 +84,9 @@ pub struct TcpConfig {
     pub max_segment_notes: usize,
     /// Tell the handler about each handshake and close step as it happens (streaming).
     pub emit_steps: bool,
+    /// Send every segment through the general path, none through the shortcut for
+    /// in-order bulk data (tests compare the two).
+    pub general_path_only: bool,
 }
 
 impl Default for TcpConfig {
@@ -100,6 +103,7 @@ impl Default for TcpConfig {
             server_ports: vec![21],
             max_segment_notes: 0,
             emit_steps: false,
+            general_path_only: false,
         }
     }
 }
@@ -539,6 +543,11 @@ pub struct TcpTable {
     last_sweep: Option<Timestamp>,
 }
 
+/// Segments that took [`Flow::counted_in_order`] (tests check that it was exercised).
+#[cfg(test)]
+pub(crate) static SHORTCUT_TAKEN: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);
+
 const SWEEP_INTERVAL: i64 = 1_000_000_000;
 
 /// How far back a counted stream seen without its SYN may move its start for late bytes.
@@ -573,6 +582,13 @@ impl TcpTable {
     pub fn process<H: FlowHandler>(&mut self, seg: &Segment<'_>, h: &mut H) {
         self.maybe_sweep(seg.ts, h);
         let key = Key::of(seg.src, seg.dst);
+        if let Some((last, slot)) = self.last
+            && last == key
+            && let Some(flow) = self.flows[slot].as_mut()
+            && flow.counted_in_order(seg, &self.cfg, &mut self.budget)
+        {
+            return;
+        }
         let known = match self.last {
             Some((last, slot)) if last == key => Some(slot),
             _ => self.index.get(&key).copied(),
@@ -913,6 +929,81 @@ fn guess_direction(src: Endpoint, dst: Endpoint, server_ports: &[u16]) -> (Endpo
 }
 
 impl Flow {
+    /// The bulk of a large capture, handled without the general path: an ACK (with or
+    /// without data) on an open, counted (not parsed) connection of the previous packet,
+    /// with no SYN, FIN or RST seen or carried, its data exactly next in order. It changes
+    /// exactly what [`Flow::process`] would (a test runs every capture both ways), or
+    /// nothing and returns false.
+    #[inline]
+    fn counted_in_order(&mut self, seg: &Segment<'_>, cfg: &TcpConfig, budget: &mut usize) -> bool {
+        let flags = seg.flags;
+        if self.content
+            || self.reported
+            || self.emit_steps
+            || cfg.max_segment_notes > 0
+            || cfg.general_path_only
+            || flags.0 & (TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST | TcpFlags::ACK)
+                != TcpFlags::ACK
+            || seg.window == 0
+            || self.closed_at.is_some()
+            || self.first_close.is_some()
+        {
+            return false;
+        }
+        let side = if seg.src == self.orig && seg.dst == self.resp {
+            Side::Orig
+        } else {
+            Side::Resp
+        };
+        // The handshake's third step is the general path's.
+        if side == Side::Orig && self.handshake.ack.is_none() && self.handshake.syn_ack.is_some() {
+            return false;
+        }
+        let me = side.idx();
+        let [a, b] = &mut self.halves;
+        let (mine, theirs) = if me == 0 { (a, b) } else { (b, a) };
+        if mine.fin.is_some() || theirs.fin.is_some() || mine.rsm.has_hole() {
+            return false;
+        }
+        let (Some(offset), Some(ack_off)) = (mine.offset(seg.seq), theirs.offset(seg.ack)) else {
+            return false;
+        };
+        let wire_len = (seg.wire_len as u64).max(seg.payload.len() as u64);
+        // Data exactly in order; a pure ACK anywhere the general path would accept quietly.
+        let in_order = if wire_len > 0 {
+            offset >= 0 && offset as u64 == mine.rsm.next()
+        } else {
+            offset >= 0 && offset as u64 <= mine.rsm.max_end()
+        };
+        // The acknowledgment within what was seen: not a new connection, not absurd.
+        if !in_order || ack_off < 0 || ack_off as u64 > theirs.rsm.max_end() {
+            return false;
+        }
+        let is_orig = side == Side::Orig;
+        #[cfg(test)]
+        SHORTCUT_TAKEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.packets += 1;
+        self.last_ts = self.last_ts.max(seg.ts);
+        self.last_frame = seg.frame;
+        mine.stats.segments += 1;
+        if wire_len > 0 {
+            mine.rsm
+                .insert(offset, seg.payload, wire_len, budget, &mut |_| {});
+            let st = &mut mine.stats;
+            st.data_segments += 1;
+            st.first_data_ts.get_or_insert(seg.ts);
+            st.first_data_frame.get_or_insert(seg.frame);
+            st.last_data_ts = Some(seg.ts);
+            st.last_data_frame = Some(seg.frame);
+            self.history.note(is_orig, b'D');
+        } else {
+            self.history.note(is_orig, b'A');
+        }
+        let ack_off = ack_off as u64;
+        theirs.acked = Some(theirs.acked.map_or(ack_off, |a| a.max(ack_off)));
+        true
+    }
+
     fn process<H: FlowHandler>(
         &mut self,
         seg: &Segment<'_>,
