@@ -582,17 +582,19 @@ impl TcpTable {
     pub fn process<H: FlowHandler>(&mut self, seg: &Segment<'_>, h: &mut H) {
         self.maybe_sweep(seg.ts, h);
         let key = Key::of(seg.src, seg.dst);
-        if let Some((last, slot)) = self.last
-            && last == key
-            && let Some(flow) = self.flows[slot].as_mut()
-            && flow.counted_in_order(seg, &self.cfg, &mut self.budget)
-        {
-            return;
-        }
         let known = match self.last {
             Some((last, slot)) if last == key => Some(slot),
             _ => self.index.get(&key).copied(),
         };
+        // A segment the shortcut takes is in order in an open connection: never the start
+        // of a new one (`is_new_connection` would say no).
+        if let Some(slot) = known
+            && let Some(flow) = self.flows[slot].as_mut()
+            && flow.counted_in_order(seg, &self.cfg, &mut self.budget)
+        {
+            self.last = Some((key, slot));
+            return;
+        }
         let slot = match known {
             Some(slot) => {
                 if self.is_new_connection(slot, seg) {
