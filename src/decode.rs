@@ -195,6 +195,9 @@ impl Decoder {
     }
 
     /// Decodes one frame. `None`: not TCP, malformed (counted), or a fragment still waiting.
+    // Inlined so that the segment is built where the caller uses it, not copied out of a
+    // return slot (2-3% of the 1 GB benchmark's time with one thread).
+    #[inline]
     pub fn decode<'a>(&'a mut self, frame: RawFrame<'a>) -> Option<Segment<'a>> {
         self.stats.frames += 1;
         self.frags
