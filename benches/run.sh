@@ -174,6 +174,9 @@ measure() { # NAME CMD...
     local name=$1
     shift
     local t0 t1 rc=0
+    # Let the previous command's exit settle (tshark frees ~660 MiB; the kernel reclaims it
+    # on the other core, where ftpflow's read-ahead thread runs).
+    sleep 0.3
     t0=$EPOCHREALTIME
     timeout "$TIMEOUT" /usr/bin/time -f '%M' -o "$TIMEF" "$@" >/dev/null 2>>"$LOG" || rc=$?
     t1=$EPOCHREALTIME
