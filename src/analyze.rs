@@ -102,9 +102,9 @@ impl Analyzer {
         self.next_frame = self.next_frame.max(frame.number + 1);
         self.first_ts = Some(self.first_ts.map_or(frame.ts, |t| t.min(frame.ts)));
         self.last_ts = Some(self.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
-        if let Some(seg) = self.decoder.decode(frame) {
-            self.tcp.process(&seg, &mut self.tracker);
-        }
+        let (tcp, tracker) = (&mut self.tcp, &mut self.tracker);
+        self.decoder
+            .decode_into(frame, |seg| tcp.process(seg, tracker));
     }
 
     /// Reads a whole input; its frames continue the numbering of the previous inputs.

@@ -12,7 +12,7 @@
 //! Why: bulk data connections make up nearly every packet of a large capture, and slicing
 //! each through every layer's general parser cost more than the rest of the analysis.
 
-use super::Segment;
+use super::{DecodeStats, Segment};
 use crate::capture::{LinkType, RawFrame};
 use crate::endpoint::Endpoint;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -23,14 +23,15 @@ const ETHERTYPE_VLAN: u16 = 0x8100;
 const PROTO_TCP: u8 = 6;
 
 /// Which IP version a fast-decoded segment had (for the decoder's counters).
-pub(super) enum Family {
+enum Family {
     V4,
     V6,
 }
 
-/// A segment, if the frame is the common case.
+/// A segment, if the frame is the common case; counted in `stats` (IP version, TCP
+/// segment) only then.
 #[inline]
-pub(super) fn decode<'a>(frame: &RawFrame<'a>) -> Option<(Segment<'a>, Family)> {
+pub(super) fn decode<'a>(frame: &RawFrame<'a>, stats: &mut DecodeStats) -> Option<Segment<'a>> {
     let data = frame.data;
     let (ethertype, at) = match frame.link {
         LinkType::Ethernet => match be16(data, 12)? {
@@ -113,7 +114,12 @@ pub(super) fn decode<'a>(frame: &RawFrame<'a>) -> Option<(Segment<'a>, Family)> 
         wscale,
         sack_permitted,
     };
-    Some((segment, family))
+    match family {
+        Family::V4 => stats.ipv4 += 1,
+        Family::V6 => stats.ipv6 += 1,
+    }
+    stats.tcp_segments += 1;
+    Some(segment)
 }
 
 #[inline]

@@ -728,12 +728,30 @@ fn fast_path_agrees_with_the_general_path() {
         >| {
             frames += 1;
             let check = |f: &RawFrame<'_>| -> bool {
-                let Some((fast, _)) = fast::decode(f) else {
+                let mut fast_stats = DecodeStats::default();
+                let Some(fast) = fast::decode(f, &mut fast_stats) else {
+                    assert_eq!(
+                        fast_stats,
+                        DecodeStats::default(),
+                        "counted a frame it left"
+                    );
                     return false;
                 };
                 let mut general = Decoder::new(DecodeLimits::default());
                 let slow = general.decode_general(*f);
                 assert_eq!(Some(fast), slow, "{} frame {}", path.display(), f.number);
+                // The same counters, but `frames`, which `decode` counts before either path.
+                let general_stats = DecodeStats {
+                    frames: 0,
+                    ..general.stats.clone()
+                };
+                assert_eq!(
+                    fast_stats,
+                    general_stats,
+                    "{} frame {}",
+                    path.display(),
+                    f.number
+                );
                 true
             };
             if !check(&f) {
