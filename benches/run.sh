@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ftpflow's end-to-end benchmark: see benches/README.md.
 #
-#   benches/run.sh [--size 1G] [--reps 5] [--keep-dir DIR] [--full] ...
+#   benches/run.sh [--size 1G] [--reps 5] [--keep-dir DIR] [--full] [--real] ...
 #
 # Builds ftpflow and ftpflow-synth in release mode, generates deterministic captures into a
 # work directory (reused when they are already there), warms the page cache, then times
@@ -11,7 +11,8 @@
 # RSS on a 100 MB (and with --full a 4 GB) capture, and ftpflow on a capture with 100,000
 # sessions open at once (wall time, peak RSS, memory per open flow), and on a capture of
 # 20,000 sessions one after another (memory per finished session). ftpflow's output is
-# also checked against the generator's summary (sessions, transfers, bytes).
+# also checked against the generator's summary (sessions, transfers, bytes). With --real
+# (as root) the same tools are also timed on a capture recorded from vsftpd and lftp.
 set -euo pipefail
 
 usage() {
@@ -31,6 +32,10 @@ Usage: benches/run.sh [OPTIONS]
   --no-concurrent      skip the flow-scaling capture
   --many N             sessions one after another in the session-scaling capture (default 20000)
   --no-many            skip the session-scaling capture
+  --real               also record (as root, between network namespaces; reused on the next
+                       run) a capture of vsftpd and lftp moving two files of --real-mib MiB,
+                       active and passive, and time the same tools on it
+  --real-mib N         size of each file of the real capture (default 300)
   --no-tshark          do not time tshark even when it is installed
   --no-install         do not try to install missing tools with apt-get
   --timeout SECONDS    limit for any single timed command (default 1800)
@@ -50,6 +55,8 @@ DO_CONC=1
 MANY=20000
 DO_MANY=1
 DO_TSHARK=1
+REAL=0
+REAL_MIB=300
 INSTALL=1
 TIMEOUT=1800
 while [ $# -gt 0 ]; do
@@ -65,6 +72,8 @@ while [ $# -gt 0 ]; do
         --no-concurrent) DO_CONC=0; shift ;;
         --many) MANY="$2"; shift 2 ;;
         --no-many) DO_MANY=0; shift ;;
+        --real) REAL=1; shift ;;
+        --real-mib) REAL_MIB="$2"; shift 2 ;;
         --no-tshark) DO_TSHARK=0; shift ;;
         --no-install) INSTALL=0; shift ;;
         --timeout) TIMEOUT="$2"; shift 2 ;;
@@ -72,12 +81,17 @@ while [ $# -gt 0 ]; do
         *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-for n in "$REPS" "$SESSIONS" "$SEED" "$CONC" "$MANY" "$TIMEOUT"; do
+for n in "$REPS" "$SESSIONS" "$SEED" "$CONC" "$MANY" "$TIMEOUT" "$REAL_MIB"; do
     case "$n" in
         '' | *[!0-9]*) echo "run.sh: not a number: '$n'" >&2; exit 2 ;;
     esac
 done
 [ "$REPS" -ge 1 ] && [ "$REPS" -le 100 ] || { echo "run.sh: --reps must be 1..100" >&2; exit 2; }
+[ "$REAL_MIB" -ge 1 ] && [ "$REAL_MIB" -le 4096 ] || { echo "run.sh: --real-mib must be 1..4096" >&2; exit 2; }
+if [ "$REAL" -eq 1 ] && [ "$(id -u)" -ne 0 ]; then
+    echo "run.sh: --real records between network namespaces and needs root" >&2
+    exit 2
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${WORK:-$ROOT/target/bench}
@@ -181,7 +195,7 @@ measure() { # NAME CMD...
     timeout "$TIMEOUT" /usr/bin/time -f '%M' -o "$TIMEF" "$@" >/dev/null 2>>"$LOG" || rc=$?
     t1=$EPOCHREALTIME
     # ftpflow exits 1 for a damaged input and still reports; anything else is a failure.
-    if [ "$rc" -ne 0 ] && ! { [ "$rc" -eq 1 ] && [ "$name" != cat ]; }; then
+    if [ "$rc" -ne 0 ] && ! { [ "$rc" -eq 1 ] && [ "${name#real-}" != cat ]; }; then
         note "$name exited with $rc (see $LOG): $*"
         echo "FAILED $name rc=$rc: $*" >>"$LOG"
         echo "$name NaN NaN" >>"$RESULTS"
@@ -310,14 +324,15 @@ TOOLS=(cat)
 [ "$HAVE_TCPDUMP" -eq 1 ] && TOOLS+=(tcpdump)
 [ "$HAVE_TSHARK" -eq 1 ] && TOOLS+=(tshark)
 TOOLS+=(ftpflow ftpflow-1thread)
-run_tool() { # TOOL FILE
+run_tool() { # TOOL FILE [NAME-PREFIX]
+    local name="${3:-}$1"
     case "$1" in
-        cat) measure cat cat "$2" ;;
-        tcpdump) measure tcpdump tcpdump -nr "$2" ;;
-        tshark) measure tshark tshark -r "$2" -Y ftp -T fields -e ftp.request.command ;;
-        ftpflow) measure ftpflow "$FTPFLOW" analyze --format json "$2" ;;
+        cat) measure "$name" cat "$2" ;;
+        tcpdump) measure "$name" tcpdump -nr "$2" ;;
+        tshark) measure "$name" tshark -r "$2" -Y ftp -T fields -e ftp.request.command ;;
+        ftpflow) measure "$name" "$FTPFLOW" analyze --format json "$2" ;;
         # The same without the read-ahead thread: what the second thread is worth.
-        ftpflow-1thread) measure ftpflow-1thread "$FTPFLOW" analyze --format json --no-read-ahead "$2" ;;
+        ftpflow-1thread) measure "$name" "$FTPFLOW" analyze --format json --no-read-ahead "$2" ;;
     esac
 }
 for ((rep = 1; rep <= REPS; rep++)); do
@@ -395,11 +410,75 @@ if [ "$HAVE_CONC" -eq 1 ]; then
     CONC_CHECK=$(report_check "concurrent capture")
 fi
 
+# A real capture: vsftpd and lftp, recorded by scripts/real/record.py.
+HAVE_REAL=0
+if [ "$REAL" -eq 1 ]; then
+    REAL_FILE="$WORK/real-vsftpd-lftp-bulk.pcap"
+    REAL_TRUTH="$WORK/real-vsftpd-lftp-bulk.truth.json"
+    recipe="record.py vsftpd-lftp-bulk FTPFLOW_BULK_MIB=$REAL_MIB"
+    if [ -f "$REAL_FILE" ] && [ -f "$REAL_TRUTH" ] && [ "$(cat "$REAL_FILE.recipe" 2>/dev/null)" = "$recipe" ]; then
+        note "reusing $REAL_FILE"
+        HAVE_REAL=1
+    elif need_disk $((REAL_MIB * 1048576 * 5)) "real capture (two files, their copies and the capture)"; then
+        rm -f "$REAL_FILE" "$REAL_FILE.recipe" "$REAL_TRUTH"
+        note "recording $REAL_FILE (vsftpd and lftp, 2 x $REAL_MIB MiB; about a minute)"
+        if FTPFLOW_BULK_MIB=$REAL_MIB timeout "$TIMEOUT" python3 "$ROOT/scripts/real/record.py" \
+            --out "$WORK" --scenario vsftpd-lftp-bulk >>"$LOG" 2>&1; then
+            echo "$recipe" >"$REAL_FILE.recipe"
+            HAVE_REAL=1
+        else
+            note "recording the real capture failed (see $LOG): skipped"
+        fi
+    fi
+fi
+if [ "$HAVE_REAL" -eq 1 ]; then
+    cat "$REAL_FILE" >/dev/null
+    for ((rep = 1; rep <= REPS; rep++)); do
+        note "real capture: repetition $rep/$REPS (${TOOLS[*]})"
+        for tool in "${TOOLS[@]}"; do
+            run_tool "$tool" "$REAL_FILE" real-
+        done
+    done
+    note "checking ftpflow's output on the real capture"
+    if REAL_CHECK=$(timeout "$TIMEOUT" "$FTPFLOW" analyze --format json "$REAL_FILE" 2>>"$LOG" |
+        python3 "$ROOT/benches/check_truth.py" "$REAL_TRUTH" 2>&1); then
+        REAL_CHECK="- $REAL_CHECK"
+    else
+        REAL_CHECK="- **ftpflow's output on the real capture does not match the recording's truth:** $REAL_CHECK"
+    fi
+    REAL_PACKETS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["recording"]["tcpdump_counters"]["captured"])' \
+        "$REAL_TRUTH" 2>/dev/null || echo "?")
+fi
+
 # ---------------------------------------------------------------- report
 LOAD_AFTER=$(load)
 F_T=$(median ftpflow 2)
 F_M=$(median ftpflow 3)
 REPORT="$WORK/report.md"
+# The table of every tool on one capture, and the targets line. Samples named PREFIX+tool.
+tool_table() { # PREFIX FILE-BYTES
+    local p=$1 size=$2 t m label cmp ft fm
+    ft=$(median "${p}ftpflow" 2)
+    fm=$(median "${p}ftpflow" 3)
+    echo "| tool | median wall (s) | min wall (s) | MB/s | median peak RSS (MiB) | ftpflow vs tool (medians) |"
+    echo "|---|---:|---:|---:|---:|---|"
+    for tool in "${TOOLS[@]}"; do
+        t=$(median "$p$tool" 2)
+        m=$(median "$p$tool" 3)
+        case "$tool" in
+            cat) label='`cat FILE > /dev/null` (I/O floor)'; cmp=$(compare "$ft" "$t" cat) ;;
+            tcpdump) label='`tcpdump -nr FILE > /dev/null`'; cmp=$(compare "$ft" "$t" tcpdump) ;;
+            tshark) label='`tshark -r FILE -Y ftp -T fields -e ftp.request.command`'; cmp="ftpflow is $(ratio "$t" "$ft")x faster" ;;
+            ftpflow) label='`ftpflow analyze --format json FILE > /dev/null`'; cmp="—" ;;
+            ftpflow-1thread) label='`ftpflow analyze --format json --no-read-ahead FILE` (one thread)'; cmp="the read-ahead thread makes ftpflow $(ratio "$t" "$ft")x faster" ;;
+        esac
+        echo "| $label | $(secs "$t") | $(secs "$(minimum "$p$tool" 2)") | $(rate "$size" "$t") | $(mib "$m") | $cmp |"
+    done
+    echo
+    echo "Targets (issue): ftpflow at most 1.3x cat: $(awk -v r="$(ratio "$ft" "$(median "${p}cat" 2)")" 'BEGIN{ if (r == "n/a") print "n/a"; else print (r <= 1.3 ? "met" : "**not met**") " (" r "x)" }');" \
+        "at least 10x faster than tshark: $([ "$HAVE_TSHARK" -eq 1 ] && awk -v r="$(ratio "$(median "${p}tshark" 2)" "$ft")" 'BEGIN{ if (r == "n/a") print "n/a"; else print (r >= 10 ? "met" : "**not met**") " (" r "x)" }' || echo "tshark not measured");" \
+        "peak RSS at most 32 MiB: $(awk -v m="$fm" 'BEGIN{ if (m == "NaN") print "n/a"; else printf "%s (%.1f MiB)", (m / 1024 <= 32 ? "met" : "**not met**"), m / 1024 }')."
+}
 {
     echo "## ftpflow benchmark"
     echo
@@ -407,24 +486,7 @@ REPORT="$WORK/report.md"
     echo "ftpflow: $FTPFLOW_VERSION, commit $GIT_REV. Tools: $(tcpdump --version 2>&1 | head -1 || true)$([ "$HAVE_TSHARK" -eq 1 ] && echo ", $(tshark --version 2>/dev/null | head -1 | sed 's/[.]$//')")."
     echo "Capture: $(basename "$MAIN"), $MAIN_SIZE bytes ($(awk -v b="$MAIN_SIZE" 'BEGIN{printf "%.2f", b/1e9}') GB), $(json_field "$MAIN.summary.json" packets) packets, $(json_field "$MAIN.summary.json" ftp_sessions) FTP sessions, generated by \`ftpflow-synth bench --bytes $MAIN_BYTES --sessions $SESSIONS --seed $SEED\`; page cache warm; median of $REPS runs, interleaved."
     echo
-    echo "| tool | median wall (s) | min wall (s) | MB/s | median peak RSS (MiB) | ftpflow vs tool (medians) |"
-    echo "|---|---:|---:|---:|---:|---|"
-    for tool in "${TOOLS[@]}"; do
-        t=$(median "$tool" 2)
-        m=$(median "$tool" 3)
-        case "$tool" in
-            cat) label='`cat FILE > /dev/null` (I/O floor)'; cmp=$(compare "$F_T" "$t" cat) ;;
-            tcpdump) label='`tcpdump -nr FILE > /dev/null`'; cmp=$(compare "$F_T" "$t" tcpdump) ;;
-            tshark) label='`tshark -r FILE -Y ftp -T fields -e ftp.request.command`'; cmp="ftpflow is $(ratio "$t" "$F_T")x faster" ;;
-            ftpflow) label='`ftpflow analyze --format json FILE > /dev/null`'; cmp="—" ;;
-            ftpflow-1thread) label='`ftpflow analyze --format json --no-read-ahead FILE` (one thread)'; cmp="the read-ahead thread makes ftpflow $(ratio "$t" "$F_T")x faster" ;;
-        esac
-        echo "| $label | $(secs "$t") | $(secs "$(minimum "$tool" 2)") | $(rate "$MAIN_SIZE" "$t") | $(mib "$m") | $cmp |"
-    done
-    echo
-    echo "Targets (issue): ftpflow at most 1.3x cat: $(awk -v r="$(ratio "$F_T" "$(median cat 2)")" 'BEGIN{ if (r == "n/a") print "n/a"; else print (r <= 1.3 ? "met" : "**not met**") " (" r "x)" }');" \
-        "at least 10x faster than tshark: $([ "$HAVE_TSHARK" -eq 1 ] && awk -v r="$(ratio "$(median tshark 2)" "$F_T")" 'BEGIN{ if (r == "n/a") print "n/a"; else print (r >= 10 ? "met" : "**not met**") " (" r "x)" }' || echo "tshark not measured");" \
-        "peak RSS at most 32 MiB: $(awk -v m="$F_M" 'BEGIN{ if (m == "NaN") print "n/a"; else printf "%s (%.1f MiB)", (m / 1024 <= 32 ? "met" : "**not met**"), m / 1024 }')."
+    tool_table "" "$MAIN_SIZE"
     echo
     awk -v l="$LOAD_BEFORE" -v m="$LOAD_AFTER" -v n="$(nproc)" 'BEGIN { if (l > n / 2 || m > n / 2) print "**Warning:** the machine was busy (load average above half the CPUs): other processes compete with the timed commands; compare the min column, or run again on an idle machine.\n" }'
     echo "$MAIN_CHECK"
@@ -498,6 +560,16 @@ REPORT="$WORK/report.md"
         echo "ftpflow's peak_connections: ${CONC_PEAK:-?}. Memory per open flow: $(awk -v c="$CM" -v b="$BM" -v p="${CONC_PEAK:-0}" 'BEGIN{ if (c == "NaN" || b == "NaN" || p == 0) print "n/a"; else printf "%.0f bytes ((%.1f MiB - %.1f MiB) / %d flows)", (c - b) * 1024 / p, c / 1024, b / 1024, p }')."
         echo
         echo "$CONC_CHECK"
+    fi
+    if [ "$HAVE_REAL" -eq 1 ]; then
+        echo
+        echo "### A real capture: vsftpd and lftp"
+        echo
+        echo "Capture: $(basename "$REAL_FILE"), $(file_size "$REAL_FILE") bytes, $REAL_PACKETS packets, recorded by \`scripts/real/record.py --scenario vsftpd-lftp-bulk\` (vsftpd and lftp between two network namespaces, tcpdump on the server's veth, offloads off): one RETR of $REAL_MIB MiB over EPSV and one STOR of $REAL_MIB MiB over PORT; page cache warm; median of $REPS runs, interleaved."
+        echo
+        tool_table real- "$(file_size "$REAL_FILE")"
+        echo
+        echo "$REAL_CHECK"
     fi
     echo
     echo "Raw samples (name, wall seconds, peak RSS KiB): $RESULTS; log: $LOG."

@@ -413,6 +413,42 @@ def s_vsftpd_lftp(ctx):
             "go": go, "expected": expected, "account": "lftp"}
 
 
+BULK_MIB = int(os.environ.get("FTPFLOW_BULK_MIB", "300"))
+
+
+def s_vsftpd_lftp_bulk(ctx):
+    """vsftpd + lftp, anonymous, for benchmarks: one large RETR over EPSV (passive) and one
+    large STOR over PORT (active), FTPFLOW_BULK_MIB MiB each (default 300). Not part of
+    --all (the capture is about 2 x that size)."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    size = BULK_MIB * 1024 * 1024
+    down = make_file(srv / "bulk-down.bin", size, 601)
+    up = make_file(cli / "bulk-up.bin", size, 602)
+    server = start_vsftpd(ctx)
+
+    def go():
+        ctx.start_capture()
+        return run_lftp(ctx, [
+            f"open -u anonymous,lftp@ftpflow.test ftp://{ctx.lab.srv_ip4}",
+            # Unlimited, the transfer outruns tcpdump on two cores and it drops packets.
+            "set net:limit-rate 50M",
+            "set ftp:passive-mode on", "set ftp:prefer-epsv yes",
+            f"get bulk-down.bin -o {cli / 'bulk-down.bin'}",
+            "set ftp:passive-mode off",
+            f"put {up} -o upload/bulk-up.bin",
+        ], timeout=600)
+
+    expected = [
+        X("RETR", "bulk-down.bin", mode="passive", setup="EPSV", src=down,
+          dst=cli / "bulk-down.bin"),
+        X("STOR", "upload/bulk-up.bin", mode="active", setup="PORT", src=up,
+          dst=srv / "upload/bulk-up.bin"),
+    ]
+    return {"server": server, "client": {"software": "lftp", "version": version_of("lftp"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "lftp"}
+
+
 def ftplib_plan_pyftpd(ctx, down, big, up, appe):
     cli = ctx.cli_dir
     return {"host": ctx.lab.srv_ip4, "port": 21, "timeout": 30, "sessions": [
@@ -659,7 +695,10 @@ SCENARIOS = {
     "pyftpdlib-curl-ipv6": (3, s_pyftpdlib_curl_ipv6, False, ["pyftpdlib", "curl"]),
     "vsftpd-ftplib-netem": (4, s_vsftpd_ftplib_netem, True, ["vsftpd"]),
     "vsftpd-curl-ipv4-rest": (5, s_vsftpd_curl_rest, False, ["vsftpd", "curl"]),
+    "vsftpd-lftp-bulk": (6, s_vsftpd_lftp_bulk, False, ["vsftpd", "lftp"]),
 }
+# Recorded only when named: large captures for benches/run.sh --real.
+NOT_IN_ALL = {"vsftpd-lftp-bulk"}
 
 
 # -- truth ---------------------------------------------------------------------
@@ -1026,7 +1065,7 @@ def main():
             print(f"{name}{' (impaired link)' if impaired else ''}\n    "
                   + " ".join(builder.__doc__.split()))
         return 0
-    names = list(SCENARIOS) if args.all else args.scenario
+    names = [n for n in SCENARIOS if n not in NOT_IN_ALL] if args.all else args.scenario
     if not names:
         ap.error("give --scenario NAME (repeatable) or --all")
     if os.geteuid() != 0:
