@@ -14,6 +14,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// How the read-ahead thread reads.
@@ -62,6 +63,13 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
+    /// Chunks in `full`, plus 1 once the reader is done; read without the lock while
+    /// spinning (the decisions are still taken under the lock).
+    full_hint: AtomicUsize,
+    /// Buffers in `free`; read without the lock while spinning.
+    free_hint: AtomicUsize,
+    /// Whether to spin at all: not on one core, where the other side cannot run meanwhile.
+    spin: bool,
     /// Signalled when chunks are there for the consumer.
     filled: Condvar,
     /// Signalled when buffers are free for the reader.
@@ -77,9 +85,12 @@ pub struct Chunks {
 impl Chunks {
     /// The next chunk in order; `None` once the reading thread has ended without one.
     pub fn next(&self) -> Option<Filled> {
+        self.shared
+            .spin_until(|| self.shared.full_hint.load(Ordering::Acquire) > 0);
         let mut st = lock(&self.shared.state);
         loop {
             if let Some(f) = st.full.pop_front() {
+                self.shared.full_hint.fetch_sub(1, Ordering::Release);
                 return Some(f);
             }
             if st.reader_done {
@@ -102,6 +113,7 @@ impl Chunks {
         debug_assert_eq!(buf.len(), self.cfg.headroom + self.cfg.chunk);
         let mut st = lock(&self.shared.state);
         st.free.push(buf);
+        self.shared.free_hint.fetch_add(1, Ordering::Release);
         if st.reader_waiting && st.free.len() * 2 >= self.cfg.buffers {
             self.shared.freed.notify_one();
         }
@@ -143,6 +155,9 @@ pub fn start<'scope, 'env, R: Read + Send + 'scope>(
         }),
         filled: Condvar::new(),
         freed: Condvar::new(),
+        full_hint: AtomicUsize::new(0),
+        free_hint: AtomicUsize::new(cfg.buffers),
+        spin: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
     });
     let theirs = shared.clone();
     scope.spawn(move || pump(src, cfg, &theirs));
@@ -151,6 +166,7 @@ pub fn start<'scope, 'env, R: Read + Send + 'scope>(
 
 fn pump(mut src: impl Read, cfg: ReadAhead, shared: &Shared) {
     loop {
+        shared.spin_until(|| shared.free_hint.load(Ordering::Acquire) > 0);
         let mut b = {
             let mut st = lock(&shared.state);
             loop {
@@ -158,6 +174,7 @@ fn pump(mut src: impl Read, cfg: ReadAhead, shared: &Shared) {
                     return;
                 }
                 if let Some(b) = st.free.pop() {
+                    shared.free_hint.fetch_sub(1, Ordering::Release);
                     break b;
                 }
                 st.reader_waiting = true;
@@ -190,11 +207,46 @@ fn pump(mut src: impl Read, cfg: ReadAhead, shared: &Shared) {
             error,
         });
         st.reader_done = last;
+        shared
+            .full_hint
+            .fetch_add(1 + usize::from(last), Ordering::Release);
         if st.consumer_waiting {
             shared.filled.notify_one();
         }
         if last {
             return;
+        }
+    }
+}
+
+/// How long a side that finds nothing to take spins before it sleeps. Measured on the
+/// 2-core benchmark machine (a virtual machine), where putting a thread to sleep and
+/// waking it costs tens of microseconds on both cores: the two threads waited for each
+/// other ~500 times per 680 MB capture, and spinning first made the read-ahead run
+/// 1.1x-1.15x faster (spins of ~0.1 ms gained less than ~1 ms). A side spins only
+/// while the other works (it takes a chunk or a buffer within a millisecond), so a
+/// slow input (a pipe from a live capture) costs at most this much per chunk.
+const SPIN: std::time::Duration = std::time::Duration::from_millis(1);
+
+impl Shared {
+    /// Spins until `ready()` or [`SPIN`] has passed; the caller then takes the lock and,
+    /// if still nothing is there, sleeps on its condition variable.
+    fn spin_until(&self, ready: impl Fn() -> bool) {
+        if !self.spin || ready() {
+            return;
+        }
+        let start = std::time::Instant::now();
+        loop {
+            // The clock costs about as much as a pause: read it every 64 rounds.
+            for _ in 0..64 {
+                if ready() {
+                    return;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= SPIN {
+                return;
+            }
         }
     }
 }
