@@ -11,11 +11,17 @@
 //! A fixed pool of buffers circulates between the two threads (bounded memory: `buffers`
 //! chunks at most), and the thread stops when the input ends, fails, or the consumer is
 //! gone. Measured on the 2-core benchmark machine; see README's performance section.
+//!
+//! A regular file read as it is (not decompressed) is read differently, behind the same
+//! [`Chunks`]: each chunk at its own offset, by whichever thread gets to it first
+//! ([`super::positional`]).
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
+
+use super::positional::Positional;
 
 /// How the read-ahead thread reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,53 +83,95 @@ struct Shared {
 }
 
 /// The consumer's side: chunks come in, emptied buffers go back.
-pub struct Chunks {
-    shared: Arc<Shared>,
+pub struct Chunks<'f> {
+    from: From<'f>,
     pub cfg: ReadAhead,
 }
 
-impl Chunks {
+enum From<'f> {
+    /// A stream read in order by the read-ahead thread (this module).
+    Stream(Arc<Shared>),
+    /// A file read at offsets by either thread ([`super::positional`]).
+    File(Arc<Positional<'f>>),
+}
+
+impl Chunks<'_> {
     /// The next chunk in order; `None` once the reading thread has ended without one.
     pub fn next(&self) -> Option<Filled> {
-        self.shared
-            .spin_until(|| self.shared.full_hint.load(Ordering::Acquire) > 0);
-        let mut st = lock(&self.shared.state);
-        loop {
-            if let Some(f) = st.full.pop_front() {
-                self.shared.full_hint.fetch_sub(1, Ordering::Release);
-                return Some(f);
-            }
-            if st.reader_done {
-                return None;
-            }
-            st.consumer_waiting = true;
-            st = self
-                .shared
-                .filled
-                .wait(st)
-                .unwrap_or_else(|e| e.into_inner());
-            st.consumer_waiting = false;
+        match &self.from {
+            From::Stream(shared) => next_streamed(shared),
+            From::File(p) => p.next(),
         }
     }
 
-    /// Hands a pool buffer back for reuse. The reader,
-    /// if it waits, is woken only once half the pool is free, so that it reads a burst of
-    /// chunks per wake-up rather than one.
+    /// Hands a pool buffer back for reuse.
     pub fn recycle(&self, buf: Vec<u8>) {
         debug_assert_eq!(buf.len(), self.cfg.headroom + self.cfg.chunk);
-        let mut st = lock(&self.shared.state);
-        st.free.push(buf);
-        self.shared.free_hint.fetch_add(1, Ordering::Release);
-        if st.reader_waiting && st.free.len() * 2 >= self.cfg.buffers {
-            self.shared.freed.notify_one();
+        match &self.from {
+            From::Stream(shared) => recycle_streamed(shared, &self.cfg, buf),
+            From::File(p) => p.recycle(buf),
         }
     }
 }
 
-impl Drop for Chunks {
+impl Drop for Chunks<'_> {
     fn drop(&mut self) {
-        lock(&self.shared.state).consumer_gone = true;
-        self.shared.freed.notify_one();
+        match &self.from {
+            From::Stream(shared) => {
+                lock(&shared.state).consumer_gone = true;
+                shared.freed.notify_one();
+            }
+            From::File(p) => p.stop(),
+        }
+    }
+}
+
+/// Starts reading `file` from its offset `start` on a thread of `scope`, each chunk at
+/// its own offset, by either thread (see [`super::positional`]).
+pub fn start_file<'scope, 'env, 'f: 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    file: &'f std::fs::File,
+    start: u64,
+    cfg: ReadAhead,
+) -> Chunks<'f> {
+    let p = Arc::new(Positional::new(
+        file,
+        start,
+        cfg.chunk,
+        cfg.headroom,
+        cfg.buffers,
+    ));
+    Chunks {
+        from: From::File(super::positional::start(scope, p)),
+        cfg,
+    }
+}
+
+fn next_streamed(shared: &Shared) -> Option<Filled> {
+    shared.spin_until(|| shared.full_hint.load(Ordering::Acquire) > 0);
+    let mut st = lock(&shared.state);
+    loop {
+        if let Some(f) = st.full.pop_front() {
+            shared.full_hint.fetch_sub(1, Ordering::Release);
+            return Some(f);
+        }
+        if st.reader_done {
+            return None;
+        }
+        st.consumer_waiting = true;
+        st = shared.filled.wait(st).unwrap_or_else(|e| e.into_inner());
+        st.consumer_waiting = false;
+    }
+}
+
+/// The reader, if it waits, is woken only once half the pool is free, so that it reads
+/// a burst of chunks per wake-up rather than one.
+fn recycle_streamed(shared: &Shared, cfg: &ReadAhead, buf: Vec<u8>) {
+    let mut st = lock(&shared.state);
+    st.free.push(buf);
+    shared.free_hint.fetch_add(1, Ordering::Release);
+    if st.reader_waiting && st.free.len() * 2 >= cfg.buffers {
+        shared.freed.notify_one();
     }
 }
 
@@ -137,7 +185,7 @@ pub fn start<'scope, 'env, R: Read + Send + 'scope>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     src: R,
     cfg: ReadAhead,
-) -> Chunks {
+) -> Chunks<'static> {
     let cfg = ReadAhead {
         buffers: cfg.buffers.max(2),
         ..cfg
@@ -161,7 +209,10 @@ pub fn start<'scope, 'env, R: Read + Send + 'scope>(
     });
     let theirs = shared.clone();
     scope.spawn(move || pump(src, cfg, &theirs));
-    Chunks { shared, cfg }
+    Chunks {
+        from: From::Stream(shared),
+        cfg,
+    }
 }
 
 fn pump(mut src: impl Read, cfg: ReadAhead, shared: &Shared) {

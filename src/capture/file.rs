@@ -7,8 +7,9 @@
 //! **Rules and design:**
 //! - One buffer per input, grown on demand from 256 KiB to at most [`MAX_BUF`] (4 MiB),
 //!   refilled with large reads and compacted in place. Nothing is ever seeked, so stdin
-//!   and gzip streams behave like files. Byte offsets in messages count from the start of
-//!   the (decompressed) stream.
+//!   and gzip streams behave like files (with read-ahead, a regular file's later chunks
+//!   are read at their offsets instead, by both threads: [`super::positional`]). Byte
+//!   offsets in messages count from the start of the (decompressed) stream.
 //! - **Why `read(2)` and not a memory map:** tried on the 2-core benchmark machine (a
 //!   virtual machine, 1 GB capture in the page cache): mapping the file in 8 MiB windows
 //!   took 0.16-0.20 s, against 0.08-0.09 s with the read-ahead thread and 0.11 s reading
@@ -88,26 +89,25 @@ pub fn read_input(
     sink: &mut dyn FnMut(RawFrame<'_>),
 ) -> InputSummary {
     let name = input.name();
-    let reader: Box<dyn Read + Send> = match input {
-        Input::Stdin => Box::new(io::stdin()),
+    match input {
+        // A pipe is read as its data comes (each step shown as it happens), never a chunk
+        // ahead.
+        Input::Stdin => read_stream(name, Box::new(io::stdin()), None, first_number, None, sink),
         Input::Path(path) => match std::fs::File::open(path) {
-            Ok(f) => Box::new(f),
+            Ok(f) => {
+                // A regular file can be read ahead at offsets, by both threads.
+                let file = f.metadata().is_ok_and(|m| m.is_file()).then_some(&f);
+                read_stream(name, Box::new(&f), file, first_number, read_ahead, sink)
+            }
             Err(e) => {
                 let mut summary = InputSummary::new(name);
                 summary.problem = Some(InputProblem::Unreadable {
                     message: e.to_string(),
                 });
-                return summary;
+                summary
             }
         },
-    };
-    // A pipe is read as its data comes (each step shown as it happens), never a chunk ahead.
-    let read_ahead = if *input == Input::Stdin {
-        None
-    } else {
-        read_ahead
-    };
-    read_reader(name, reader, first_number, read_ahead, sink)
+    }
 }
 
 /// Like [`read_input`], over any byte stream (`name` is used in messages). With
@@ -115,6 +115,18 @@ pub fn read_input(
 pub fn read_reader(
     name: String,
     reader: Box<dyn Read + Send + '_>,
+    first_number: u64,
+    read_ahead: Option<ReadAhead>,
+    sink: &mut dyn FnMut(RawFrame<'_>),
+) -> InputSummary {
+    read_stream(name, reader, None, first_number, read_ahead, sink)
+}
+
+/// `file`: the regular file `reader` reads, if it is one (read ahead at offsets then).
+fn read_stream<'r>(
+    name: String,
+    reader: Box<dyn Read + Send + 'r>,
+    mut file: Option<&'r std::fs::File>,
     first_number: u64,
     read_ahead: Option<ReadAhead>,
     sink: &mut dyn FnMut(RawFrame<'_>),
@@ -139,6 +151,8 @@ pub fn read_reader(
     let mut format = magic::detect(stream.available());
     if format == Some(Format::Gzip) {
         ctx.summary.gzip = true;
+        // Decompressed bytes have no file offsets.
+        file = None;
         let (prefix, src) = stream.into_parts();
         let inner = MultiGzDecoder::new(Cursor::new(prefix).chain(src));
         stream = Stream::new(Box::new(inner));
@@ -170,7 +184,7 @@ pub fn read_reader(
         if format.is_some()
             && let Some(cfg) = read_ahead
         {
-            stream.start_read_ahead(scope, cfg);
+            stream.start_read_ahead(scope, cfg, file);
         }
         match format {
             Some(Format::Pcap {
@@ -217,7 +231,7 @@ enum Source<'r> {
     /// Read on this thread, into `buf`.
     Direct(Box<dyn Read + Send + 'r>),
     /// Read by a read-ahead thread, chunk by chunk.
-    Ahead(ahead::Chunks),
+    Ahead(ahead::Chunks<'r>),
     /// Moved out (only between two states).
     Gone,
 }
@@ -249,11 +263,13 @@ impl<'r> Stream<'r> {
         }
     }
 
-    /// From here on, a thread of `scope` reads the input ahead of the analysis.
+    /// From here on, a thread of `scope` reads the input ahead of the analysis: at file
+    /// offsets when `file` is the regular file this stream reads, else in order.
     fn start_read_ahead<'scope, 'env>(
         &mut self,
         scope: &'scope std::thread::Scope<'scope, 'env>,
         cfg: ahead::ReadAhead,
+        file: Option<&'r std::fs::File>,
     ) where
         'r: 'scope,
     {
@@ -261,7 +277,15 @@ impl<'r> Stream<'r> {
             return;
         }
         if let Source::Direct(src) = std::mem::replace(&mut self.src, Source::Gone) {
-            self.src = Source::Ahead(ahead::start(scope, src, cfg));
+            // Where this stream has read up to in the file (reads so far were in order).
+            let at = file.and_then(|mut f| io::Seek::stream_position(&mut f).ok());
+            self.src = Source::Ahead(match (file, at) {
+                (Some(f), Some(at)) if at == self.end_offset() => {
+                    drop(src);
+                    ahead::start_file(scope, f, at, cfg)
+                }
+                _ => ahead::start(scope, src, cfg),
+            });
         }
     }
 

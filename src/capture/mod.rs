@@ -18,6 +18,7 @@ pub mod file;
 #[cfg(feature = "live")]
 pub mod live;
 mod magic;
+mod positional;
 #[cfg(test)]
 mod tests;
 

@@ -1057,3 +1057,56 @@ fn read_ahead_reads_every_project_capture_like_one_thread() {
         }
     }
 }
+
+/// A regular file is read ahead at offsets (by the read-ahead thread and, when it is
+/// behind, by the analysing thread itself) and gives what reading on one thread gives:
+/// whole, and cut at every kind of place (inside the file header, a record header, a
+/// record's data, at a record boundary).
+#[test]
+fn files_read_ahead_at_offsets_read_like_one_thread() {
+    let bytes = std::fs::read("samples/real-vsftpd-lftp-passive-active.pcap").unwrap();
+    assert!(bytes.len() > 100_000);
+    let dir = std::env::temp_dir().join(format!("ftpflow-positional-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cut.pcap");
+    // The first record's end: 24-byte file header, 16-byte record header, its data.
+    let first_end = 24 + 16 + u32::from_le_bytes(bytes[32..36].try_into().unwrap()) as usize;
+    let mut read_here = 0;
+    for cut in [
+        bytes.len(),
+        bytes.len() - 1,
+        bytes.len() / 2,
+        first_end,
+        first_end + 5,
+        first_end - 5,
+        30,
+        24,
+        10,
+        0,
+    ] {
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let read = |ahead: Option<ReadAhead>| {
+            let mut got = Vec::new();
+            let s = read_input(&Input::Path(path.clone()), 1, ahead, &mut |f: RawFrame<
+                '_,
+            >| {
+                got.push((f.number, f.ts.0, f.data.to_vec(), f.orig_len))
+            });
+            (format!("{s:?}"), got)
+        };
+        let direct = read(None);
+        for cfg in TINY_READ_AHEADS.iter().chain(&[ReadAhead::default()]) {
+            // One-byte chunks only for the small cuts (each chunk is a hand-over).
+            if cfg.chunk == 1 && cut > 4096 {
+                continue;
+            }
+            let before = super::positional::CHUNKS_READ_HERE.with(|n| n.get());
+            assert!(read(Some(*cfg)) == direct, "cut at {cut}, {cfg:?}");
+            read_here += super::positional::CHUNKS_READ_HERE.with(|n| n.get()) - before;
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    // The analysing thread read chunks itself (it always does when it starts ahead of
+    // the other thread, and with 7-byte chunks the other thread is behind all the time).
+    assert!(read_here > 0);
+}
