@@ -305,7 +305,16 @@ impl<'r> Stream<'r> {
 
     /// Makes at least `need` bytes available; false if the stream ended (or failed) first,
     /// or if `need` exceeds [`MAX_BUF`]. Whatever could be read stays available.
+    #[inline]
     fn fill(&mut self, need: usize) -> bool {
+        // Inlined for the common case, once or twice per record: the bytes are there.
+        if self.end - self.start >= need && need <= MAX_BUF {
+            return true;
+        }
+        self.fill_more(need)
+    }
+
+    fn fill_more(&mut self, need: usize) -> bool {
         if need > MAX_BUF {
             return false;
         }

@@ -590,7 +590,7 @@ impl TcpTable {
         // of a new one (`is_new_connection` would say no).
         if let Some(slot) = known
             && let Some(flow) = self.flows[slot].as_mut()
-            && flow.counted_in_order(seg, &self.cfg, &mut self.budget)
+            && flow.counted_in_order(seg, &self.cfg)
         {
             self.last = Some((key, slot));
             return;
@@ -937,7 +937,7 @@ impl Flow {
     /// exactly what [`Flow::process`] would (a test runs every capture both ways), or
     /// nothing and returns false.
     #[inline]
-    fn counted_in_order(&mut self, seg: &Segment<'_>, cfg: &TcpConfig, budget: &mut usize) -> bool {
+    fn counted_in_order(&mut self, seg: &Segment<'_>, cfg: &TcpConfig) -> bool {
         let flags = seg.flags;
         if self.content
             || self.reported
@@ -989,8 +989,7 @@ impl Flow {
         self.last_frame = seg.frame;
         mine.stats.segments += 1;
         if wire_len > 0 {
-            mine.rsm
-                .insert(offset, seg.payload, wire_len, budget, &mut |_| {});
+            mine.rsm.append_counted(seg.payload, wire_len);
             let st = &mut mine.stats;
             st.data_segments += 1;
             st.first_data_ts.get_or_insert(seg.ts);

@@ -136,6 +136,25 @@ impl Reassembler {
         !self.held.is_empty()
     }
 
+    /// What [`Reassembler::insert`] does for bytes that continue a counted stream (not
+    /// delivered) in order with nothing held, without its general checks: the shortcut
+    /// of the bulk of a large capture. The caller has checked that `!has_hole()` and that
+    /// the segment starts at [`Reassembler::next`].
+    #[inline]
+    pub fn append_counted(&mut self, captured: &[u8], wire_len: u64) {
+        debug_assert!(!self.content && self.held.is_empty());
+        let wire_len = wire_len.max(captured.len() as u64);
+        let from = self.next;
+        let end = from.saturating_add(wire_len);
+        self.seen += end - from;
+        self.max_end = self.max_end.max(end);
+        // The preview and the snaplen's cut bytes are the only things left to account.
+        if !self.preview_done || end - from != captured.len() as u64 {
+            self.deliver_range(from, captured, from, end, &mut |_| {});
+        }
+        self.next = end;
+    }
+
     /// Adds one segment at stream offset `offset` (may be negative: bytes before the stream
     /// start are ignored). `captured` holds the bytes the capture has; `wire_len >=
     /// captured.len()` is the segment's payload length on the wire. `budget` is the shared

@@ -175,6 +175,7 @@ pub struct History {
 
 impl History {
     /// Records `letter` (upper case) for the direction, the first time only.
+    #[inline]
     pub fn note(&mut self, orig: bool, letter: u8) {
         let bit = 1u32 << (letter.to_ascii_uppercase().wrapping_sub(b'A') % 26);
         let seen = if orig {
