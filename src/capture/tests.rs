@@ -1029,6 +1029,21 @@ fn read_input_direct(
     read_input(input, first, None, sink)
 }
 
+/// A frame's number, timestamp, bytes and original length.
+type Frame = (u64, i64, Vec<u8>, u32);
+
+/// A file's summary (as text) and frames, read with `ahead`.
+fn read_path(path: &std::path::Path, ahead: Option<ReadAhead>) -> (String, Vec<Frame>) {
+    let mut got = Vec::new();
+    let s = read_input(
+        &Input::Path(path.to_path_buf()),
+        1,
+        ahead,
+        &mut |f: RawFrame<'_>| got.push((f.number, f.ts.0, f.data.to_vec(), f.orig_len)),
+    );
+    (format!("{s:?}"), got)
+}
+
 /// Every capture of the project (samples/, ../shared/corpus/, gzip included) gives the
 /// same frames and summary with the default read-ahead and with chunk boundaries
 /// everywhere.
@@ -1037,15 +1052,7 @@ fn read_ahead_reads_every_project_capture_like_one_thread() {
     let paths = crate::test_support::project_captures();
     assert!(paths.iter().any(|p| p.to_string_lossy().ends_with(".gz")));
     for path in paths {
-        let read = |ahead: Option<ReadAhead>| {
-            let mut got = Vec::new();
-            let s = read_input(&Input::Path(path.clone()), 1, ahead, &mut |f: RawFrame<
-                '_,
-            >| {
-                got.push((f.number, f.ts.0, f.data.to_vec(), f.orig_len))
-            });
-            (format!("{s:?}"), got)
-        };
+        let read = |ahead: Option<ReadAhead>| read_path(&path, ahead);
         let direct = read(None);
         assert!(!direct.1.is_empty(), "{}", path.display());
         for cfg in [
@@ -1085,15 +1092,7 @@ fn files_read_ahead_at_offsets_read_like_one_thread() {
         0,
     ] {
         std::fs::write(&path, &bytes[..cut]).unwrap();
-        let read = |ahead: Option<ReadAhead>| {
-            let mut got = Vec::new();
-            let s = read_input(&Input::Path(path.clone()), 1, ahead, &mut |f: RawFrame<
-                '_,
-            >| {
-                got.push((f.number, f.ts.0, f.data.to_vec(), f.orig_len))
-            });
-            (format!("{s:?}"), got)
-        };
+        let read = |ahead: Option<ReadAhead>| read_path(&path, ahead);
         let direct = read(None);
         for cfg in TINY_READ_AHEADS.iter().chain(&[ReadAhead::default()]) {
             // One-byte chunks only for the small cuts (each chunk is a hand-over).
