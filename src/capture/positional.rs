@@ -9,9 +9,9 @@
 //! next chunk while fewer than `buffers` chunks are waiting; the analysing thread, when
 //! the chunk it needs is not there yet, claims and reads the next unclaimed one itself
 //! instead of waiting. Why: on the 2-core benchmark machine the read-ahead thread's copy
-//! from the page cache was the slower side (the analysing thread waited for it a fifth of
-//! the time), and a virtual CPU can be paused by its host for milliseconds; two copies at
-//! once also move more bytes per second than one.
+//! from the page cache was the slower side (the analysing thread waiting for it made up
+//! 16-24% of a profile's samples), and a virtual CPU can be paused by its host for
+//! milliseconds; two copies at once also move more bytes per second than one.
 //!
 //! Only for files that are read as they are (not decompressed): a compressed stream has
 //! no offsets to read at.
@@ -38,7 +38,7 @@ pub struct Positional<'f> {
     next_claim: AtomicU64,
     /// The chunk the consumer takes next.
     consumed: AtomicU64,
-    /// First chunk index known to be past the end (a short read or an error).
+    /// One past the last chunk (the first short read or error), once known.
     end: AtomicU64,
     /// `slots[k % window]`: chunk `k` once read.
     slots: Vec<Mutex<Option<(u64, Filled)>>>,
