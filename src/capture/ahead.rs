@@ -74,7 +74,7 @@ struct Shared {
     full_hint: AtomicUsize,
     /// Buffers in `free`; read without the lock while spinning.
     free_hint: AtomicUsize,
-    /// Whether to spin at all: not on one core, where the other side cannot run meanwhile.
+    /// Whether to spin before sleeping ([`can_spin`]).
     spin: bool,
     /// Signalled when chunks are there for the consumer.
     filled: Condvar,
@@ -148,7 +148,7 @@ pub fn start_file<'scope, 'env, 'f: 'scope>(
 }
 
 fn next_streamed(shared: &Shared) -> Option<Filled> {
-    shared.spin_until(|| shared.full_hint.load(Ordering::Acquire) > 0);
+    spin_until(shared.spin, || shared.full_hint.load(Ordering::Acquire) > 0);
     let mut st = lock(&shared.state);
     loop {
         if let Some(f) = st.full.pop_front() {
@@ -175,8 +175,8 @@ fn recycle_streamed(shared: &Shared, cfg: &ReadAhead, buf: Vec<u8>) {
     }
 }
 
-fn lock(m: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    // Neither side panics while holding the lock; if one did, its state is still whole.
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Neither side panics while holding a lock; if one did, the data is still whole.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -205,7 +205,7 @@ pub fn start<'scope, 'env, R: Read + Send + 'scope>(
         freed: Condvar::new(),
         full_hint: AtomicUsize::new(0),
         free_hint: AtomicUsize::new(cfg.buffers),
-        spin: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+        spin: can_spin(),
     });
     let theirs = shared.clone();
     scope.spawn(move || pump(src, cfg, &theirs));
@@ -217,7 +217,7 @@ pub fn start<'scope, 'env, R: Read + Send + 'scope>(
 
 fn pump(mut src: impl Read, cfg: ReadAhead, shared: &Shared) {
     loop {
-        shared.spin_until(|| shared.free_hint.load(Ordering::Acquire) > 0);
+        spin_until(shared.spin, || shared.free_hint.load(Ordering::Acquire) > 0);
         let mut b = {
             let mut st = lock(&shared.state);
             loop {
@@ -279,25 +279,29 @@ fn pump(mut src: impl Read, cfg: ReadAhead, shared: &Shared) {
 /// slow input (a pipe from a live capture) costs at most this much per chunk.
 const SPIN: std::time::Duration = std::time::Duration::from_millis(1);
 
-impl Shared {
-    /// Spins until `ready()` or [`SPIN`] has passed; the caller then takes the lock and,
-    /// if still nothing is there, sleeps on its condition variable.
-    fn spin_until(&self, ready: impl Fn() -> bool) {
-        if !self.spin || ready() {
-            return;
-        }
-        let start = std::time::Instant::now();
-        loop {
-            // The clock costs about as much as a pause: read it every 64 rounds.
-            for _ in 0..64 {
-                if ready() {
-                    return;
-                }
-                std::hint::spin_loop();
-            }
-            if start.elapsed() >= SPIN {
+/// Whether waiting should spin first: not on one core, where the other side cannot run
+/// meanwhile.
+pub(super) fn can_spin() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+}
+
+/// Spins until `ready()` or [`SPIN`] has passed (at once when `!enabled`); the caller
+/// then looks under its lock and, if still nothing is there, sleeps.
+pub(super) fn spin_until(enabled: bool, ready: impl Fn() -> bool) {
+    if !enabled || ready() {
+        return;
+    }
+    let start = std::time::Instant::now();
+    loop {
+        // The clock costs about as much as a pause: read it every 64 rounds.
+        for _ in 0..64 {
+            if ready() {
                 return;
             }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN {
+            return;
         }
     }
 }

@@ -16,14 +16,14 @@
 //! Only for files that are read as they are (not decompressed): a compressed stream has
 //! no offsets to read at.
 
-use super::ahead::Filled;
+use super::ahead::{Filled, can_spin, lock, spin_until};
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::Thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Shared by the two threads.
 pub struct Positional<'f> {
@@ -49,7 +49,7 @@ pub struct Positional<'f> {
     /// Who to wake when a side parks.
     reader: Mutex<Option<Thread>>,
     consumer: Mutex<Option<Thread>>,
-    /// Spin before parking (not on one core, where the other side cannot run meanwhile).
+    /// Whether to spin before parking ([`can_spin`]).
     spin: bool,
 }
 
@@ -59,8 +59,6 @@ thread_local! {
     pub(crate) static CHUNKS_READ_HERE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-/// How long a side spins before it parks; see [`super::ahead`] for the measurement.
-const SPIN: Duration = Duration::from_millis(1);
 /// A parked side wakes at least this often to look again (a missed wake-up costs this).
 const PARK: Duration = Duration::from_millis(5);
 
@@ -81,7 +79,7 @@ impl<'f> Positional<'f> {
             stop: AtomicBool::new(false),
             reader: Mutex::new(None),
             consumer: Mutex::new(None),
-            spin: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+            spin: can_spin(),
         }
     }
 
@@ -203,20 +201,10 @@ impl<'f> Positional<'f> {
         wake(&self.reader);
     }
 
-    /// Spins up to [`SPIN`] until `ready()`, then parks for at most [`PARK`]; the caller
-    /// looks again either way.
+    /// Spins a while until `ready()` ([`spin_until`]), then parks for at most [`PARK`];
+    /// the caller looks again either way.
     fn wait(&self, ready: impl Fn() -> bool) {
-        if self.spin {
-            let begin = Instant::now();
-            while begin.elapsed() < SPIN {
-                for _ in 0..64 {
-                    if ready() {
-                        return;
-                    }
-                    std::hint::spin_loop();
-                }
-            }
-        }
+        spin_until(self.spin, &ready);
         if !ready() {
             std::thread::park_timeout(PARK);
         }
@@ -237,9 +225,4 @@ fn wake(who: &Mutex<Option<Thread>>) {
     if let Some(t) = lock(who).as_ref() {
         t.unpark();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // No side panics while holding a lock; if one did, the data is still whole.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
