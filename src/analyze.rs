@@ -56,6 +56,11 @@ pub struct Analyzer {
     last_ts: Option<Timestamp>,
     live: Option<LiveCounters>,
     read_ahead: Option<ReadAhead>,
+    /// Times the capture's clock went back by more than a second: the first such frame
+    /// and jump, and how many there were.
+    time_back: Option<(u64, f64)>,
+    time_back_count: u64,
+    previous_ts: Option<Timestamp>,
 }
 
 impl Analyzer {
@@ -84,6 +89,9 @@ impl Analyzer {
             last_ts: None,
             live: None,
             read_ahead: cfg.read_ahead,
+            time_back: None,
+            time_back_count: 0,
+            previous_ts: None,
         }
     }
 
@@ -100,6 +108,14 @@ impl Analyzer {
         self.packets += 1;
         self.bytes += frame.data.len() as u64;
         self.next_frame = self.next_frame.max(frame.number + 1);
+        if let Some(previous) = self.previous_ts
+            && frame.ts.0 < previous.0 - 1_000_000_000
+        {
+            self.time_back_count += 1;
+            self.time_back
+                .get_or_insert((frame.number, previous.secs_since(frame.ts)));
+        }
+        self.previous_ts = Some(frame.ts);
         self.first_ts = Some(self.first_ts.map_or(frame.ts, |t| t.min(frame.ts)));
         self.last_ts = Some(self.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
         let (tcp, tracker) = (&mut self.tcp, &mut self.tracker);
@@ -196,6 +212,24 @@ impl Analyzer {
             warnings.push(format!(
                 "{} IP fragments could not be reassembled (incomplete, inconsistent, or beyond a bound)",
                 d.fragments_dropped
+            ));
+        }
+        if let Some((frame, jump)) = self.time_back {
+            let more = match self.time_back_count {
+                1 => String::new(),
+                n => format!(" (and {} more times)", n - 1),
+            };
+            warnings.push(format!(
+                "time goes back {} at frame {frame}{more}: the capture's packets are not in time order \
+                 (files merged or given out of order, or a file that holds the same packets twice)",
+                crate::report::fmt::duration(jump)
+            ));
+        }
+        if tcp_stats.duplicate_packets > 0 {
+            warnings.push(format!(
+                "{} packets are identical copies of packets already seen (a capture taken on two interfaces, \
+                 a SPAN port copying traffic twice, or a file merged with itself): each was counted once",
+                tcp_stats.duplicate_packets
             ));
         }
         if let Some(live) = &self.live

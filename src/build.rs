@@ -14,7 +14,7 @@ use crate::model::{
     SessionSummary, Severity, Status, Transfer, UnlinkedConnection,
 };
 use crate::session::{ConnLink, SessionCore, SessionState};
-use crate::tcp::{ConnRecord, Side};
+use crate::tcp::{ConnRecord, EndReason, Side};
 
 /// The transfer `t` of a session; `link` is its data connection with the connection's
 /// record when it has closed.
@@ -121,12 +121,26 @@ pub fn build_session(
     add_bounds(bounds, &core.bounds);
     let login = core.login();
 
+    // Whether the control connection really ended (FIN or RST) or the capture simply holds
+    // no more of it.
+    let closed = control.close.is_some() && control.end == EndReason::Closed;
     for i in core.pending_commands().collect::<Vec<_>>() {
         let c = &core.commands[i];
-        let msg = format!(
-            "{} got no reply before the control connection ended",
-            c.command
-        );
+        let msg = if closed {
+            format!(
+                "{} got no reply before the control connection ended",
+                c.command
+            )
+        } else {
+            let why = match control.end {
+                EndReason::IdleTimeout => "the control connection went silent (idle timeout)",
+                EndReason::Evicted => {
+                    "the connection table was full and this connection was evicted"
+                }
+                _ => "the capture ends first",
+            };
+            format!("{} got no reply in the capture: {why}", c.command)
+        };
         core.findings.push(Finding {
             severity: Severity::Info,
             kind: "no_reply",
@@ -224,6 +238,7 @@ pub fn build_session(
         tls: core.tls,
         mode,
         commands: core.commands,
+        replies_without_command: core.replies_without_command,
         transfers,
         control,
         findings: core.findings,

@@ -114,6 +114,11 @@ pub struct Segment<'a> {
     pub mss: Option<u16>,
     pub wscale: Option<u8>,
     pub sack_permitted: bool,
+    /// The IPv4 identification (0 for IPv6): with the TCP checksum, it tells a packet
+    /// captured twice from a retransmission (which gets a new identification).
+    pub ip_id: u16,
+    /// The TCP checksum as sent (not verified): it covers the payload and the options.
+    pub checksum: u16,
 }
 
 /// Bounds of the fragment reassembly pool.
@@ -298,7 +303,7 @@ impl Decoder {
         frame: RawFrame<'a>,
         packet: &LaxSlicedPacket<'a>,
     ) -> Option<Segment<'a>> {
-        let (ip_payload, src, dst, declared) = match &packet.net {
+        let (ip_payload, src, dst, declared, ip_id) = match &packet.net {
             Some(LaxNetSlice::Ipv4(v4)) => {
                 self.stats.ipv4 += 1;
                 let h = v4.header();
@@ -332,6 +337,7 @@ impl Decoder {
                     IpAddr::V4(h.source_addr()),
                     IpAddr::V4(h.destination_addr()),
                     declared,
+                    h.identification(),
                 )
             }
             Some(LaxNetSlice::Ipv6(v6)) => {
@@ -358,6 +364,7 @@ impl Decoder {
                     IpAddr::V6(h.source_addr()),
                     IpAddr::V6(h.destination_addr()),
                     declared,
+                    0,
                 )
             }
             Some(LaxNetSlice::Arp(_)) => {
@@ -402,7 +409,7 @@ impl Decoder {
             self.stats.snaplen_cut += 1;
         }
         self.stats.tcp_segments += 1;
-        Some(segment(frame, src, dst, tcp, wire_len))
+        Some(segment(frame, src, dst, tcp, wire_len, ip_id))
     }
 
     /// Counts a packet whose parsing stopped at `layer`.
@@ -495,7 +502,14 @@ impl Decoder {
         let this: &'a Decoder = self;
         let tcp = TcpSlice::from_slice(this.reassembled.get(start..)?).ok()?;
         let wire_len = u32::try_from(tcp.payload().len()).unwrap_or(u32::MAX);
-        Some(segment(frame, frag.src, frag.dst, &tcp, wire_len))
+        Some(segment(
+            frame,
+            frag.src,
+            frag.dst,
+            &tcp,
+            wire_len,
+            frag.id as u16,
+        ))
     }
 }
 
@@ -506,6 +520,7 @@ fn segment<'a>(
     dst: IpAddr,
     tcp: &TcpSlice<'a>,
     wire_len: u32,
+    ip_id: u16,
 ) -> Segment<'a> {
     let (mss, wscale, sack_permitted) = handshake_options(tcp.options());
     Segment {
@@ -523,6 +538,8 @@ fn segment<'a>(
         mss,
         wscale,
         sack_permitted,
+        ip_id,
+        checksum: tcp.checksum(),
     }
 }
 

@@ -59,6 +59,11 @@ pub enum LiveEvent<'a> {
         cmd: &'a CommandRecord,
         reply: &'a ReplyRecord,
     },
+    /// A reply before any command of the capture (it started mid-session).
+    ReplyWithoutCommand {
+        session: u32,
+        reply: &'a ReplyRecord,
+    },
     Finding {
         session: u32,
         finding: &'a Finding,
@@ -80,6 +85,7 @@ impl LiveEvent<'_> {
             | LiveEvent::Greeting { session, .. }
             | LiveEvent::Command { session, .. }
             | LiveEvent::Reply { session, .. }
+            | LiveEvent::ReplyWithoutCommand { session, .. }
             | LiveEvent::Finding { session, .. }
             | LiveEvent::Transfer { session, .. } => Some(*session),
             LiveEvent::Session(s) => Some(s.id),

@@ -36,3 +36,4 @@ pub mod tcp;
 mod test_support;
 pub mod time;
 pub mod tracker;
+pub mod unlinked;

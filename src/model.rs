@@ -152,6 +152,10 @@ pub struct Session {
     /// "active", "passive", "mixed", or null when no transfer was negotiated.
     pub mode: Option<&'static str>,
     pub commands: Vec<CommandRecord>,
+    /// Replies before any command of the capture (it started mid-session): no command in
+    /// the capture asked for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replies_without_command: Vec<ReplyRecord>,
     pub transfers: Vec<Transfer>,
     pub control: ConnRecord,
     pub findings: Vec<Finding>,
@@ -185,6 +189,19 @@ pub struct TlsStart {
     pub frame: u64,
     /// Bytes seen on the control connection after TLS began (client→server, server→client).
     pub encrypted_bytes: [u64; 2],
+    /// Implicit FTPS: the connection opened with a TLS handshake (no AUTH).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub implicit: bool,
+    /// Both sides closed TLS (as after CCC) and plain text followed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended: Option<TlsEnd>,
+}
+
+/// Where the control connection went back to plain text.
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsEnd {
+    pub ts: Timestamp,
+    pub frame: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,6 +240,10 @@ pub struct CommandRecord {
     /// Telnet interrupt (IP) / synch (DM) sent with this command (ABOR as RFC 959 asks).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub telnet_interrupt: bool,
+    /// The command is not in the capture: its reply names it (227 answers a PASV). `ts`
+    /// and `frame` are the reply's; `arg` is unknown.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

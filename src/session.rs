@@ -6,17 +6,29 @@
 //! [`Action`]s asking the tracker to register or cancel expected data connections.
 //!
 //! Rules (RFC 959 and what real servers do):
-//! * Replies are matched to commands first-in first-out; 1xx replies are preliminary and
-//!   leave the command waiting for its final reply; a multi-line reply counts once.
-//!   A reply with no command waiting is kept on the last command (marked unsolicited),
-//!   or is the greeting when no command was sent yet.
+//! * The first reply of a connection whose handshake is in the capture is the greeting,
+//!   even when the client sent commands before it (pipelining clients). On a connection
+//!   picked up mid-stream, a reply before any command is the greeting only if it is a
+//!   220, 120 or 421.
+//! * Replies are matched to commands by [`PendingQueue`]: first-in first-out, checked
+//!   against what each side had received (TCP acknowledgments) and RFC 959's reply sets
+//!   when the capture lost bytes; a reply whose command the capture lost is paired with an
+//!   inferred command when its code names it (227: PASV), reported as inferred. 1xx
+//!   replies are preliminary and leave the command waiting for its final reply; a
+//!   multi-line reply counts once. A line that is not a reply answers the oldest waiting
+//!   command as an invalid reply (kept, with a finding); binary junk before a reply on the
+//!   same line is skipped. A reply no command can have asked for is kept on the last
+//!   command (marked unsolicited), or with the session when there is no command yet.
+//! * Every command and reply is dated by the segment that carried its line end.
 //! * A transfer command (LIST, NLST, MLSD, RETR, STOR, STOU, APPE) uses the session's
 //!   current negotiation — the last PORT/EPRT/LPRT or PASV/EPSV/LPSV — not "the last
 //!   command". The negotiation is spent once the transfer got a 1xx or a data connection;
 //!   a transfer refused outright (550 with no data connection) leaves it for the next one.
 //! * A new negotiation supersedes the previous one's unclaimed expectation.
 //! * PASS is masked unless asked otherwise. AUTH accepted with 234 ends plain-text parsing
-//!   (the rest is TLS) and the session says so.
+//!   (the rest is TLS, followed record by record) and the session says so; when both sides
+//!   close TLS (CCC) and plain text follows, parsing resumes. A connection that opens with
+//!   a TLS handshake is implicit FTPS.
 //! * Bounded: stored commands, waiting commands, findings, line and reply sizes.
 
 use crate::endpoint::Endpoint;
@@ -24,16 +36,17 @@ use crate::expect::ExpId;
 use crate::ftp::address::{self, Announced};
 use crate::ftp::command::parse_command;
 use crate::ftp::line::{Line, LineSplitter};
-use crate::ftp::meaning::reply_fits;
+use crate::ftp::pending::{Incoming, PendingQueue, Placement, Stream, Waiting};
 use crate::ftp::reply::{Reply, ReplyAssembler};
 use crate::ftp::text;
+use crate::ftp::tls::{Fed, TlsRecords, looks_like_tls_start};
+use crate::ftp::verbs::{reply_fits, verb_for_reply};
 use crate::model::{
     BoundCounters, CommandRecord, Direction, Finding, LinkNote, Login, LoginAttempt, Mode,
-    ReplyRecord, Severity, TlsStart,
+    ReplyRecord, Severity, TlsEnd, TlsStart,
 };
-use crate::tcp::{ConnRecord, Side, StreamEvent};
+use crate::tcp::{ConnRecord, Side, Stamp, StreamEvent};
 use crate::time::Timestamp;
-use std::collections::VecDeque;
 use std::net::IpAddr;
 
 /// Limits and display choices for sessions.
@@ -76,6 +89,8 @@ pub enum Out {
     Finding(usize),
     /// A transfer command got its final reply.
     TransferReplied(usize),
+    /// A reply kept with the session because no command came before it.
+    ReplyWithoutCommand(usize),
 }
 
 /// What the tracker must do for the session.
@@ -129,6 +144,9 @@ pub struct TransferState {
     pub final_code: Option<u16>,
 }
 
+/// The verb of an inferred command whose reply does not say which command it answered.
+pub const UNKNOWN_VERB: &str = "?";
+
 /// Which way a line travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Dir {
@@ -145,8 +163,15 @@ pub struct SessionCore {
     pub server: Endpoint,
     cfg: SessionConfig,
     replies: ReplyAssembler,
-    pending: VecDeque<usize>,
+    /// Where the reply being assembled started, and the stamp of its first line.
+    reply_began: Option<(u64, Stamp)>,
+    /// Where the latest reply line ended in the server's stream.
+    reply_ended: u64,
+    pending: PendingQueue,
     pub commands: Vec<CommandRecord>,
+    /// Replies seen before any command, that no command in the capture asked for (a
+    /// capture that starts mid-session).
+    pub replies_without_command: Vec<ReplyRecord>,
     /// Index of the first command not stored (bound) — commands past it are counted only.
     commands_seen: u64,
     pub transfers: Vec<TransferState>,
@@ -158,6 +183,8 @@ pub struct SessionCore {
     pub user: Option<String>,
     pub login_attempts: Vec<LoginAttempt>,
     pub tls: Option<TlsStart>,
+    /// Record framing of each direction while it speaks TLS.
+    tls_records: [Option<TlsRecords>; 2],
     auth_command: Option<usize>,
     pub findings: Vec<Finding>,
     pub bounds: BoundCounters,
@@ -166,9 +193,11 @@ pub struct SessionCore {
     pub out: Vec<Out>,
     saw_clear_password: bool,
     replies_seen: u64,
-    /// Bytes went missing (a capture gap) since the last reply that fitted its command:
-    /// replies are re-aligned by what they can answer, not first-in first-out.
-    resync: Option<Dir>,
+    /// The control connection's handshake is in the capture: its first reply is the
+    /// greeting.
+    from_handshake: bool,
+    /// The server said 120 (ready later) first: its 220 is still the greeting.
+    delayed_greeting: bool,
     /// The next line of each direction may begin mid-line (after a gap, or at the start of
     /// a connection picked up mid-stream).
     maybe_partial: [bool; 2],
@@ -184,6 +213,10 @@ pub struct SessionState {
     pub client_side: Side,
     splitters: [LineSplitter; 2],
     ended: [bool; 2],
+    /// The stamp of the latest bytes of each direction (dates an unterminated last line).
+    last_stamp: [Stamp; 2],
+    /// Nothing of this direction has been parsed yet (implicit TLS shows in the first bytes).
+    first_bytes: [bool; 2],
     pub control: Option<ConnRecord>,
 }
 
@@ -207,9 +240,12 @@ impl SessionState {
                 client,
                 server,
                 replies: ReplyAssembler::new(cfg.max_reply_lines, cfg.max_reply_bytes),
+                reply_began: None,
+                reply_ended: 0,
+                pending: PendingQueue::new(cfg.max_pending),
                 cfg,
-                pending: VecDeque::new(),
                 commands: Vec::new(),
+                replies_without_command: Vec::new(),
                 commands_seen: 0,
                 transfers: Vec::new(),
                 negotiations: Vec::new(),
@@ -220,6 +256,7 @@ impl SessionState {
                 user: None,
                 login_attempts: Vec::new(),
                 tls: None,
+                tls_records: [None, None],
                 auth_command: None,
                 findings: Vec::new(),
                 bounds: BoundCounters::default(),
@@ -227,19 +264,22 @@ impl SessionState {
                 out: Vec::new(),
                 saw_clear_password: false,
                 replies_seen: 0,
-                resync: None,
+                from_handshake: !midstream,
+                delayed_greeting: false,
                 maybe_partial: [midstream; 2],
                 stream_closed: [false; 2],
             },
             client_side,
             splitters,
             ended: [false; 2],
+            last_stamp: [Stamp::default(); 2],
+            first_bytes: [true; 2],
             control: None,
         }
     }
 
     /// Feeds one piece of the control connection's stream.
-    pub fn on_stream(&mut self, side: Side, event: StreamEvent<'_>, ts: Timestamp, frame: u64) {
+    pub fn on_stream(&mut self, side: Side, event: StreamEvent<'_>, stamp: Stamp) {
         let dir = if side == self.client_side {
             Dir::ClientToServer
         } else {
@@ -249,22 +289,48 @@ impl SessionState {
         let core = &mut self.core;
         match event {
             StreamEvent::Bytes(bytes) => {
-                if let Some(tls) = core.tls.as_mut() {
-                    tls.encrypted_bytes[i] += bytes.len() as u64;
-                    return;
+                self.last_stamp[i] = stamp;
+                if std::mem::take(&mut self.first_bytes[i])
+                    && core.tls.is_none()
+                    && self.splitters[i].position() == 0
+                    && core.from_handshake
+                    && looks_like_tls_start(bytes)
+                {
+                    core.implicit_tls(stamp);
                 }
-                self.splitters[i].push(bytes, &mut |line| core.on_line(dir, line, ts, frame));
+                let mut plain = bytes;
+                if core.tls_records[i].is_some() {
+                    // TLS records are not lines, but they keep their place in the stream.
+                    let rest = core.tls_bytes(i, bytes, stamp).unwrap_or_default();
+                    self.splitters[i].skip((bytes.len() - rest.len()) as u64);
+                    if rest.is_empty() {
+                        return;
+                    }
+                    // Plain text again (after CCC): the lines start afresh.
+                    plain = rest;
+                }
+                let splitter = &mut self.splitters[i];
+                splitter.push(plain, &mut |line| core.on_line(dir, line, stamp));
             }
             StreamEvent::Gap(n) => {
-                if let Some(tls) = core.tls.as_mut() {
-                    tls.encrypted_bytes[i] += n;
+                let start = self.splitters[i].position();
+                self.splitters[i].gap(n);
+                if let Some(t) = core.tls_records[i].as_mut() {
+                    t.lost();
+                    if let Some(tls) = core.tls.as_mut() {
+                        tls.encrypted_bytes[i] += n;
+                    }
                     return;
                 }
-                self.splitters[i].gap();
                 if dir == Dir::ServerToClient {
                     core.replies.reset();
+                    core.reply_began = None;
                 }
-                core.resync = Some(dir);
+                let stream = match dir {
+                    Dir::ClientToServer => Stream::Client,
+                    Dir::ServerToClient => Stream::Server,
+                };
+                core.pending.lost(stream, start, start + n);
                 core.maybe_partial[i] = true;
             }
             StreamEvent::End { closed } => {
@@ -275,12 +341,14 @@ impl SessionState {
                 // A line without its line end counts only if the sender closed the stream
                 // right after it; if the capture just stops, the rest of it may follow.
                 core.stream_closed[i] = closed;
-                if core.tls.is_none() {
-                    self.splitters[i].finish(&mut |line| core.on_line(dir, line, ts, frame));
+                if core.tls_records[i].is_none() {
+                    // Dated by the segment that carried its last bytes.
+                    let at = self.last_stamp[i];
+                    self.splitters[i].finish(&mut |line| core.on_line(dir, line, at));
                     if dir == Dir::ServerToClient
                         && let Some(reply) = core.replies.finish()
                     {
-                        core.on_reply(reply, ts, frame);
+                        core.on_reply(reply, at);
                     }
                 }
             }
@@ -323,8 +391,9 @@ impl SessionCore {
         self.emit(Out::Finding(self.findings.len() - 1));
     }
 
-    fn on_line(&mut self, dir: Dir, line: Line<'_>, ts: Timestamp, frame: u64) {
-        if self.tls.is_some() {
+    fn on_line(&mut self, dir: Dir, line: Line<'_>, stamp: Stamp) {
+        let (ts, frame) = (stamp.ts, stamp.frame);
+        if self.tls_records[dir as usize].is_some() {
             return;
         }
         if line.truncated {
@@ -399,16 +468,38 @@ impl SessionCore {
             return;
         }
         match dir {
-            Dir::ClientToServer => self.on_command_line(&line, ts, frame),
+            Dir::ClientToServer => self.on_command_line(&line, stamp),
             Dir::ServerToClient => {
+                if !self.replies.pending()
+                    && let Some(skip) = junk_before_reply(line.text)
+                {
+                    // Binary bytes glued to the front of a reply (no line break between).
+                    self.finding(
+                        Severity::Warning,
+                        "junk_before_reply",
+                        format!(
+                            "the server sent {skip} bytes of binary data right before a reply on the same line: {:?}",
+                            lossy_prefix(&line.text[..skip], 16)
+                        ),
+                        ts,
+                        frame,
+                    );
+                    line.text = &line.text[skip..];
+                    line.full_len = line.full_len.saturating_sub(skip);
+                }
+                if !self.replies.pending() {
+                    self.reply_began = Some((line.start, stamp));
+                }
+                self.reply_ended = line.end;
                 if let Some(reply) = self.replies.push_line_with_len(line.text, line.full_len) {
-                    self.on_reply(reply, ts, frame);
+                    self.on_reply(reply, stamp);
                 }
             }
         }
     }
 
-    fn on_command_line(&mut self, line: &Line<'_>, ts: Timestamp, frame: u64) {
+    fn on_command_line(&mut self, line: &Line<'_>, stamp: Stamp) {
+        let (ts, frame) = (stamp.ts, stamp.frame);
         if line.text.is_empty() && !line.telnet.interrupt && !line.telnet.synch {
             return; // An empty line (a bare CR LF) is not a command.
         }
@@ -473,13 +564,18 @@ impl SessionCore {
             transfer: None,
             after_gap: line.after_gap,
             telnet_interrupt: line.telnet.interrupt || line.telnet.synch,
+            inferred: false,
         });
         self.emit(Out::Command(index));
-        if self.pending.len() >= self.cfg.max_pending {
-            self.pending.pop_front();
-            self.bounds.pending_commands_dropped += 1;
-        }
-        self.pending.push_back(index);
+        let dropped = self.pending.dropped;
+        self.pending.push(Waiting {
+            index,
+            start: line.start,
+            end: line.end,
+            ack: stamp.ack,
+            replied_to: 0,
+        });
+        self.bounds.pending_commands_dropped += self.pending.dropped - dropped;
 
         let raw_arg = cmd.arg.unwrap_or(b"");
         match verb.as_str() {
@@ -503,10 +599,21 @@ impl SessionCore {
                     .and_then(|s| s.trim().parse().ok());
             }
             "AUTH" => self.auth_command = Some(index),
-            "RETR" | "STOR" | "STOU" | "APPE" | "LIST" | "NLST" | "MLSD" => {
-                self.on_transfer_command(index, &verb)
-            }
-            _ => {}
+            _ => self.on_command_effects(index, &verb),
+        }
+    }
+
+    /// What a command changes that does not depend on its argument's parsing (shared by
+    /// commands seen and commands inferred from their reply).
+    fn on_command_effects(&mut self, index: usize, verb: &str) {
+        use crate::ftp::command::{self as c, CommandKind, Verb};
+        if let CommandKind::Transfer(kind) = c::kind(Verb::new(verb.as_bytes())) {
+            let direction = match kind.direction() {
+                c::Direction::Download => Direction::Download,
+                c::Direction::Upload => Direction::Upload,
+                c::Direction::Listing => Direction::Listing,
+            };
+            self.on_transfer_command(index, direction);
         }
     }
 
@@ -627,12 +734,7 @@ impl SessionCore {
         }
     }
 
-    fn on_transfer_command(&mut self, index: usize, verb: &str) {
-        let direction = match verb {
-            "RETR" => Direction::Download,
-            "STOR" | "STOU" | "APPE" => Direction::Upload,
-            _ => Direction::Listing,
-        };
+    fn on_transfer_command(&mut self, index: usize, direction: Direction) {
         let t = self.transfers.len();
         let negotiation = self
             .current_negotiation
@@ -669,7 +771,10 @@ impl SessionCore {
         });
     }
 
-    fn on_reply(&mut self, reply: Reply, ts: Timestamp, frame: u64) {
+    fn on_reply(&mut self, reply: Reply, stamp: Stamp) {
+        let (ts, frame) = (stamp.ts, stamp.frame);
+        let (start, first) = self.reply_began.take().unwrap_or((0, stamp));
+        let end = self.reply_ended;
         self.replies_seen += 1;
         if reply.text_truncated {
             self.bounds.reply_lines_dropped += 1;
@@ -689,29 +794,24 @@ impl SessionCore {
             text_len: reply.text_truncated.then_some(reply.full_text_len),
             unsolicited: false,
         };
-        let Some(code) = reply.code else {
-            self.finding(
-                Severity::Warning,
-                "not_a_reply",
-                format!(
-                    "server sent a line that is not an FTP reply: {:?}",
-                    truncate(&reply.last_text, 60)
-                ),
-                ts,
-                frame,
-            );
-            self.attach_unmatched(record);
-            return;
-        };
+        let code = reply.code;
 
-        // The greeting: the first reply before any command (120 then 220 also counts).
+        // The greeting: the first reply of a connection whose start is in the capture (a
+        // 220, 120 or 421 even if the client already sent commands: pipelining clients);
+        // mid-stream, a 220/120/421 at the start of what the capture holds, before any
+        // command. A greeting the capture lost (its bytes are missing) is not replaced by
+        // the next reply.
+        let at_start = start == 0 || self.delayed_greeting;
         if self.greeting.is_none()
-            && (self.commands.is_empty()
-                || (matches!(code, 220 | 120 | 421)
-                    && self.replies_seen == 1
-                    && self.commands.len() <= 2))
+            && at_start
+            && let Some(c) = code
+            && ((self.from_handshake && (self.commands.is_empty() || matches!(c, 220 | 120 | 421)))
+                || (self.commands.is_empty()
+                    && self.replies_without_command.is_empty()
+                    && matches!(c, 220 | 120 | 421)))
         {
-            if code == 120 {
+            if c == 120 {
+                self.delayed_greeting = true;
                 self.finding(
                     Severity::Info,
                     "delayed_service",
@@ -726,84 +826,218 @@ impl SessionCore {
             return;
         }
 
-        if self.resync.is_some() && !self.realign(code, &record, ts, frame) {
-            return;
+        if code.is_none() {
+            self.finding(
+                Severity::Warning,
+                "invalid_reply",
+                format!(
+                    "server sent a line that is not an FTP reply: {:?}",
+                    truncate(&reply.last_text, 60)
+                ),
+                ts,
+                frame,
+            );
+            // Before the greeting (a banner line), it answers nothing.
+            if self.greeting.is_none() && self.from_handshake {
+                self.keep_unmatched(record);
+                return;
+            }
         }
-        let Some(&index) = self.pending.front() else {
-            self.attach_unmatched(ReplyRecord {
-                unsolicited: true,
-                ..record
-            });
-            return;
+
+        // What the server had received when it sent the reply: the larger of what its first
+        // and last segments acknowledge (a retransmitted copy may carry an older number).
+        let incoming = Incoming {
+            code,
+            start,
+            ack: first.ack.max(stamp.ack),
         };
-        let preliminary = (100..200).contains(&code);
+        let commands = &self.commands;
+        let fits = |i: usize, c: u16| reply_fits(&commands[i].command, c);
+        let guess = code.and_then(|c| verb_for_reply(c, &reply.last_text));
+        let placement = self.pending.place(incoming, &fits, guess.is_some());
+        let lost_replies = match &placement {
+            Placement::Answers { lost_replies, .. }
+            | Placement::LostCommand { lost_replies, .. }
+            | Placement::Nothing { lost_replies } => lost_replies.clone(),
+        };
+        for lost in lost_replies {
+            let c = &self.commands[lost];
+            let msg = format!(
+                "the reply to {} (frame {}) is in bytes missing from the capture",
+                c.command, c.frame
+            );
+            self.finding(Severity::Info, "reply_lost", msg, ts, frame);
+        }
+        let index = match placement {
+            Placement::Answers { index, .. } => index,
+            Placement::LostCommand { end, .. } => {
+                self.pending.inferred(end);
+                // The code names the command (227: PASV), or it stays unknown ("?").
+                let verb = guess.unwrap_or(UNKNOWN_VERB);
+                let index = self.infer_command(verb, code, stamp);
+                // Sent before the client received this reply (which may be a 150, the final
+                // reply still to come).
+                self.pending.push(Waiting {
+                    index,
+                    start: end,
+                    end,
+                    ack: Some(start),
+                    replied_to: 0,
+                });
+                index
+            }
+            Placement::Nothing { .. } => {
+                self.keep_unmatched(ReplyRecord {
+                    unsolicited: true,
+                    ..record
+                });
+                return;
+            }
+        };
+
         push_reply(&mut self.commands[index].replies, record);
         self.emit(Out::Reply(index, self.commands[index].replies.len() - 1));
-        if preliminary {
+        let Some(code) = code else {
+            // Not a reply, but where the reply was expected: it ends the wait.
+            self.pending.answered(index);
+            return;
+        };
+        if (100..200).contains(&code) {
+            self.pending.preliminary(index, end);
             self.on_preliminary(index, code, &reply);
             return;
         }
-        self.pending.pop_front();
+        self.pending.answered(index);
         self.commands[index].reply_code = Some(code);
         self.commands[index].reply_text = Some(reply.last_text.clone());
         self.on_final(index, code, &reply, ts, frame);
     }
 
-    /// After bytes went missing, matches a reply to the command it can answer (RFC 959's
-    /// reply sets) instead of blindly to the oldest waiting one. Returns false when the
-    /// reply was disposed of here (it answers a command the capture lost).
-    fn realign(&mut self, code: u16, record: &ReplyRecord, ts: Timestamp, frame: u64) -> bool {
-        let Some(gap) = self.resync else { return true };
-        let fits = |c: &CommandRecord| reply_fits(&c.command, code);
-        let Some(&front) = self.pending.front() else {
-            return true;
+    /// A command the capture lost, known from the reply that answered it: recorded as
+    /// inferred, dated by that reply, and given the effects of its verb.
+    fn infer_command(&mut self, verb: &'static str, code: Option<u16>, stamp: Stamp) -> usize {
+        let (ts, frame) = (stamp.ts, stamp.frame);
+        self.commands_seen += 1;
+        let what = code.map_or("a line that is not a reply".to_string(), |c| {
+            format!("reply {c}")
+        });
+        let msg = if verb == UNKNOWN_VERB {
+            format!(
+                "{what} answers a command that is in bytes missing from the capture; its code does not say which \
+                 (shown as an inferred command \"{UNKNOWN_VERB}\")"
+            )
+        } else {
+            format!(
+                "{what} answers a {verb} that is in bytes missing from the capture; shown as an inferred {verb}"
+            )
         };
-        if fits(&self.commands[front]) {
-            self.resync = None;
-            return true;
+        self.finding(Severity::Info, "command_lost", msg, ts, frame);
+        let index = self.commands.len();
+        self.commands.push(CommandRecord {
+            ts,
+            frame,
+            command: verb.to_string(),
+            arg: None,
+            arg_len: None,
+            arg_truncated: false,
+            masked: false,
+            reply_code: None,
+            reply_text: None,
+            replies: Vec::new(),
+            data_endpoint: None,
+            port_arithmetic: None,
+            address_error: None,
+            transfer: None,
+            after_gap: true,
+            telnet_interrupt: false,
+            inferred: true,
+        });
+        self.emit(Out::Command(index));
+        if verb == "USER" {
+            self.login_attempts.push(LoginAttempt {
+                user: None,
+                ts,
+                frame,
+                result: Login::Unknown,
+                reply_code: None,
+            });
         }
-        let later = self.pending.iter().position(|&i| fits(&self.commands[i]));
-        match (gap, later) {
-            (Dir::ServerToClient, Some(n)) => {
-                // The replies to the commands before it were in the gap.
-                for _ in 0..n {
-                    if let Some(lost) = self.pending.pop_front() {
-                        let c = &self.commands[lost];
-                        let msg = format!(
-                            "the reply to {} (frame {}) is in bytes missing from the capture",
-                            c.command, c.frame
-                        );
-                        self.finding(Severity::Info, "reply_lost", msg, ts, frame);
-                    }
-                }
-                self.resync = None;
-                true
-            }
-            _ => {
-                // It answers a command the capture lost.
-                let msg = format!(
-                    "reply {code} answers a command that is in bytes missing from the capture"
-                );
-                self.finding(Severity::Info, "command_lost", msg, ts, frame);
-                self.attach_unmatched(ReplyRecord {
-                    unsolicited: true,
-                    ..record.clone()
-                });
-                false
-            }
-        }
+        self.on_command_effects(index, verb);
+        index
     }
 
-    /// A reply with no command waiting: kept on the last command, or as the greeting.
-    fn attach_unmatched(&mut self, record: ReplyRecord) {
+    /// A reply no command in the capture asked for: kept on the last command (marked
+    /// unsolicited), or with the session when there is no command yet.
+    fn keep_unmatched(&mut self, record: ReplyRecord) {
         if let Some(index) = self.commands.len().checked_sub(1) {
             push_reply(&mut self.commands[index].replies, record);
             let k = self.commands[index].replies.len() - 1;
             self.emit(Out::Reply(index, k));
-        } else if self.greeting.is_none() {
-            self.greeting = Some(record);
-            self.emit(Out::Greeting);
+        } else if self.replies_without_command.len() < self.cfg.max_findings {
+            self.replies_without_command.push(record);
+            self.emit(Out::ReplyWithoutCommand(
+                self.replies_without_command.len() - 1,
+            ));
         }
+    }
+
+    /// Implicit FTPS: the connection opened with a TLS handshake.
+    fn implicit_tls(&mut self, stamp: Stamp) {
+        self.tls = Some(TlsStart {
+            command: "implicit TLS (FTPS)".into(),
+            ts: stamp.ts,
+            frame: stamp.frame,
+            encrypted_bytes: [0, 0],
+            implicit: true,
+            ended: None,
+        });
+        self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
+        self.finding(
+            Severity::Info,
+            "tls_started",
+            "the control connection opens with a TLS handshake (implicit FTPS): commands, replies and \
+             data-connection announcements are encrypted and cannot be read"
+                .into(),
+            stamp.ts,
+            stamp.frame,
+        );
+    }
+
+    /// Bytes of direction `i` while it speaks TLS: counted; returns the plain text that
+    /// follows when TLS ends in this direction (after CCC's close_notify).
+    fn tls_bytes<'a>(&mut self, i: usize, bytes: &'a [u8], stamp: Stamp) -> Option<&'a [u8]> {
+        let records = self.tls_records[i].as_mut()?;
+        let fed = records.feed(bytes);
+        let tls_len = match fed {
+            Fed::Tls => bytes.len(),
+            Fed::PlainFrom(at) => at,
+        };
+        if let Some(tls) = self.tls.as_mut() {
+            tls.encrypted_bytes[i] += tls_len as u64;
+        }
+        let Fed::PlainFrom(at) = fed else {
+            return None;
+        };
+        self.tls_records[i] = None;
+        if self.tls_records.iter().all(Option::is_none)
+            && let Some(tls) = self.tls.as_mut()
+            && tls.ended.is_none()
+        {
+            tls.ended = Some(TlsEnd {
+                ts: stamp.ts,
+                frame: stamp.frame,
+            });
+            self.finding(
+                Severity::Info,
+                "tls_ended",
+                "both sides closed TLS (close_notify alerts, as after CCC): the control connection \
+                 is plain text again from here on"
+                    .into(),
+                stamp.ts,
+                stamp.frame,
+            );
+        }
+        Some(&bytes[at..])
     }
 
     fn transfer_of(&self, index: usize) -> Option<usize> {
@@ -869,7 +1103,10 @@ impl SessionCore {
                     ts,
                     frame,
                     encrypted_bytes: [0, 0],
+                    implicit: false,
+                    ended: None,
                 });
+                self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
                 self.finding(
                     Severity::Info,
                     "tls_started",
@@ -1022,8 +1259,22 @@ impl SessionCore {
 
     /// Commands still waiting for a final reply.
     pub fn pending_commands(&self) -> impl Iterator<Item = usize> + '_ {
-        self.pending.iter().copied()
+        self.pending.iter().map(|w| w.index)
     }
+}
+
+/// Bytes that are not text (control or binary bytes) at the start of a server line that is
+/// a reply after them: how many to skip.
+fn junk_before_reply(text: &[u8]) -> Option<usize> {
+    use crate::ftp::reply::{ReplyLine, parse_reply_line};
+    if !matches!(parse_reply_line(text), ReplyLine::Other(_)) {
+        return None;
+    }
+    let junk = text
+        .iter()
+        .take_while(|&&b| (b < 0x20 && b != b'\t') || b >= 0x7f)
+        .count();
+    (junk > 0 && !matches!(parse_reply_line(&text[junk..]), ReplyLine::Other(_))).then_some(junk)
 }
 
 /// A line that may have lost its beginning is kept only when it still starts like a

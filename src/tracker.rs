@@ -21,12 +21,12 @@ use crate::events::{LiveEvent, LiveScope, LiveSink};
 use crate::expect::{ExpectTable, Expectation, link_note};
 use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
 use crate::session::{Action, ConnLink, Out, SessionConfig, SessionState};
-use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, FlowStep, Interest, Side, StreamEvent};
+use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, FlowStep, Interest, Side, Stamp, StreamEvent};
 use crate::time::Timestamp;
+use crate::unlinked::{HostPairs, Listed};
 use ahash::AHashMap;
 use std::collections::VecDeque;
 use std::io;
-use std::net::IpAddr;
 
 #[derive(Debug, Clone)]
 pub struct TrackerConfig {
@@ -78,6 +78,8 @@ struct Recent {
 /// A session being parsed, and what the tracker knows about it.
 struct Live {
     state: SessionState,
+    /// Its control connection carried FTP bytes.
+    established: bool,
     /// Data connections linked to it still in the TCP table.
     open_data: usize,
     /// Transfers already told as live events.
@@ -159,8 +161,8 @@ pub struct Tracker {
     expect: ExpectTable,
     recent: VecDeque<Recent>,
     unlinked: Vec<UnlinkedConnection>,
-    /// Latest session per unordered host pair, to recognise unlinked data connections.
-    host_pairs: AHashMap<(IpAddr, IpAddr), usize>,
+    /// Sessions per host pair, to recognise unlinked data connections.
+    pairs: HostPairs,
     /// Transfers told once their data connection (this token) closes.
     waiting: AHashMap<u32, (usize, usize)>,
     out: Output,
@@ -182,12 +184,9 @@ pub struct TrackerOutput {
     pub bounds: BoundCounters,
 }
 
-fn pair(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
-    if a <= b { (a, b) } else { (b, a) }
-}
-
 impl Tracker {
     pub fn new(cfg: TrackerConfig) -> Tracker {
+        let waiting = cfg.max_recent_unmatched;
         let expect = ExpectTable::new(cfg.max_expectations, cfg.expectation_max_age);
         Tracker {
             cfg,
@@ -198,7 +197,7 @@ impl Tracker {
             expect,
             recent: VecDeque::new(),
             unlinked: Vec::new(),
-            host_pairs: AHashMap::new(),
+            pairs: HostPairs::new(waiting),
             waiting: AHashMap::new(),
             out: Output {
                 sink: None,
@@ -300,6 +299,12 @@ impl Tracker {
                         reply: &cmd.replies[k],
                     });
                 }
+                Out::ReplyWithoutCommand(i) => {
+                    self.out.tell(&LiveEvent::ReplyWithoutCommand {
+                        session,
+                        reply: &core.replies_without_command[i],
+                    });
+                }
                 Out::Finding(i) => {
                     self.out.tell(&LiveEvent::Finding {
                         session,
@@ -368,6 +373,7 @@ impl Tracker {
             Mode::Passive => (core.server.ip, core.client.ip),
         };
         let asked_at = core.commands[neg.command_index].frame;
+        let port = neg.announced.port;
         let e = Expectation {
             session: s,
             negotiation: n,
@@ -377,6 +383,9 @@ impl Tracker {
             connector_peer,
             ts: neg.ts,
         };
+        for l in self.pairs.announced(s, port) {
+            self.list_unlinked(l);
+        }
         let id = self.expect.register(e.clone());
         if let Some(live) = self.live(s) {
             live.state.core.negotiations[n].expectation = Some(id);
@@ -478,6 +487,14 @@ impl Tracker {
         }
     }
 
+    fn list_unlinked(&mut self, l: Listed) {
+        self.add_unlinked(UnlinkedConnection {
+            session: Some(l.session as u32 + 1),
+            reason: l.reason,
+            tcp: l.record,
+        });
+    }
+
     fn add_unlinked(&mut self, u: UnlinkedConnection) {
         self.unlinked_total += 1;
         self.out.tell(&LiveEvent::Unlinked(&u));
@@ -496,6 +513,7 @@ impl Tracker {
     /// Turns the tracked sessions into the model.
     pub fn into_report_parts(mut self) -> TrackerOutput {
         self.finish_sessions();
+        self.other_tcp += self.pairs.drain().len() as u64;
         self.bounds.expectations_evicted = self.expect.evicted;
         self.finished.sort_by_key(|s| s.id);
         self.unlinked.sort_by_key(|u| u.tcp.id);
@@ -569,10 +587,16 @@ impl FlowHandler for Tracker {
             );
             self.sessions.push(Live {
                 state,
+                established: false,
                 open_data: 0,
                 told: Vec::new(),
             });
-            self.host_pairs.insert(pair(client.ip, server.ip), s);
+            for l in self
+                .pairs
+                .opened(s, client.ip, server.ip, info.ts, info.midstream)
+            {
+                self.list_unlinked(l);
+            }
             self.out.tell(&LiveEvent::SessionStart {
                 session: id,
                 client,
@@ -620,18 +644,21 @@ impl FlowHandler for Tracker {
         }
     }
 
-    fn stream(
-        &mut self,
-        token: u32,
-        side: Side,
-        event: StreamEvent<'_>,
-        ts: Timestamp,
-        frame: u64,
-    ) {
+    fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, stamp: Stamp) {
         if let Some(Role::Control(s)) = self.roles.get(token as usize).copied()
             && let Some(live) = self.live(s)
         {
-            live.state.on_stream(side, event, ts, frame);
+            let first = matches!(event, StreamEvent::Bytes(_)) && !live.established;
+            if first {
+                live.established = true;
+            }
+            live.state.on_stream(side, event, stamp);
+            if first {
+                for l in self.pairs.established(s) {
+                    self.list_unlinked(l);
+                }
+            }
+            let Some(live) = self.live(s) else { return };
             let core = &live.state.core;
             if !core.actions.is_empty() || !core.out.is_empty() {
                 self.after_parsing(s);
@@ -665,6 +692,7 @@ impl FlowHandler for Tracker {
         self.free_tokens.push(token);
         match role {
             Role::Control(s) => {
+                self.pairs.ended(s, record.last_ts);
                 if let Some(live) = self.live(s) {
                     live.state.on_control_closed(record);
                 }
@@ -698,28 +726,13 @@ impl FlowHandler for Tracker {
             },
             Role::Unmatched => {
                 self.recent.retain(|r| r.token != token);
-                match self.host_pairs.get(&pair(record.orig.ip, record.resp.ip)) {
-                    Some(&s) if looks_like_data(&record) => {
-                        let reason = format!(
-                            "connects the hosts of FTP session {} but matches none of its PORT/EPRT/PASV/EPSV announcements",
-                            s + 1
-                        );
-                        self.add_unlinked(UnlinkedConnection {
-                            session: Some(s as u32 + 1),
-                            reason,
-                            tcp: record,
-                        });
-                    }
-                    _ => self.other_tcp += 1,
+                let mut other = Vec::new();
+                if let Some(l) = self.pairs.closed(record, &mut other) {
+                    self.list_unlinked(l);
                 }
+                self.other_tcp += other.len() as u64;
             }
             Role::Free => {}
         }
     }
-}
-
-/// A connection between FTP hosts that could be a data connection: from port 20, or
-/// between two unprivileged ports.
-fn looks_like_data(r: &ConnRecord) -> bool {
-    r.orig.port == 20 || r.resp.port == 20 || (r.orig.port >= 1024 && r.resp.port >= 1024)
 }

@@ -45,7 +45,7 @@ pub(super) fn decode<'a>(frame: &RawFrame<'a>, stats: &mut DecodeStats) -> Optio
         _ => return None,
     };
     let ip = data.get(at..)?;
-    let (src, dst, tcp, family) = match ethertype {
+    let (src, dst, tcp, family, ip_id) = match ethertype {
         ETHERTYPE_IPV4 => {
             let (&vihl, _) = ip.split_first()?;
             let header_len = usize::from(vihl & 0x0f) * 4;
@@ -69,6 +69,7 @@ pub(super) fn decode<'a>(frame: &RawFrame<'a>, stats: &mut DecodeStats) -> Optio
                 IpAddr::V4(dst),
                 &ip[header_len..total],
                 Family::V4,
+                be16(ip, 4)?,
             )
         }
         ETHERTYPE_IPV6 => {
@@ -87,6 +88,7 @@ pub(super) fn decode<'a>(frame: &RawFrame<'a>, stats: &mut DecodeStats) -> Optio
                 IpAddr::V6(dst),
                 &ip[40..40 + payload],
                 Family::V6,
+                0,
             )
         }
         _ => return None,
@@ -115,6 +117,8 @@ pub(super) fn decode<'a>(frame: &RawFrame<'a>, stats: &mut DecodeStats) -> Optio
         mss,
         wscale,
         sack_permitted,
+        ip_id,
+        checksum: be16(tcp, 16)?,
     };
     match family {
         Family::V4 => stats.ipv4 += 1,

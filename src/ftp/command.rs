@@ -208,30 +208,7 @@ pub enum CommandKind {
 /// Wire example: the verb of `EPRT |2|2601:191:8500:2e00:7c0f:78e0:dc5b:f7c1|34325|` is
 /// `ActiveSetup(Eprt)`.
 pub fn kind(verb: Verb) -> CommandKind {
-    use CommandKind as K;
-    match verb.as_str() {
-        "USER" => K::Login(LoginKind::User),
-        "PASS" => K::Login(LoginKind::Pass),
-        "ACCT" => K::Login(LoginKind::Acct),
-        "PORT" => K::ActiveSetup(ActiveKind::Port),
-        "EPRT" => K::ActiveSetup(ActiveKind::Eprt),
-        "LPRT" => K::ActiveSetup(ActiveKind::Lprt),
-        "PASV" => K::PassiveSetup(PassiveKind::Pasv),
-        "EPSV" => K::PassiveSetup(PassiveKind::Epsv),
-        "LPSV" => K::PassiveSetup(PassiveKind::Lpsv),
-        "RETR" => K::Transfer(TransferKind::Retr),
-        "STOR" => K::Transfer(TransferKind::Stor),
-        "STOU" => K::Transfer(TransferKind::Stou),
-        "APPE" => K::Transfer(TransferKind::Appe),
-        "LIST" => K::Transfer(TransferKind::List),
-        "NLST" => K::Transfer(TransferKind::Nlst),
-        "MLSD" => K::Transfer(TransferKind::Mlsd),
-        "REST" => K::Rest,
-        "ABOR" => K::Abort,
-        "AUTH" => K::Auth,
-        "QUIT" => K::Quit,
-        _ => K::Other,
-    }
+    super::verbs::lookup(verb.as_str()).map_or(CommandKind::Other, |v| v.kind)
 }
 
 /// Which way a transfer's data flows.

@@ -87,6 +87,11 @@ pub struct Line<'a> {
     pub telnet: TelnetSeen,
     /// The line began right after a gap (missing bytes): its start may be lost.
     pub after_gap: bool,
+    /// Stream offset of the line's first byte (right after the previous line or gap).
+    pub start: u64,
+    /// Stream offset just past the line's end (its LF, or the last byte of an
+    /// unterminated line).
+    pub end: u64,
 }
 
 /// Where the Telnet decoder is.
@@ -123,6 +128,11 @@ pub struct LineSplitter {
     /// The next line starts after a gap.
     after_gap: bool,
     dropped: u64,
+    /// Stream offset of the next byte pushed (gaps count).
+    pos: u64,
+    /// Stream offsets of the current line's start and of the end of what emits next.
+    line_begin: u64,
+    line_end: u64,
 }
 
 impl LineSplitter {
@@ -139,6 +149,9 @@ impl LineSplitter {
             seen: TelnetSeen::default(),
             after_gap: false,
             dropped: 0,
+            pos: 0,
+            line_begin: 0,
+            line_end: 0,
         }
     }
 
@@ -146,6 +159,9 @@ impl LineSplitter {
     ///
     /// Wire example (one push, two lines): `USER anonymous\r\nPASS anonymous\r\n`.
     pub fn push(&mut self, data: &[u8], out: &mut dyn FnMut(Line<'_>)) {
+        let base = self.pos;
+        self.pos += data.len() as u64;
+        let consumed = |rest: &[u8]| base + (data.len() - rest.len()) as u64;
         let mut rest = data;
         while !rest.is_empty() {
             if self.telnet_state == Telnet::Data && !self.pending_cr {
@@ -164,6 +180,7 @@ impl LineSplitter {
                     };
                     if let Some(n) = end_len {
                         // The whole line is in this push: hand out a borrowed slice.
+                        self.line_end = consumed(rest) + (p + n) as u64;
                         let (text, tail) = rest.split_at(p);
                         self.emit_borrowed(text, n == 1, out);
                         rest = tail.get(n..).unwrap_or_default();
@@ -176,15 +193,17 @@ impl LineSplitter {
             }
             if let Some((&b, tail)) = rest.split_first() {
                 rest = tail;
+                self.line_end = consumed(rest);
                 self.step(b, out);
             }
         }
     }
 
-    /// Bytes are missing from the stream here: drops the partial line (counted in
+    /// `n` bytes are missing from the stream here: drops the partial line (counted in
     /// [`dropped_partial_lines`](Self::dropped_partial_lines)) and marks the next line
     /// `after_gap`.
-    pub fn gap(&mut self) {
+    pub fn gap(&mut self, n: u64) {
+        self.pos += n;
         if self.started {
             self.dropped = self.dropped.saturating_add(1);
         }
@@ -193,6 +212,17 @@ impl LineSplitter {
         self.telnet_state = Telnet::Data;
         self.sub_len = 0;
         self.after_gap = true;
+        self.line_begin = self.pos;
+    }
+
+    /// `n` bytes of the stream are not text (TLS records before plain text resumed): the
+    /// offsets move on, nothing is flagged, any partial line is forgotten.
+    pub fn skip(&mut self, n: u64) {
+        self.pos += n;
+        self.reset_line();
+        self.telnet_state = Telnet::Data;
+        self.sub_len = 0;
+        self.line_begin = self.pos;
     }
 
     /// The stream ended: emits the partial line, if any, with `unterminated` set.
@@ -200,6 +230,7 @@ impl LineSplitter {
     /// A trailing lone CR is taken as the start of a line end and not included in the text.
     /// Wire example: `QUIT` followed by FIN, no CR LF.
     pub fn finish(&mut self, out: &mut dyn FnMut(Line<'_>)) {
+        self.line_end = self.pos;
         if self.started {
             self.pending_cr = false;
             self.emit(false, true, out);
@@ -207,6 +238,11 @@ impl LineSplitter {
         self.reset_line();
         self.telnet_state = Telnet::Data;
         self.sub_len = 0;
+    }
+
+    /// Stream offset of the next byte to come (bytes pushed and gaps so far).
+    pub fn position(&self) -> u64 {
+        self.pos
     }
 
     /// Partial lines thrown away by [`gap`](Self::gap).
@@ -342,7 +378,10 @@ impl LineSplitter {
             unterminated,
             telnet: self.seen,
             after_gap: self.after_gap,
+            start: self.line_begin,
+            end: self.line_end,
         });
+        self.line_begin = self.line_end;
         self.reset_line();
     }
 
@@ -357,7 +396,10 @@ impl LineSplitter {
             unterminated: false,
             telnet: TelnetSeen::default(),
             after_gap: self.after_gap,
+            start: self.line_begin,
+            end: self.line_end,
         });
+        self.line_begin = self.line_end;
         self.after_gap = false;
     }
 
@@ -597,7 +639,7 @@ mod tests {
         let mut s = LineSplitter::new(8192);
         let mut lines = Vec::new();
         s.push(b"USER anonymous\r\nPASS anon", &mut |l| lines.push(own(l)));
-        s.gap();
+        s.gap(3);
         assert_eq!(s.dropped_partial_lines(), 1);
         assert_eq!(s.buffered(), 0);
         s.push(b"ymous\r\nPWD\r\n", &mut |l| lines.push(own(l)));
@@ -607,15 +649,37 @@ mod tests {
         );
         assert!(!lines[0].after_gap && lines[1].after_gap && !lines[2].after_gap);
         // A gap between lines drops nothing, but the next line may still be a tail.
-        s.gap();
+        s.gap(3);
         assert_eq!(s.dropped_partial_lines(), 1);
         s.push(b"\xff", &mut |l| lines.push(own(l)));
-        s.gap(); // cuts the IAC sequence: counted, state reset
+        s.gap(3); // cuts the IAC sequence: counted, state reset
         assert_eq!(s.dropped_partial_lines(), 2);
         s.push(b"\xf4NOOP\r\n", &mut |l| lines.push(own(l)));
         let last = lines.last().unwrap();
         assert_eq!(last.text, b"\xf4NOOP");
         assert!(last.after_gap && !last.telnet.interrupt);
+    }
+
+    #[test]
+    fn lines_know_their_stream_offsets_across_pushes_and_gaps() {
+        let mut s = LineSplitter::new(8192);
+        let mut spans = Vec::new();
+        let mut keep = |l: Line<'_>| spans.push((l.text.to_vec(), l.start, l.end));
+        s.push(b"USER a\r\nPA", &mut keep);
+        s.push(b"SS b\r\n", &mut keep);
+        s.gap(10);
+        s.push(b"PWD\r\nQU", &mut keep);
+        s.push(b"\xff\xf4IT", &mut keep);
+        s.finish(&mut keep);
+        assert_eq!(
+            spans,
+            vec![
+                (b"USER a".to_vec(), 0, 8),
+                (b"PASS b".to_vec(), 8, 16),
+                (b"PWD".to_vec(), 26, 31),
+                (b"QUIT".to_vec(), 31, 37),
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What reply codes and commands mean, in one short phrase each.
 //!
-//! **Input:** a reply code, or a command verb.
+//! **Input:** a reply code, or a command verb (whose phrase lives in the verb table).
 //!
 //! **Output:** a static phrase written for a student reading a capture.
 //!
@@ -105,84 +105,13 @@ fn class_meaning(code: u16) -> &'static str {
     }
 }
 
-/// The meaning of a command verb (any case), or `None` when it is not a known command.
+/// The meaning of a command verb (any case), or `None` when it is not a known command
+/// (from the verb table, [`super::verbs`]).
 ///
 /// Wire example: `PORT 192,168,0,27,43,103` -> "active mode: the client says where it
 /// listens for the data connection".
 pub fn command_meaning(verb: &str) -> Option<&'static str> {
-    // Uppercase into a small stack buffer: no allocation per command.
-    let mut buf = [0u8; 4];
-    let bytes = verb.as_bytes();
-    if bytes.len() > buf.len() || bytes.len() < 3 {
-        return None;
-    }
-    for (slot, b) in buf.iter_mut().zip(bytes) {
-        *slot = b.to_ascii_uppercase();
-    }
-    let upper = buf.get(..bytes.len())?;
-    Some(match upper {
-        b"ABOR" => "abort: stop the transfer in progress and close its data connection",
-        b"ACCT" => "send the account name some servers need after the password",
-        b"ADAT" => "send security data for the authentication exchange (RFC 2228)",
-        b"ALLO" => "reserve storage on the server before an upload",
-        b"APPE" => "upload: append the data to a file on the server (create it if missing)",
-        b"AUTH" => "ask to secure the control connection (AUTH TLS starts FTPS)",
-        b"CCC" => "clear command channel: go back to plain text after TLS",
-        b"CDUP" => "change to the parent directory",
-        b"CLNT" => "tell the server the name of the client program",
-        b"CWD" => "change the working directory",
-        b"DELE" => "delete a file on the server",
-        b"ENC" => "send a confidentiality-protected command (RFC 2228)",
-        b"EPRT" => {
-            "extended active mode: the client says where it listens (IPv4 or IPv6 address and port)"
-        }
-        b"EPSV" => "extended passive mode: ask the server to listen; it answers with a port only",
-        b"FEAT" => "ask which extensions the server supports",
-        b"HELP" => "ask for help about the server or a command",
-        b"HOST" => "name the virtual host wanted, before login (RFC 7151)",
-        b"LANG" => "choose the language of the server's messages",
-        b"LIST" => "list a directory (or one file) in human-readable form over a data connection",
-        b"LPRT" => "long active mode: the client says where it listens (address of any family)",
-        b"LPSV" => "long passive mode: ask the server to listen and say where (any address family)",
-        b"MDTM" => "ask for a file's last modification time",
-        b"MIC" => "send an integrity-protected command (RFC 2228)",
-        b"MKD" => "make a directory",
-        b"MLSD" => "list a directory in machine-readable form over a data connection",
-        b"MLST" => "describe one file in machine-readable form on the control connection",
-        b"MODE" => "set the transfer mode (S stream, B block, C compressed)",
-        b"NLST" => "list the names in a directory over a data connection",
-        b"NOOP" => "do nothing; the server just answers OK (keeps the connection alive)",
-        b"OPTS" => "set options of a command (e.g. OPTS UTF8 ON)",
-        b"PASS" => "send the password (in clear text unless the connection uses TLS)",
-        b"PASV" => "passive mode: ask the server to listen and say where (IPv4 address and port)",
-        b"PBSZ" => "set the protection buffer size (sent before PROT with TLS)",
-        b"PORT" => "active mode: the client says where it listens for the data connection",
-        b"PROT" => "set data connection protection (C clear, P private with TLS)",
-        b"PWD" => "print the working directory",
-        b"QUIT" => "log out and close the control connection",
-        b"REIN" => "reinitialize: log out but keep the connection open",
-        b"REST" => "restart: the next transfer begins at this byte offset",
-        b"RETR" => "download: retrieve a copy of a file over a data connection",
-        b"RMD" => "remove a directory",
-        b"RNFR" => "rename, step 1: the file to rename",
-        b"RNTO" => "rename, step 2: the new name",
-        b"SITE" => "a server-specific command (e.g. SITE CHMOD)",
-        b"SIZE" => "ask for a file's size in bytes",
-        b"SMNT" => "mount a different file system structure",
-        b"STAT" => "ask for status (of the server, or of a file or directory)",
-        b"STOR" => "upload: store a file on the server over a data connection",
-        b"STOU" => "upload under a name the server makes unique",
-        b"STRU" => "set the file structure (F file, R record, P page)",
-        b"SYST" => "ask which operating system type the server runs",
-        b"TYPE" => "set the data type (A ASCII, I binary/image, E EBCDIC)",
-        b"USER" => "send the user name: starts a login",
-        b"XCUP" => "old alias of CDUP: change to the parent directory",
-        b"XCWD" => "old alias of CWD: change the working directory",
-        b"XMKD" => "old alias of MKD: make a directory",
-        b"XPWD" => "old alias of PWD: print the working directory",
-        b"XRMD" => "old alias of RMD: remove a directory",
-        _ => return None,
-    })
+    super::verbs::lookup(verb).map(|v| v.meaning)
 }
 
 #[cfg(test)]
@@ -256,62 +185,5 @@ mod tests {
         assert_eq!(command_meaning("??AB"), None);
         assert_eq!(command_meaning("新建"), None);
         assert_eq!(command_meaning("220"), None);
-    }
-}
-
-/// Could `code` be a reply to `verb`? From RFC 959 §5.4 (and RFC 2389/2428/3659/2228 for
-/// the extensions): every command may get a transient or permanent negative reply (4xx,
-/// 5xx), but the positive ones depend on the command. Unknown verbs accept anything.
-/// Used only to re-align replies with commands after bytes went missing from the capture.
-pub fn reply_fits(verb: &str, code: u16) -> bool {
-    if code >= 400 {
-        return true;
-    }
-    let positive: &[u16] = match verb.to_ascii_uppercase().as_str() {
-        "USER" => &[230, 331, 332, 232],
-        "PASS" => &[230, 202, 332],
-        "ACCT" => &[230, 202],
-        "CWD" | "XCWD" | "CDUP" | "XCUP" => &[200, 250],
-        "SMNT" => &[202, 250],
-        "REIN" => &[120, 220],
-        "QUIT" => &[221, 200],
-        "PORT" | "EPRT" | "LPRT" | "TYPE" | "STRU" | "MODE" | "NOOP" | "OPTS" | "PROT" | "PBSZ"
-        | "CCC" => &[200, 202],
-        "PASV" => &[227],
-        "EPSV" => &[229, 200],
-        "LPSV" => &[228],
-        "RETR" | "LIST" | "NLST" | "MLSD" | "STOR" | "STOU" | "APPE" => &[110, 125, 150, 226, 250],
-        "ALLO" => &[200, 202],
-        "REST" => &[350],
-        "RNFR" => &[350],
-        "RNTO" | "DELE" | "RMD" | "XRMD" => &[250],
-        "ABOR" => &[225, 226],
-        "MKD" | "XMKD" | "PWD" | "XPWD" => &[257],
-        "SYST" => &[215],
-        "STAT" => &[211, 212, 213],
-        "HELP" => &[211, 214],
-        "SITE" => &[200, 202, 214, 250],
-        "FEAT" => &[211],
-        "SIZE" | "MDTM" => &[213],
-        "MLST" => &[250],
-        "AUTH" => &[234, 334],
-        "ADAT" => &[235, 335],
-        _ => return true,
-    };
-    positive.contains(&code)
-}
-
-#[cfg(test)]
-mod fits_tests {
-    use super::reply_fits;
-
-    #[test]
-    fn positive_replies_depend_on_the_command() {
-        assert!(reply_fits("PASV", 227));
-        assert!(!reply_fits("PASV", 150));
-        assert!(reply_fits("retr", 150));
-        assert!(!reply_fits("USER", 257));
-        assert!(reply_fits("USER", 530));
-        assert!(reply_fits("XYZZY", 299));
     }
 }

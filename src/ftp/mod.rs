@@ -14,6 +14,9 @@
 //! | [`reply`] | server lines `211-Features:` ... `211 End` | [`ReplyLine`], [`Reply`] (multi-line assembled, bounded) |
 //! | [`address`] | PORT / EPRT / LPRT arguments, 227 / 228 / 229 texts | [`Announced`] endpoint or [`AddressError`] |
 //! | [`meaning`] | a reply code or a verb | a short phrase for the reader |
+//! | [`pending`] | commands sent, replies received, stretches lost | which command each reply answers |
+//! | [`tls`] | bytes after AUTH TLS | TLS record framing, where plain text resumes (CCC) |
+//! | [`verbs`] | a verb | its row: kind, direction, meaning, replies that may answer it |
 //! | [`text`] | reply texts | announced size, STOU file name, SIZE answer, 257 path |
 //!
 //! Rules shared by all of them: capture bytes never panic (no unchecked indexing, no
@@ -25,8 +28,11 @@ pub mod address;
 pub mod command;
 pub mod line;
 pub mod meaning;
+pub mod pending;
 pub mod reply;
 pub mod text;
+pub mod tls;
+pub mod verbs;
 
 pub use address::{
     AddressError, Announced, parse_227, parse_228, parse_229, parse_eprt, parse_lprt, parse_port,
@@ -74,7 +80,7 @@ mod tests {
             splitter.push(&data, &mut |l| lines.push((l.text.to_vec(), l.full_len)));
             assert!(splitter.buffered() <= 257);
             if round % 97 == 0 {
-                splitter.gap();
+                splitter.gap(1);
                 replies.reset();
             }
             for (text, full_len) in lines

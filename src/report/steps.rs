@@ -41,6 +41,8 @@ pub enum StepKind<'a> {
         conn: &'a ConnRecord,
     },
     Greeting(&'a ReplyRecord),
+    /// A reply before any command of the capture.
+    ReplyWithoutCommand(&'a ReplyRecord),
     Command {
         index: usize,
         cmd: &'a CommandRecord,
@@ -82,7 +84,10 @@ impl Step<'_> {
     fn rank(&self) -> u8 {
         match self.kind {
             StepKind::Handshake { .. } => 0,
-            StepKind::Greeting(_) | StepKind::Command { .. } | StepKind::Reply { .. } => 1,
+            StepKind::Greeting(_)
+            | StepKind::ReplyWithoutCommand(_)
+            | StepKind::Command { .. }
+            | StepKind::Reply { .. } => 1,
             StepKind::Data(_) | StepKind::Segment { .. } => 2,
             StepKind::Close { .. } => 3,
             StepKind::Finding(_) => 4,
@@ -109,6 +114,13 @@ pub fn session_steps(s: &Session, verbose: bool) -> Vec<Step<'_>> {
             ts: g.ts,
             frame: g.frame,
             kind: StepKind::Greeting(g),
+        });
+    }
+    for reply in &s.replies_without_command {
+        steps.push(Step {
+            ts: reply.ts,
+            frame: reply.frame,
+            kind: StepKind::ReplyWithoutCommand(reply),
         });
     }
     for (index, cmd) in s.commands.iter().enumerate() {

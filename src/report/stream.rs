@@ -274,6 +274,17 @@ impl StreamRenderer {
                 );
                 self.line(*session, reply.ts, reply.frame, true, &text)
             }
+            LiveEvent::ReplyWithoutCommand { session, reply } => {
+                let code = reply.code.map_or("???".to_string(), |c| c.to_string());
+                let text = format!(
+                    "{:<10} {}  {}   {}",
+                    "control",
+                    st.arrow_reply(),
+                    st.reply(reply.code, &format!("{code} {}", reply.first_text())),
+                    st.dim("— no command in the capture asked for it")
+                );
+                self.line(*session, reply.ts, reply.frame, true, &text)
+            }
             LiveEvent::Finding { session, finding } => {
                 let mark = match finding.severity {
                     Severity::Info => st.dim("i"),
@@ -557,6 +568,15 @@ fn write_record(ev: &LiveEvent<'_>, out: &mut dyn Write) -> io::Result<()> {
             },
         ),
         // The rarer records: built as JSON values.
+        LiveEvent::ReplyWithoutCommand { session, reply } => {
+            let mut v = serde_json::to_value(reply).map_err(io::Error::from)?;
+            if let Value::Object(m) = &mut v {
+                m.insert("session".into(), json!(session));
+                m.insert("command_index".into(), Value::Null);
+                m.insert("command".into(), Value::Null);
+            }
+            serde_json::to_writer(out, &tagged("reply", v))
+        }
         LiveEvent::Finding { session, finding } => {
             let mut v = serde_json::to_value(finding).map_err(io::Error::from)?;
             if let Value::Object(m) = &mut v {

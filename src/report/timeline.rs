@@ -248,6 +248,20 @@ fn describe(
             d.more = more_lines(&r.lines, st);
             d
         }
+        StepKind::ReplyWithoutCommand(r) => {
+            let code = r.code.map_or("---".to_string(), |c| c.to_string());
+            let head = format!(
+                "{:<9} {}  {}",
+                "control",
+                st.arrow_reply(),
+                st.reply(r.code, &format!("{code} {}", r.first_text())),
+            );
+            let meaning = r.code.map_or("not an FTP reply", reply_meaning);
+            let why = format!("{meaning}; it answers a command from before the capture started");
+            let mut d = Described::new(head, Some(why));
+            d.more = more_lines(&r.lines, st);
+            d
+        }
         StepKind::Command { index, cmd } => {
             *last_command = Some(index);
             let arg = match &cmd.arg {
@@ -260,6 +274,12 @@ fn describe(
                 None => String::new(),
             };
             let mut words: Vec<String> = Vec::new();
+            if cmd.inferred {
+                words.push(
+                    "inferred: the command is in bytes missing from the capture; its reply names it"
+                        .into(),
+                );
+            }
             if let Some(m) = command_meaning(&cmd.command) {
                 words.push(m.to_string());
             }
@@ -283,11 +303,12 @@ fn describe(
                     .push("preceded by Telnet IP and DM (urgent), as RFC 959 asks for ABOR".into());
             }
             let head = format!(
-                "{:<9} {}  {}{}",
+                "{:<9} {}  {}{}{}",
                 "control",
                 st.arrow_command(),
                 st.command(&cmd.command),
                 st.command(&arg),
+                if cmd.inferred { " (inferred)" } else { "" },
             );
             Described::new(head, (!words.is_empty()).then(|| words.join("; ")))
         }
@@ -610,7 +631,17 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
         "    {user}{login}{}",
         s.tls
             .as_ref()
-            .map(|t| format!(", then {} (encrypted from frame {})", t.command, t.frame))
+            .map(|t| {
+                let until = t
+                    .ended
+                    .as_ref()
+                    .map(|e| format!(" to frame {}, plain text again after CCC", e.frame))
+                    .unwrap_or_default();
+                format!(
+                    ", then {} (encrypted from frame {}{until})",
+                    t.command, t.frame
+                )
+            })
             .unwrap_or_default()
     )?;
     let sm = &s.summary;

@@ -14,12 +14,19 @@
 //!   sender of the first packet is the initiator, and the record says `midstream`.
 //! * A SYN with a new initial sequence number on a closed or reset connection's addresses
 //!   starts a new connection (port reuse).
-//! * A hole in a direction is declared missing when the peer has acknowledged past it and
-//!   the hole survived `reorder_tolerance` further packets of the connection, when the
-//!   connection ends, or when a bound forces it.
+//! * A hole in a direction is declared missing as soon as a packet (of either direction)
+//!   arrives after the peer acknowledged past it: the peer had those bytes, so only the
+//!   capture lacks them. A hole nobody acknowledges is declared missing once
+//!   `unacked_hole_tolerance` later packets of its own direction have arrived, when the
+//!   connection ends, or when a bound forces it. Bytes keep the [`Stamp`] of the segment
+//!   that carried them, however late they are delivered.
+//! * A segment without SYN starts a new connection on the same addresses and ports only
+//!   after the old one ended (FIN exchange or RST); an open connection whose sequence
+//!   numbers jump (a sampled or filtered capture) stays one connection with holes.
 //! * Bounded: connections in the table (the least recently active is evicted and counted),
 //!   held out-of-order bytes per direction and in total, close-step and segment notes.
 
+mod duplicates;
 pub mod reassembly;
 pub mod seq;
 pub mod state;
@@ -27,6 +34,8 @@ pub mod state;
 use crate::decode::{Segment, TcpFlags};
 use crate::endpoint::Endpoint;
 use crate::time::Timestamp;
+use duplicates::{Afterlife, Grave, GraveSide, Graveyard, RecentPackets};
+pub use reassembly::Stamp;
 use reassembly::{Chunk, Reassembler, StreamLimits};
 use serde::Serialize;
 use state::{History, Seen, TcpState};
@@ -76,8 +85,14 @@ pub struct TcpConfig {
     pub idle_timeout: i64,
     /// A closed connection stays this long to absorb late retransmissions.
     pub closed_linger: i64,
-    /// Packets of a connection that may pass before an acknowledged hole is declared missing.
+    /// Packets of a hole's own direction that may arrive after the peer acknowledged the
+    /// hole with a bare ACK before it is declared missing (reordering at the capture
+    /// point). A segment of the peer that carries bytes and acknowledges the hole declares
+    /// it missing at once.
     pub reorder_tolerance: u32,
+    /// Packets of a direction that may arrive beyond a hole nobody acknowledged before it
+    /// is declared missing (the peer's acknowledgments may be missing from the capture).
+    pub unacked_hole_tolerance: u32,
     /// Ports whose side is the responder when no SYN was seen (FTP control ports).
     pub server_ports: Vec<u16>,
     /// Keep a note of every segment (for `-v`), up to this many per connection.
@@ -99,7 +114,8 @@ impl Default for TcpConfig {
             preview_bytes: 512,
             idle_timeout: 2 * 3600 * 1_000_000_000,
             closed_linger: 2 * 1_000_000_000,
-            reorder_tolerance: 32,
+            reorder_tolerance: 3,
+            unacked_hole_tolerance: 8,
             server_ports: vec![21],
             max_segment_notes: 0,
             emit_steps: false,
@@ -178,7 +194,9 @@ pub enum FlowStepKind {
 /// Receives what the table learns.
 pub trait FlowHandler {
     fn open(&mut self, info: &ConnInfo) -> Interest;
-    fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, ts: Timestamp, frame: u64);
+    /// A piece of one direction's stream; `stamp` dates it (for bytes: the segment that
+    /// carried them, even when reassembly released them later).
+    fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, stamp: Stamp);
     fn closed(&mut self, token: u32, record: ConnRecord);
     /// A step happened (only when `TcpConfig::emit_steps`).
     fn step(&mut self, _token: u32, _step: &FlowStep) {}
@@ -415,13 +433,15 @@ pub struct TcpStats {
     pub peak_held_bytes: u64,
     /// Packets of connections already closed and reported (late retransmitted ACKs).
     pub late_packets: u64,
+    /// Packets the capture holds twice (identical copies), counted once.
+    pub duplicate_packets: u64,
 }
 
 /// Connection key: both endpoints as plain integers (an IPv4 address in the low 32 bits,
 /// and a flag so that it never equals an IPv6 address), in a fixed order. Comparing and
 /// hashing it is a handful of word operations, once per packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Key {
+pub(crate) struct Key {
     lo: (u128, u16),
     hi: (u128, u16),
     v6: bool,
@@ -464,9 +484,12 @@ struct Half {
     rsm: Reassembler,
     fin: Option<u64>,
     fin_acked: bool,
-    /// Highest offset the peer acknowledged, and packets since the hole below it appeared.
+    /// Highest offset the peer acknowledged, and packets of this direction since it
+    /// acknowledged bytes the capture does not hold.
     acked: Option<u64>,
     hole_age: u32,
+    /// Packets of this direction that arrived while a hole nobody acknowledged was open.
+    unacked_hole_packets: u32,
     stats: DirStats,
     state: TcpState,
 }
@@ -481,6 +504,7 @@ impl Half {
             fin_acked: false,
             acked: None,
             hole_age: 0,
+            unacked_hole_packets: 0,
             stats: DirStats::default(),
             state: TcpState::Established,
         }
@@ -502,9 +526,11 @@ impl Half {
         }
     }
 
-    /// Stream offset of a sequence number in this direction.
+    /// Stream offset of a sequence number in this direction: the one nearest to the
+    /// furthest byte seen (a stream with holes, such as a sampled capture, moves on past
+    /// them; wrapping past 2^32 is followed from there).
     fn offset(&self, seq: u32) -> Option<i64> {
-        self.base.map(|b| seq::unwrap(b, seq, self.rsm.next()))
+        self.base.map(|b| seq::unwrap(b, seq, self.rsm.max_end()))
     }
 }
 
@@ -550,6 +576,8 @@ pub struct TcpTable {
     budget: usize,
     stats: TcpStats,
     last_sweep: Option<Timestamp>,
+    recent: RecentPackets,
+    graves: Graveyard,
 }
 
 /// Segments that took [`Flow::counted_in_order`] (tests check that it was exercised).
@@ -575,6 +603,8 @@ impl TcpTable {
             budget,
             stats: TcpStats::default(),
             last_sweep: None,
+            recent: RecentPackets::default(),
+            graves: Graveyard::default(),
         }
     }
 
@@ -589,6 +619,10 @@ impl TcpTable {
 
     /// Processes one segment.
     pub fn process<H: FlowHandler>(&mut self, seg: &Segment<'_>, h: &mut H) {
+        if self.recent.is_copy(seg) {
+            self.stats.duplicate_packets += 1;
+            return;
+        }
         self.maybe_sweep(seg.ts, h);
         let key = Key::of(&seg.src, &seg.dst);
         let known = match self.last {
@@ -619,7 +653,17 @@ impl TcpTable {
                     slot
                 }
             }
-            None => self.create(key, seg, h),
+            None => match self.graves.judge(&key, seg) {
+                Afterlife::Copy => {
+                    self.stats.duplicate_packets += 1;
+                    return;
+                }
+                Afterlife::Late => {
+                    self.stats.late_packets += 1;
+                    return;
+                }
+                Afterlife::New => self.create(key, seg, h),
+            },
         };
         self.last = Some((key, slot));
         let budget = &mut self.budget;
@@ -628,9 +672,18 @@ impl TcpTable {
             .as_mut()
             .expect("indexed slot holds a flow");
         if flow.reported {
-            // A straggler (a late ACK) of a connection already closed and reported.
-            flow.packets += 1;
-            self.stats.late_packets += 1;
+            if flow.replayed(seg) {
+                self.stats.duplicate_packets += 1;
+            } else {
+                // A straggler (a late ACK) of a connection already closed and reported.
+                flow.packets += 1;
+                self.stats.late_packets += 1;
+            }
+            return;
+        }
+        if flow.replayed(seg) {
+            // The capture goes back in time and shows this connection's packets again.
+            self.stats.duplicate_packets += 1;
             return;
         }
         flow.process(seg, cfg, budget, h);
@@ -683,33 +736,39 @@ impl TcpTable {
         let flow = self.flow(slot);
         let from_orig = seg.src == flow.orig;
         if !seg.flags.syn() {
-            // Late segments of the old connection (reordered behind its FIN or RST) lie just
-            // past what was seen, in both directions' sequence spaces; a new connection's
-            // random ISNs land far away. An open connection may have a large window in
-            // flight, so only a huge jump counts there.
-            let closed = flow.closed_at.is_some();
-            let window: u64 = if closed { 1 << 20 } else { 256 << 20 };
-            let far = |h: &Half, seq: u32, window: u64| {
-                let end = h.fin.unwrap_or(h.rsm.max_end());
-                h.offset(seq).is_some_and(|off| {
-                    off < -(window as i64) || (off > 0 && off as u64 > end + window)
-                })
-            };
+            // Without a SYN, a new connection starts only on evidence: the old one ended (FIN
+            // exchange or RST) or never got past its handshake, a side sends after its own
+            // FIN, or both sequence spaces disagree at once (new initial sequence numbers).
+            // An open connection whose sequence numbers jump in one direction (a sampled or
+            // filtered capture, a long transfer with most segments missing) stays one. Late
+            // segments of an ended connection (reordered behind its FIN or RST) lie just past
+            // what was seen, in both directions' sequence spaces; a new connection's random
+            // ISNs land far away.
             let (mine, peer) = if from_orig {
                 (&flow.halves[0], &flow.halves[1])
             } else {
                 (&flow.halves[1], &flow.halves[0])
             };
-            let carries = seg.wire_len > 0 || seg.flags.fin() || seg.flags.rst();
-            // A sender whose SYN we saw has a known sequence space: even a pure ACK must
-            // fit in it.
-            let known = mine.isn.is_some();
-            if (carries || closed || known) && far(mine, seg.seq, window) {
-                return true;
-            }
+            let over = flow.ended() || flow.only_handshake();
+            let window: u64 = 1 << 20;
+            let far = |h: &Half, seq: u32| {
+                let end = h.fin.unwrap_or(h.rsm.max_end());
+                h.offset(seq).is_some_and(|off| {
+                    off < -(window as i64) || (off > 0 && off as u64 > end + window)
+                })
+            };
+            let seq_far = far(mine, seg.seq);
             // Its acknowledgment must acknowledge the peer's stream.
-            let ack_window: u64 = if closed { 1 << 20 } else { 64 << 20 };
-            return (carries || closed) && seg.flags.ack() && far(peer, seg.ack, ack_window);
+            let ack_far = seg.flags.ack() && far(peer, seg.ack);
+            if over {
+                return seq_far || ack_far;
+            }
+            // A side that sent its FIN sends nothing more on this connection, and nothing
+            // more of it can be acknowledged. Otherwise a jump of one sequence space is a
+            // sampled capture; both spaces at once are new initial sequence numbers.
+            return (mine.fin.is_some() && seq_far)
+                || (peer.fin.is_some() && ack_far)
+                || (seq_far && ack_far);
         }
         let half = &flow.halves[if from_orig { 0 } else { 1 }];
         if seg.flags.ack() {
@@ -839,6 +898,7 @@ impl TcpTable {
             }
         };
         self.index.insert(key, slot);
+        self.graves.forget(&key);
         self.stats.peak_connections = self.stats.peak_connections.max(self.index.len() as u64);
         slot
     }
@@ -847,7 +907,9 @@ impl TcpTable {
         let Some(mut flow) = self.flows[slot].take() else {
             return;
         };
-        self.index.remove(&Key::of(&flow.orig, &flow.resp));
+        let key = Key::of(&flow.orig, &flow.resp);
+        self.index.remove(&key);
+        self.graves.bury(key, flow.grave());
         self.last = None;
         self.free.push(slot);
         if flow.reported {
@@ -1087,12 +1149,52 @@ impl Flow {
             self.history.note(is_orig, b'A');
         }
 
-        // Payload.
+        // What dates this segment's bytes: its time, frame, and what it acknowledged. A
+        // segment that repeats bytes already seen is a retransmission (or a capture's
+        // re-cut copy) whose acknowledgment need not be the one the bytes were first sent
+        // with: it is not passed on.
         let data_seq = if flags.syn() {
             seg.seq.wrapping_add(1)
         } else {
             seg.seq
         };
+        let repeats = self.halves[me]
+            .offset(data_seq)
+            .is_some_and(|o| o < self.halves[me].rsm.next() as i64);
+        let stamp = Stamp {
+            ts: seg.ts,
+            frame: seg.frame,
+            ack: if flags.ack() && !repeats {
+                self.halves[peer].offset(seg.ack).map(|o| o.max(0) as u64)
+            } else {
+                None
+            },
+        };
+
+        // What the peer's stream is acknowledged up to.
+        if flags.ack()
+            && !flags.rst()
+            && let Some(ack_off) = self.halves[peer].offset(seg.ack)
+        {
+            let p = &mut self.halves[peer];
+            let data_end = match p.fin {
+                Some(f) => (ack_off.max(0) as u64).min(f),
+                None => ack_off.max(0) as u64,
+            };
+            // Ignore absurd acknowledgments: more than any real window past what was seen.
+            if data_end <= p.rsm.max_end().saturating_add(64 << 20) {
+                p.acked = Some(p.acked.map_or(data_end, |a| a.max(data_end)));
+            }
+        }
+        // A segment that carries bytes and acknowledges bytes of the other direction the
+        // capture does not hold: its sender had them, so they came first (the command
+        // before the reply that answers it). They are missing from the capture now, before
+        // this segment's own bytes are delivered.
+        if self.content && wire_len > 0 && flags.ack() {
+            self.settle_hole(peer, true, cfg, budget, h, stamp);
+        }
+
+        // Payload.
         let mut note: Option<&'static str> = None;
         let mut offset = self.halves[me].offset(data_seq).unwrap_or(0);
         // Without a SYN, offset 0 was a guess (the first byte seen or acknowledged); earlier
@@ -1116,14 +1218,12 @@ impl Flow {
             }
             let token = self.token;
             let content = self.content;
-            let ts = seg.ts;
-            let frame = seg.frame;
             let half = &mut self.halves[me];
             let arrival = half
                 .rsm
-                .insert(offset, seg.payload, wire_len, budget, &mut |c| {
+                .insert(offset, seg.payload, wire_len, stamp, budget, &mut |c| {
                     if content {
-                        deliver(h, token, side, c, ts, frame);
+                        deliver(h, token, side, c, stamp);
                     }
                 });
             let st = &mut half.stats;
@@ -1183,22 +1283,9 @@ impl Flow {
         }
 
         // ACK: the peer's FIN and the peer's data.
-        if flags.ack() && !flags.rst() {
-            if !flags.fin() && self.fin_acked_by(seg, side) {
-                self.ack_peer_fin(side);
-                self.push_close(seg, side, CloseKind::Ack);
-            }
-            if let Some(ack_off) = self.halves[peer].offset(seg.ack) {
-                let p = &mut self.halves[peer];
-                let data_end = match p.fin {
-                    Some(f) => (ack_off.max(0) as u64).min(f),
-                    None => ack_off.max(0) as u64,
-                };
-                // Ignore absurd acknowledgments: more than any real window past what was seen.
-                if data_end <= p.rsm.max_end().saturating_add(64 << 20) {
-                    p.acked = Some(p.acked.map_or(data_end, |a| a.max(data_end)));
-                }
-            }
+        if flags.ack() && !flags.rst() && !flags.fin() && self.fin_acked_by(seg, side) {
+            self.ack_peer_fin(side);
+            self.push_close(seg, side, CloseKind::Ack);
         }
 
         // RST. While only the SYN is known (SYN-SENT), RFC 793 accepts a reset only if it
@@ -1220,39 +1307,20 @@ impl Flow {
             self.closed_at.get_or_insert(seg.ts);
         }
 
-        // Holes the receiver acknowledged: missing from the capture once they outlive
-        // reordering. Only content streams need this (their parser waits on the hole); a
-        // counted stream keeps its ranges and settles holes when it ends.
-        for i in 0..2 {
-            if !self.content {
-                break;
-            }
-            let half = &mut self.halves[i];
-            let Some(acked) = half.acked else { continue };
-            // An acknowledgment beyond everything seen may cover a FIN not seen yet, whose
-            // sequence number is not a byte: hold back that one.
-            let acked = match half.fin {
-                Some(f) => acked.min(f),
-                None if acked > half.rsm.max_end() => acked - 1,
-                None => acked,
-            };
-            if acked > half.rsm.next() {
-                half.hole_age += 1;
-                if half.hole_age > cfg.reorder_tolerance {
-                    half.hole_age = 0;
-                    let s = if i == 0 { Side::Orig } else { Side::Resp };
-                    let token = self.token;
-                    let content = self.content;
-                    let (ts, frame) = (seg.ts, seg.frame);
-                    half.rsm.skip_to(acked, budget, &mut |c| {
-                        if content {
-                            deliver(h, token, s, c, ts, frame);
-                        }
-                    });
-                    self.history.note(i == 0, b'G');
+        // Holes: missing from the capture once the receiver acknowledged past them and
+        // another packet followed (reordering at the capture point gets one packet), or
+        // once enough packets of their own direction arrived beyond them without any
+        // acknowledgment. Only content streams need this (their parser waits on the hole);
+        // a counted stream keeps its ranges and settles holes when it ends.
+        if self.content {
+            for i in 0..2 {
+                if i == me {
+                    if wire_len > 0 {
+                        self.halves[i].unacked_hole_packets += 1;
+                    }
+                    self.halves[i].hole_age += 1;
                 }
-            } else {
-                half.hole_age = 0;
+                self.settle_hole(i, false, cfg, budget, h, stamp);
             }
         }
 
@@ -1286,6 +1354,107 @@ impl Flow {
                 self.segments_not_noted += 1;
             }
         }
+    }
+
+    /// Declares missing the hole of direction `i` that its receiver acknowledged (at once
+    /// when `now`, else once a packet went by since), or that too many packets of its own
+    /// direction arrived beyond without any acknowledgment.
+    fn settle_hole<H: FlowHandler>(
+        &mut self,
+        i: usize,
+        now: bool,
+        cfg: &TcpConfig,
+        budget: &mut usize,
+        h: &mut H,
+        stamp: Stamp,
+    ) {
+        let half = &mut self.halves[i];
+        // An acknowledgment beyond everything seen may cover a FIN not seen yet, whose
+        // sequence number is not a byte: hold back that one.
+        let acked = half.acked.map(|acked| match half.fin {
+            Some(f) => acked.min(f),
+            None if acked > half.rsm.max_end() => acked - 1,
+            None => acked,
+        });
+        let target = match acked {
+            Some(a) if a > half.rsm.next() => {
+                (now || half.hole_age > cfg.reorder_tolerance).then_some(a)
+            }
+            _ => {
+                half.hole_age = 0;
+                None
+            }
+        };
+        let target = target.or_else(|| {
+            if !half.rsm.has_hole() {
+                half.unacked_hole_packets = 0;
+                return None;
+            }
+            (half.unacked_hole_packets > cfg.unacked_hole_tolerance)
+                .then(|| half.rsm.first_held().unwrap_or(half.rsm.next()))
+        });
+        let Some(target) = target else { return };
+        half.hole_age = 0;
+        half.unacked_hole_packets = 0;
+        let s = if i == 0 { Side::Orig } else { Side::Resp };
+        let token = self.token;
+        half.rsm.skip_to(target, budget, &mut |c| {
+            deliver(h, token, s, c, stamp);
+        });
+        self.history.note(i == 0, b'G');
+    }
+
+    /// What recognising this connection's packets after it ended needs.
+    fn grave(&self) -> Grave {
+        let side = |h: &Half| GraveSide {
+            base: h.base,
+            isn: h.isn,
+            end: h.rsm.max_end().max(h.fin.map_or(0, |f| f + 1)),
+        };
+        Grave {
+            orig: self.orig,
+            sides: [side(&self.halves[0]), side(&self.halves[1])],
+            last_ts: self.last_ts,
+        }
+    }
+
+    /// A packet from more than a second before this connection's latest one, carrying
+    /// nothing it has not already seen: the capture replays packets it already holds (a
+    /// file merged with itself). Earlier packets with new content are not copies (files
+    /// given out of order) and go through.
+    fn replayed(&self, seg: &Segment<'_>) -> bool {
+        if seg.ts.0 + 1_000_000_000 >= self.last_ts.0 {
+            return false;
+        }
+        let from_orig = seg.src == self.orig;
+        let half = &self.halves[if from_orig { 0 } else { 1 }];
+        if seg.flags.syn() {
+            return half.isn == Some(seg.seq);
+        }
+        let wire_len = (seg.wire_len as u64).max(seg.payload.len() as u64);
+        half.offset(seg.seq).is_some_and(|off| {
+            off >= 0
+                && (off as u64).saturating_add(wire_len)
+                    <= half.rsm.max_end().max(half.fin.unwrap_or(0))
+        })
+    }
+
+    /// Only handshake packets so far: no byte and no FIN in either direction (a SYN that
+    /// went unanswered, or was answered and then nothing).
+    fn only_handshake(&self) -> bool {
+        (self.handshake.syn.is_some() || self.handshake.syn_ack.is_some())
+            && self
+                .halves
+                .iter()
+                .all(|h| h.rsm.max_end() == 0 && h.fin.is_none())
+    }
+
+    /// The connection is over: reset, or both sides sent their FIN.
+    fn ended(&self) -> bool {
+        self.closed_at.is_some()
+            || self.seen.rst_orig
+            || self.seen.rst_resp
+            || (self.seen.fin_orig && self.seen.fin_resp)
     }
 
     /// Both FINs acknowledged and no hole left in either direction.
@@ -1430,7 +1599,11 @@ impl Flow {
     ) -> ConnRecord {
         let token = self.token;
         let content = self.content;
-        let (ts, frame) = (self.last_ts, self.last_frame);
+        let stamp = Stamp {
+            ts: self.last_ts,
+            frame: self.last_frame,
+            ack: None,
+        };
         let fin_seen = [self.seen.fin_orig, self.seen.fin_resp];
         for (i, side) in [(0usize, Side::Orig), (1usize, Side::Resp)] {
             let half = &mut self.halves[i];
@@ -1448,7 +1621,7 @@ impl Flow {
             let missed_before = half.rsm.missed;
             half.rsm.finish(end, budget, &mut |c| {
                 if content {
-                    deliver(h, token, side, c, ts, frame);
+                    deliver(h, token, side, c, stamp);
                 }
             });
             if half.rsm.missed > missed_before {
@@ -1456,7 +1629,7 @@ impl Flow {
             }
             if content {
                 let closed = half.fin.is_some() || self.seen.rst_orig || self.seen.rst_resp;
-                h.stream(token, side, StreamEvent::End { closed }, ts, frame);
+                h.stream(token, side, StreamEvent::End { closed }, stamp);
             }
             let st = &mut half.stats;
             st.bytes = half.rsm.seen;
@@ -1509,19 +1682,13 @@ impl Flow {
     }
 }
 
-fn deliver<H: FlowHandler>(
-    h: &mut H,
-    token: u32,
-    side: Side,
-    c: Chunk<'_>,
-    ts: Timestamp,
-    frame: u64,
-) {
-    let ev = match c {
-        Chunk::Bytes(b) => StreamEvent::Bytes(b),
-        Chunk::Gap(n) => StreamEvent::Gap(n),
-    };
-    h.stream(token, side, ev, ts, frame);
+/// Hands a chunk to the handler: bytes with their own stamp, a gap with the stamp of the
+/// segment that made it known.
+fn deliver<H: FlowHandler>(h: &mut H, token: u32, side: Side, c: Chunk<'_>, now: Stamp) {
+    match c {
+        Chunk::Bytes(b, stamp) => h.stream(token, side, StreamEvent::Bytes(b), stamp),
+        Chunk::Gap(n) => h.stream(token, side, StreamEvent::Gap(n), now),
+    }
 }
 
 fn step_of(seg: &Segment<'_>) -> HandshakeStep {

@@ -21,13 +21,27 @@
 //!   and are delivered as a gap because their content is unknown.
 //! * Everything is bounded: held bytes per stream (and a shared budget across streams), and
 //!   held ranges per stream. Forcing a hole closed to respect a bound is counted.
+//! * Held bytes keep the [`Stamp`] of the segment that carried them: a line released
+//!   later, when its hole fills or is declared missing, is still dated by its own packet.
 
+use crate::time::Timestamp;
 use std::collections::BTreeMap;
+
+/// Where some bytes came from: the capture time and frame of the segment that carried
+/// them, and the offset in the other direction's stream that this segment acknowledged
+/// (what its sender had received when it sent it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    pub ts: Timestamp,
+    pub frame: u64,
+    pub ack: Option<u64>,
+}
 
 /// What the consumer receives, in stream order.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Chunk<'a> {
-    Bytes(&'a [u8]),
+    /// Bytes, with the stamp of the segment that carried them.
+    Bytes(&'a [u8], Stamp),
     /// `n` bytes whose content is not in the capture.
     Gap(u64),
 }
@@ -58,7 +72,7 @@ pub struct Arrival {
 
 #[derive(Debug)]
 enum Piece {
-    Data(Vec<u8>),
+    Data(Vec<u8>, Stamp),
     /// Known length, unknown content (cut by the snaplen).
     Cut(u64),
     /// Count mode: a covered range.
@@ -68,7 +82,7 @@ enum Piece {
 impl Piece {
     fn len(&self) -> u64 {
         match self {
-            Piece::Data(d) => d.len() as u64,
+            Piece::Data(d, _) => d.len() as u64,
             Piece::Cut(n) | Piece::Range(n) => *n,
         }
     }
@@ -136,6 +150,11 @@ impl Reassembler {
         !self.held.is_empty()
     }
 
+    /// Where the first piece held beyond a hole starts.
+    pub fn first_held(&self) -> Option<u64> {
+        self.held.first_key_value().map(|(k, _)| *k)
+    }
+
     /// What [`Reassembler::insert`] does for bytes that continue a counted stream (not
     /// delivered) in order with nothing held, without its general checks: the shortcut
     /// of the bulk of a large capture. The caller has checked that `!has_hole()` and that
@@ -150,7 +169,7 @@ impl Reassembler {
         self.max_end = self.max_end.max(end);
         // The preview and the snaplen's cut bytes are the only things left to account.
         if !self.preview_done || end - from != captured.len() as u64 {
-            self.deliver_range(from, captured, from, end, &mut |_| {});
+            self.deliver_range(from, captured, from, end, Stamp::default(), &mut |_| {});
         }
         self.next = end;
     }
@@ -164,6 +183,7 @@ impl Reassembler {
         offset: i64,
         captured: &[u8],
         wire_len: u64,
+        stamp: Stamp,
         budget: &mut usize,
         out: &mut dyn FnMut(Chunk<'_>),
     ) -> Arrival {
@@ -192,7 +212,7 @@ impl Reassembler {
             arrival.new_bytes = end - from;
             self.seen += end - from;
             self.max_end = self.max_end.max(end);
-            self.deliver_range(seg_start, captured, from, end, out);
+            self.deliver_range(seg_start, captured, from, end, stamp, out);
             self.next = end;
             return arrival;
         }
@@ -209,7 +229,7 @@ impl Reassembler {
                 pieces.push((cursor, k.min(end)));
             }
             // Overlap with a held piece: compare bytes where both copies are known.
-            if let Piece::Data(held) = piece {
+            if let Piece::Data(held, _) = piece {
                 let o_start = k.max(cursor);
                 let o_end = k_end.min(end);
                 if let (Some(a), Some(b)) = (
@@ -241,11 +261,11 @@ impl Reassembler {
 
         for (a, b) in pieces {
             if a == self.next && self.held.range(..=a).next().is_none() {
-                self.deliver_range(seg_start, captured, a, b, out);
+                self.deliver_range(seg_start, captured, a, b, stamp, out);
                 self.next = b;
                 self.drain(budget, out);
             } else {
-                self.hold(seg_start, captured, a, b, budget);
+                self.hold(seg_start, captured, a, b, stamp, budget);
             }
         }
         self.drain(budget, out);
@@ -319,13 +339,14 @@ impl Reassembler {
         captured: &[u8],
         from: u64,
         to: u64,
+        stamp: Stamp,
         out: &mut dyn FnMut(Chunk<'_>),
     ) {
         let have_end = seg_start + captured.len() as u64;
         let data_end = to.min(have_end).max(from);
         if data_end > from {
             let bytes = &captured[(from - seg_start) as usize..(data_end - seg_start) as usize];
-            self.emit_bytes(bytes, out);
+            self.emit_bytes(bytes, stamp, out);
         }
         if to > data_end {
             self.cut += to - data_end;
@@ -336,9 +357,9 @@ impl Reassembler {
         }
     }
 
-    fn emit_bytes(&mut self, bytes: &[u8], out: &mut dyn FnMut(Chunk<'_>)) {
+    fn emit_bytes(&mut self, bytes: &[u8], stamp: Stamp, out: &mut dyn FnMut(Chunk<'_>)) {
         if self.content {
-            out(Chunk::Bytes(bytes));
+            out(Chunk::Bytes(bytes, stamp));
         } else if !self.preview_done {
             let room = self.limits.preview_bytes.saturating_sub(self.preview.len());
             self.preview
@@ -349,7 +370,15 @@ impl Reassembler {
         }
     }
 
-    fn hold(&mut self, seg_start: u64, captured: &[u8], from: u64, to: u64, budget: &mut usize) {
+    fn hold(
+        &mut self,
+        seg_start: u64,
+        captured: &[u8],
+        from: u64,
+        to: u64,
+        stamp: Stamp,
+        budget: &mut usize,
+    ) {
         if !self.content {
             self.hold_range(from, to);
             return;
@@ -361,7 +390,7 @@ impl Reassembler {
                 captured[(from - seg_start) as usize..(data_end - seg_start) as usize].to_vec();
             self.held_bytes += bytes.len();
             *budget = budget.saturating_sub(bytes.len());
-            self.held.insert(from, Piece::Data(bytes));
+            self.held.insert(from, Piece::Data(bytes, stamp));
         }
         if to > data_end {
             self.held.insert(data_end, Piece::Cut(to - data_end));
@@ -394,7 +423,7 @@ impl Reassembler {
             let piece = entry.remove();
             let len = piece.len();
             let end = k + len;
-            if let Piece::Data(d) = &piece {
+            if let Piece::Data(d, _) = &piece {
                 self.held_bytes -= d.len();
                 *budget += d.len();
             }
@@ -403,9 +432,9 @@ impl Reassembler {
             }
             let skip = self.next - k;
             match &piece {
-                Piece::Data(d) => {
+                Piece::Data(d, stamp) => {
                     let d = &d[skip as usize..];
-                    self.emit_bytes(d, out);
+                    self.emit_bytes(d, *stamp, out);
                 }
                 Piece::Cut(_) => {
                     self.cut += len - skip;
@@ -476,7 +505,9 @@ mod tests {
         let mut budget = usize::MAX;
         let mut text = String::new();
         for (off, data, wire) in segments {
-            r.insert(*off, data, *wire, &mut budget, &mut |c| push(&mut text, c));
+            r.insert(*off, data, *wire, Stamp::default(), &mut budget, &mut |c| {
+                push(&mut text, c)
+            });
         }
         r.finish(None, &mut budget, &mut |c| push(&mut text, c));
         (text, r)
@@ -484,7 +515,7 @@ mod tests {
 
     fn push(text: &mut String, c: Chunk<'_>) {
         match c {
-            Chunk::Bytes(b) => text.push_str(&String::from_utf8_lossy(b)),
+            Chunk::Bytes(b, _) => text.push_str(&String::from_utf8_lossy(b)),
             Chunk::Gap(n) => text.push_str(&format!("#{n}")),
         }
     }
@@ -508,8 +539,12 @@ mod tests {
         let mut r = Reassembler::new(true, LIMITS);
         let mut budget = usize::MAX;
         let mut t = String::new();
-        r.insert(0, b"abc", 3, &mut budget, &mut |c| push(&mut t, c));
-        let a = r.insert(0, b"abc", 3, &mut budget, &mut |c| push(&mut t, c));
+        r.insert(0, b"abc", 3, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
+        let a = r.insert(0, b"abc", 3, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
         assert_eq!(a.old_bytes, 3);
         assert_eq!(a.new_bytes, 0);
         assert_eq!(t, "abc");
@@ -521,12 +556,18 @@ mod tests {
         let mut r = Reassembler::new(true, LIMITS);
         let mut budget = usize::MAX;
         let mut t = String::new();
-        r.insert(2, b"XYZ", 3, &mut budget, &mut |c| push(&mut t, c));
-        let a = r.insert(0, b"abcde", 5, &mut budget, &mut |c| push(&mut t, c));
+        r.insert(2, b"XYZ", 3, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
+        let a = r.insert(0, b"abcde", 5, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
         assert!(a.inconsistent);
         assert_eq!(t, "abXYZ");
         // A later copy of already-delivered bytes changes nothing.
-        r.insert(0, b"!!!!!!", 6, &mut budget, &mut |c| push(&mut t, c));
+        r.insert(0, b"!!!!!!", 6, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
         assert_eq!(t, "abXYZ!");
     }
 
@@ -542,8 +583,12 @@ mod tests {
         let mut r = Reassembler::new(true, LIMITS);
         let mut budget = usize::MAX;
         let mut t = String::new();
-        r.insert(0, b"ab", 2, &mut budget, &mut |c| push(&mut t, c));
-        r.insert(4, b"ef", 2, &mut budget, &mut |c| push(&mut t, c));
+        r.insert(0, b"ab", 2, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
+        r.insert(4, b"ef", 2, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
         r.skip_to(8, &mut budget, &mut |c| push(&mut t, c));
         assert_eq!(t, "ab#2ef#2");
         assert_eq!(r.missed, 4);
@@ -569,10 +614,38 @@ mod tests {
         let mut budget = usize::MAX;
         let mut nothing = |_c: Chunk<'_>| panic!("count mode delivers nothing");
         let data = b"type=dir;modify=20250102011711; my2024\r\n";
-        r.insert(0, &data[..8], 8, &mut budget, &mut nothing);
-        r.insert(20, &data[20..30], 10, &mut budget, &mut nothing);
-        r.insert(8, &data[8..20], 12, &mut budget, &mut nothing);
-        r.insert(10, &data[10..15], 5, &mut budget, &mut nothing); // retransmitted
+        r.insert(
+            0,
+            &data[..8],
+            8,
+            Stamp::default(),
+            &mut budget,
+            &mut nothing,
+        );
+        r.insert(
+            20,
+            &data[20..30],
+            10,
+            Stamp::default(),
+            &mut budget,
+            &mut nothing,
+        );
+        r.insert(
+            8,
+            &data[8..20],
+            12,
+            Stamp::default(),
+            &mut budget,
+            &mut nothing,
+        );
+        r.insert(
+            10,
+            &data[10..15],
+            5,
+            Stamp::default(),
+            &mut budget,
+            &mut nothing,
+        ); // retransmitted
         assert_eq!(r.seen, 30);
         assert_eq!(r.cut, 0);
         assert_eq!(r.next(), 30);
@@ -591,7 +664,14 @@ mod tests {
         let mut budget = usize::MAX;
         let mut ignore = |_c: Chunk<'_>| {};
         for i in 1..6u64 {
-            r.insert((i * 10) as i64, b"", 5, &mut budget, &mut ignore);
+            r.insert(
+                (i * 10) as i64,
+                b"",
+                5,
+                Stamp::default(),
+                &mut budget,
+                &mut ignore,
+            );
         }
         assert!(r.forced_skips > 0);
         assert!(r.held.len() <= 2);
@@ -609,7 +689,9 @@ mod tests {
         let mut r = Reassembler::new(true, limits);
         let mut budget = 100usize;
         let mut t = String::new();
-        r.insert(10, b"abcdef", 6, &mut budget, &mut |c| push(&mut t, c));
+        r.insert(10, b"abcdef", 6, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
         assert_eq!(t, "#10abcdef");
         assert_eq!(r.forced_skips, 1);
         assert_eq!(budget, 100);
@@ -649,9 +731,10 @@ mod tests {
                     *a as i64,
                     &text[*a..*b],
                     (*b - *a) as u64,
+                    Stamp::default(),
                     &mut budget,
                     &mut |c| {
-                        if let Chunk::Bytes(x) = c {
+                        if let Chunk::Bytes(x, _) = c {
                             got.extend_from_slice(x)
                         }
                     },

@@ -20,6 +20,8 @@ struct Recorder {
     opened: Vec<ConnInfo>,
     content: bool,
     streams: [Vec<u8>; 2],
+    /// Each delivered piece with the frame that dates it.
+    dated: Vec<(u64, String)>,
     gaps: [u64; 2],
     ends: [u32; 2],
     closed: Vec<ConnRecord>,
@@ -33,20 +35,18 @@ impl FlowHandler for Recorder {
             content: self.content,
         }
     }
-    fn stream(
-        &mut self,
-        _token: u32,
-        side: Side,
-        event: StreamEvent<'_>,
-        _ts: Timestamp,
-        _frame: u64,
-    ) {
+    fn stream(&mut self, _token: u32, side: Side, event: StreamEvent<'_>, _stamp: Stamp) {
         let i = side.idx();
         match event {
-            StreamEvent::Bytes(b) => self.streams[i].extend_from_slice(b),
+            StreamEvent::Bytes(b) => {
+                self.streams[i].extend_from_slice(b);
+                self.dated
+                    .push((_stamp.frame, String::from_utf8_lossy(b).into_owned()));
+            }
             StreamEvent::Gap(n) => {
                 self.gaps[i] += n;
                 self.streams[i].extend_from_slice(format!("<{n}>").as_bytes());
+                self.dated.push((_stamp.frame, format!("<{n}>")));
             }
             StreamEvent::End { .. } => self.ends[i] += 1,
         }
@@ -114,6 +114,9 @@ impl Script {
             mss: if flags & SYN != 0 { Some(1460) } else { None },
             wscale: None,
             sack_permitted: false,
+            // Each packet sent anew, as a host does (a capture's copy would repeat it).
+            ip_id: self.frame as u16,
+            checksum: 0,
         };
         self.table.process(&seg, &mut self.rec);
     }
@@ -304,26 +307,191 @@ fn out_of_order_and_retransmitted_segments() {
 }
 
 #[test]
-fn acknowledged_hole_becomes_a_gap_after_the_tolerance() {
-    let cfg = TcpConfig {
-        reorder_tolerance: 2,
-        ..TcpConfig::default()
-    };
-    let mut s = Script::with(true, cfg);
+fn a_reply_that_acknowledges_a_lost_command_comes_after_it() {
+    let mut s = Script::new(true);
     handshake(&mut s);
-    s.send(S, ACK, 5001, 1001, b"220 hi\r\n");
-    // 10 bytes at 5009..5019 never captured; the client acknowledges them.
-    s.send(S, ACK, 5019, 1001, b"331 ok\r\n");
-    s.send(C, ACK, 1001, 5027, b"");
-    s.send(C, ACK, 1001, 5027, b"");
-    s.send(C, ACK, 1001, 5027, b"");
-    s.send(C, ACK, 1001, 5027, b"");
-    assert_eq!(s.rec.streams[1], b"220 hi\r\n<10>331 ok\r\n");
+    s.send(S, PSH | ACK, 5001, 1001, b"220 hi\r\n");
+    // The client's "SIZE a\r\n" (1001..1009) is not in the capture; the server's 213
+    // acknowledges it, so the hole is missing before the 213 is delivered.
+    s.send(S, PSH | ACK, 5009, 1009, b"213 5\r\n");
+    assert_eq!(s.rec.streams[0], b"<7>");
+    assert_eq!(s.rec.dated.first().map(|d| d.0), Some(4));
+    let gap_at = s.rec.dated.iter().position(|d| d.1 == "<7>").unwrap();
+    let reply_at = s.rec.dated.iter().position(|d| d.1 == "213 5\r\n").unwrap();
+    assert!(gap_at < reply_at, "{:?}", s.rec.dated);
+    // The last acknowledged byte could have been a FIN: it is held back until the next
+    // segment that acknowledges more, here the 221 after the QUIT.
+    s.send(C, PSH | ACK, 1009, 5016, b"QUIT\r\n");
+    assert_eq!(s.rec.streams[0], b"<7>");
+    s.send(S, PSH | ACK, 5016, 1015, b"221 bye\r\n");
+    assert_eq!(s.rec.streams[0], b"<7><1>QUIT\r\n");
+    let quit = s.rec.dated.iter().find(|d| d.1 == "QUIT\r\n").unwrap();
+    assert_eq!(quit.0, 6, "dated by its own segment");
+}
+
+#[test]
+fn a_hole_acknowledged_by_a_bare_ack_survives_reordering_then_is_missing() {
+    let mut s = Script::new(true);
+    handshake(&mut s);
+    s.send(S, PSH | ACK, 5001, 1001, b"220 hi\r\n");
+    // The client acknowledges the 331 (5009..5017) before the capture shows it, and the
+    // server's next segment comes first too: reordering, not loss.
+    s.send(C, ACK, 1001, 5017, b"");
+    s.send(S, PSH | ACK, 5017, 1001, b"230 ok\r\n");
+    s.send(S, PSH | ACK, 5009, 1001, b"331 pw\r\n");
+    assert_eq!(s.rec.streams[1], b"220 hi\r\n331 pw\r\n230 ok\r\n");
+    // Each piece keeps the frame that carried it, however late it was released.
+    let frames: Vec<u64> = s.rec.dated.iter().map(|d| d.0).collect();
+    assert_eq!(frames, vec![4, 7, 6]);
+    // A hole nobody fills is missing after a few more packets of its direction.
+    s.send(C, ACK, 1001, 5040, b"");
+    for i in 0..4u32 {
+        s.send(S, PSH | ACK, 5040 + i * 5, 1001, b"211 \n");
+    }
+    let rec = s.finish();
+    assert_eq!(
+        String::from_utf8_lossy(&rec.streams[1]),
+        "220 hi\r\n331 pw\r\n230 ok\r\n<15>211 \n211 \n211 \n211 \n"
+    );
+    assert_eq!(rec.closed[0].resp_to_orig.missed_bytes, 15);
+    assert!(rec.closed[0].history.contains('g'));
+}
+
+#[test]
+fn an_open_connection_whose_sequence_numbers_jump_stays_one_connection() {
+    let mut s = Script::new(false);
+    s.server = ep("10.0.0.1:20");
+    s.client = ep("10.0.0.2:40000");
+    // Mid-stream, one direction only, with most segments missing and the sequence
+    // numbers running past 2^32.
+    let mut seq = 0xfff0_0000u32;
+    for _ in 0..20 {
+        s.send(S, ACK, seq, 7, &[b'x'; 1000]);
+        seq = seq.wrapping_add(150_000_000);
+    }
+    let rec = s.finish();
+    assert_eq!(rec.opened.len(), 1);
+    assert_eq!(rec.closed.len(), 1);
+    let st = &rec.closed[0].orig_to_resp;
+    assert_eq!(st.bytes, 20_000);
+    assert_eq!(st.bytes + st.missed_bytes, 19 * 150_000_000 + 1000);
+}
+
+#[test]
+fn bytes_after_a_fin_from_the_same_side_start_a_new_connection() {
+    let mut s = Script::new(false);
+    s.server = ep("10.0.0.1:20");
+    s.client = ep("10.0.0.2:40001");
+    s.send(S, SYN, 100, 0, b"");
+    s.send(C, SYN | ACK, 900, 101, b"");
+    s.send(S, ACK, 101, 901, b"");
+    s.send(S, PSH | ACK, 101, 901, b"listing");
+    s.send(S, FIN | ACK, 108, 901, b"");
+    // The client's FIN and the next connection's handshake are not in the capture; the
+    // server sends data of the next connection from a new initial sequence number.
+    s.send(S, PSH | ACK, 77_000_000, 55_000_000, b"more data");
+    let rec = s.finish();
+    assert_eq!(rec.opened.len(), 2);
+    assert!(rec.opened[1].midstream);
+}
+
+#[test]
+fn packets_captured_twice_are_counted_once() {
+    let mut s = Script::new(true);
+    handshake(&mut s);
+    // A bridge capture: every segment twice, microseconds apart, identical.
+    for _ in 0..2 {
+        s.frame += 1;
+        let seg = Segment {
+            frame: s.frame,
+            ts: Timestamp(100_000_000),
+            src: s.server,
+            dst: s.client,
+            seq: 5001,
+            ack: 1001,
+            flags: TcpFlags(PSH | ACK),
+            window: 512,
+            urgent: 0,
+            payload: b"220 hi\r\n",
+            wire_len: 8,
+            mss: None,
+            wscale: None,
+            sack_permitted: false,
+            ip_id: 4242,
+            checksum: 0xabcd,
+        };
+        s.table.process(&seg, &mut s.rec);
+    }
+    assert_eq!(s.table.stats().duplicate_packets, 1);
     let rec = s.finish();
     let st = &rec.closed[0].resp_to_orig;
-    assert_eq!(st.missed_bytes, 10);
-    assert_eq!(st.bytes, 16);
-    assert!(rec.closed[0].history.contains('g'));
+    assert_eq!((st.segments, st.retransmitted_segments), (2, 0));
+}
+
+#[test]
+fn a_connection_replayed_after_it_ended_is_not_a_new_one() {
+    let mut s = Script::new(true);
+    let session = |s: &mut Script, t0: i64| {
+        for (from, flags, seq, ack, data) in [
+            (C, SYN, 1000u32, 0u32, &b""[..]),
+            (S, SYN | ACK, 5000, 1001, b""),
+            (C, ACK, 1001, 5001, b""),
+            (S, PSH | ACK, 5001, 1001, b"220 hi\r\n"),
+            (C, RST | ACK, 1001, 5009, b""),
+        ] {
+            s.frame += 1;
+            let (src, dst) = if from {
+                (s.client, s.server)
+            } else {
+                (s.server, s.client)
+            };
+            let seg = Segment {
+                frame: s.frame,
+                ts: Timestamp(t0 + s.frame as i64 % 5 * 1_000_000),
+                src,
+                dst,
+                seq,
+                ack,
+                flags: TcpFlags(flags),
+                window: 512,
+                urgent: 0,
+                payload: data,
+                wire_len: data.len() as u32,
+                mss: None,
+                wscale: None,
+                sack_permitted: false,
+                ip_id: s.frame as u16 % 5,
+                checksum: 0,
+            };
+            s.table.process(&seg, &mut s.rec);
+        }
+    };
+    session(&mut s, 0);
+    // Ten seconds of other traffic end the first copy's linger; then the file repeats.
+    s.send(C, ACK, 1, 1, b"");
+    let far = Segment {
+        frame: 99,
+        ts: Timestamp(10_000_000_000),
+        src: ep("10.9.9.9:1"),
+        dst: ep("10.9.9.8:2"),
+        seq: 1,
+        ack: 1,
+        flags: TcpFlags(ACK),
+        window: 1,
+        urgent: 0,
+        payload: b"",
+        wire_len: 0,
+        mss: None,
+        wscale: None,
+        sack_permitted: false,
+        ip_id: 1,
+        checksum: 0,
+    };
+    s.table.process(&far, &mut s.rec);
+    let before = s.rec.opened.len();
+    session(&mut s, 0);
+    assert_eq!(s.rec.opened.len(), before, "the replay opened connections");
+    assert_eq!(s.table.stats().duplicate_packets, 5);
 }
 
 #[test]
@@ -397,6 +565,8 @@ fn table_bound_evicts_least_recently_active() {
             mss: None,
             wscale: None,
             sack_permitted: false,
+            ip_id: i,
+            checksum: 0,
         };
         table.process(&seg, &mut rec);
         assert!(table.open_connections() <= 16);

@@ -5,7 +5,9 @@
 //! what the capture holds. After every transform [`observe`] recomputes the capture-side
 //! facts of the truth: per connection `missed_orig`/`missed_resp` (payload bytes no captured
 //! packet carries), `handshake_seen`, `close_seen` and packet counts; per transfer
-//! `missed_bytes`; per command `captured` (its line and all its replies are present).
+//! `missed_bytes`; per command `captured` (its line and all its replies are present); and
+//! the frame numbers of the final trace (the packet completing each command, reply and
+//! greeting; see [`crate::truth`]).
 //!
 //! Retransmitted copies that overlap earlier data with *different* bytes are made only on
 //! data connections: a TCP receiver keeps the first copy it accepted, so the truth is
@@ -40,6 +42,9 @@ pub enum Scope {
     All,
     /// Only data connections' packets (the control text stays complete).
     Data,
+    /// Only FTP control connections' packets, both directions: commands and replies go
+    /// missing from the capture while the hosts still got them (later ACKs cover them).
+    Control,
 }
 
 /// One transform of a trace.
@@ -89,12 +94,8 @@ pub fn apply(trace: &mut Trace, truth: &mut Truth, imp: &Impairment, seed: u64) 
             .get(conn as usize - 1)
             .and_then(|c| c.session)
     };
-    let is_data = |conn: u32| {
-        truth
-            .connections
-            .get(conn as usize - 1)
-            .is_some_and(|c| c.role == Role::Data)
-    };
+    let role_of = |conn: u32| truth.connections.get(conn as usize - 1).map(|c| c.role);
+    let is_data = |conn: u32| role_of(conn) == Some(Role::Data);
     match *imp {
         Impairment::Tso { max_payload } => tso(trace, max_payload, &session_of),
         Impairment::Retransmit {
@@ -121,7 +122,11 @@ pub fn apply(trace: &mut Trace, truth: &mut Truth, imp: &Impairment, seed: u64) 
         }
         Impairment::Loss { percent, scope } => {
             trace.retain(|p| {
-                let eligible = scope == Scope::All || is_data(p.meta.conn);
+                let eligible = match scope {
+                    Scope::All => true,
+                    Scope::Data => is_data(p.meta.conn),
+                    Scope::Control => role_of(p.meta.conn) == Some(Role::Control),
+                };
                 !(eligible && rng.chance(percent as u64, 100))
             });
         }
@@ -453,6 +458,49 @@ fn covers(iv: &[(u64, u64)], (lo, hi): (u64, u64)) -> bool {
     covered(iv, lo, hi) == hi - lo
 }
 
+/// The captured payload of one direction of one connection: `(start, end, frame)` stream
+/// ranges sorted by start, to find the packet that completes a line.
+#[derive(Default)]
+struct Carriers {
+    segs: Vec<(u64, u64, u64)>,
+    /// Longest range, which bounds how far before a line a carrier may start.
+    longest: u64,
+}
+
+impl Carriers {
+    fn push(&mut self, start: u64, end: u64, frame: u64) {
+        self.segs.push((start, end, frame));
+        self.longest = self.longest.max(end - start);
+    }
+
+    /// The first frame (in capture order) by which the capture holds every byte of
+    /// `lo..hi`: where an analyzer reading the capture gets the whole line.
+    fn completion(&self, (lo, hi): (u64, u64)) -> Option<u64> {
+        if hi <= lo {
+            return None;
+        }
+        let from = self
+            .segs
+            .partition_point(|&(s, _, _)| s < lo.saturating_sub(self.longest));
+        let mut hits: Vec<(u64, u64, u64)> = self.segs[from..]
+            .iter()
+            .take_while(|&&(s, _, _)| s < hi)
+            .filter(|&&(_, e, _)| e > lo)
+            .map(|&(s, e, f)| (f, s.max(lo), e.min(hi)))
+            .collect();
+        hits.sort_unstable();
+        let mut have = Vec::with_capacity(hits.len());
+        for (f, s, e) in hits {
+            have.push((s, e));
+            have = merge(have);
+            if covers(&have, (lo, hi)) {
+                return Some(f);
+            }
+        }
+        None
+    }
+}
+
 /// Recomputes what the capture shows (see the module doc) and finalizes the truth.
 pub fn observe(trace: &[Packet], truth: &mut Truth) {
     let n = truth.connections.len();
@@ -461,7 +509,13 @@ pub fn observe(trace: &[Packet], truth: &mut Truth) {
     let mut fin = vec![[false; 2]; n];
     let mut rst = vec![[false; 2]; n];
     let mut packets = vec![0u64; n];
-    for p in trace {
+    // Only control connections' lines get frame numbers.
+    let mut carriers: HashMap<(usize, usize), Carriers> = truth
+        .sessions
+        .iter()
+        .flat_map(|s| [0, 1].map(|d| ((s.control_conn as usize - 1, d), Carriers::default())))
+        .collect();
+    for (i, p) in trace.iter().enumerate() {
         let m = &p.meta;
         let c = m.conn as usize - 1;
         packets[c] += 1;
@@ -472,6 +526,9 @@ pub fn observe(trace: &[Packet], truth: &mut Truth) {
         let got = m.captured_payload(p.data.len()) as u64;
         if got > 0 {
             cov[c][m.from.idx()].push((m.stream_off, m.stream_off + got));
+            if let Some(k) = carriers.get_mut(&(c, m.from.idx())) {
+                k.push(m.stream_off, m.stream_off + got, i as u64 + 1);
+            }
         }
         let ct = &truth.connections[c];
         let f = m.flags;
@@ -509,9 +566,31 @@ pub fn observe(trace: &[Packet], truth: &mut Truth) {
         let rst_seen = ct.ev.rst.is_none_or(|side| rst[c][side.idx()]);
         ct.close_seen = fins_seen && rst_seen;
     }
+    for k in carriers.values_mut() {
+        k.segs.sort_unstable();
+    }
+    let none = Carriers::default();
     for s in &mut truth.sessions {
         let c = s.control_conn as usize - 1;
+        let to_server = carriers.get(&(c, 0)).unwrap_or(&none);
+        let to_client = carriers.get(&(c, 1)).unwrap_or(&none);
+        s.greeting_frame = s
+            .greeting_wire
+            .as_ref()
+            .and_then(|w| to_client.completion(w.range));
+        s.unsolicited_frames = s
+            .unsolicited_wire
+            .iter()
+            .map(|w| to_client.completion(w.range))
+            .collect();
         for cmd in &mut s.commands {
+            cmd.frame = to_server.completion(cmd.wire.range);
+            cmd.reply_frames = cmd
+                .wire
+                .replies
+                .iter()
+                .map(|r| to_client.completion(r.range))
+                .collect();
             cmd.line_captured = covers(&cov[c][0], cmd.wire.range);
             cmd.replies_captured = cmd
                 .wire
@@ -525,5 +604,6 @@ pub fn observe(trace: &[Packet], truth: &mut Truth) {
         }
     }
     truth.packets = trace.len() as u64;
+    truth.frames = true;
     truth.finalize();
 }

@@ -16,9 +16,10 @@
 //! Same inputs, same bytes: nothing reads the clock or the OS's randomness.
 //!
 //! Where to look: [`samples`] (the committed article captures), [`scenario`] (random
-//! captures for property tests, bulk captures for benchmarks), [`impair`] (loss, reorder,
-//! duplicates, retransmissions, TSO, snaplen, capture windows, clock jitter), [`sched`]
-//! (interleaved sessions), [`pcap`] / [`pcapng`] / [`capfile`] (writers).
+//! captures for property tests, bulk captures for benchmarks, and hand-built captures aimed
+//! at one analyzer behaviour each: capture loss, FTP on any port, odd peers), [`impair`]
+//! (loss, reorder, duplicates, retransmissions, TSO, snaplen, capture windows, clock
+//! jitter), [`sched`] (interleaved sessions), [`pcap`] / [`pcapng`] / [`capfile`] (writers).
 //!
 //! ```
 //! use ftpflow_synth::prelude::*;
@@ -60,7 +61,7 @@ pub mod prelude {
         Abort, Cmd, CtrlAcks, DataChannel, DataFail, FinalAt, FtpConfig, FtpSession, Reply, SynAt,
         Who, Xfer,
     };
-    pub use crate::net::{Net, Timing};
+    pub use crate::net::{Net, Timing, Vantage};
     pub use crate::packet::{Packet, Payload, Side};
     pub use crate::sink::{PacketSink, Trace};
     pub use crate::tcp::{AckPolicy, CloseStyle, Peer, TcpConn, Ts};

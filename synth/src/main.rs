@@ -9,6 +9,13 @@
 //!   5,000 sessions, `FILE.truth.json`.
 //! - `concurrent --out FILE [--sessions K] [--seed S]`: K sessions all open at once (see
 //!   `bench::concurrent`), plus `FILE.summary.json`.
+//! - `capture-loss --seed N --out DIR [--transfers K] [--control-loss P] [--data-loss P]`:
+//!   one long session whose capture lost packets both ways (`scenario::capture_loss`), as
+//!   `capture-loss-N.pcap` plus `capture-loss-N.truth.json`.
+//! - `ftp-anywhere --seed N --out DIR`: FTP on 21, 2121, 443 and 8021 next to SMTP and HTTP
+//!   (`scenario::ftp_anywhere`), as `ftp-anywhere-N.pcap` plus its truth.
+//! - `odd-peers --seed N --out DIR`: peers that break the rules and a capture starting
+//!   mid-session (`scenario::odd_peers`), as `odd-peers-N.pcap` plus its truth.
 
 mod bench;
 
@@ -69,6 +76,36 @@ enum Command {
         sessions: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Write one long FTP session whose capture lost packets of both directions.
+    CaptureLoss {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Rounds of data-channel setup and transfer.
+        #[arg(long, default_value_t = 400)]
+        transfers: usize,
+        /// Percent of the control connection's packets missing from the capture.
+        #[arg(long, default_value_t = 3)]
+        control_loss: u8,
+        /// Percent of the data connections' packets missing from the capture.
+        #[arg(long, default_value_t = 1)]
+        data_loss: u8,
+    },
+    /// Write FTP sessions on ports 21, 2121, 443 and 8021 next to SMTP and HTTP.
+    FtpAnywhere {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Write sessions whose peers break the rules, and one the capture joins mid-session.
+    OddPeers {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
     },
 }
 
@@ -178,6 +215,32 @@ fn main() -> ExitCode {
         } => {
             let opts = bench::concurrent::Options { sessions, seed };
             (concurrent(&out, &opts), out)
+        }
+        Command::CaptureLoss {
+            seed,
+            out,
+            transfers,
+            control_loss,
+            data_loss,
+        } => {
+            let opts = scenario::capture_loss::Options {
+                transfers,
+                control_loss,
+                data_loss,
+            };
+            let (trace, truth) = scenario::capture_loss::generate(seed, &opts);
+            let stem = format!("capture-loss-{seed}");
+            (capfile::write_pair(&out, &stem, &trace, &truth), out)
+        }
+        Command::FtpAnywhere { seed, out } => {
+            let (trace, truth) = scenario::ftp_anywhere::generate(seed);
+            let stem = format!("ftp-anywhere-{seed}");
+            (capfile::write_pair(&out, &stem, &trace, &truth), out)
+        }
+        Command::OddPeers { seed, out } => {
+            let (trace, truth) = scenario::odd_peers::generate(seed);
+            let stem = format!("odd-peers-{seed}");
+            (capfile::write_pair(&out, &stem, &trace, &truth), out)
         }
     };
     match result {

@@ -5,11 +5,17 @@
 //! one-way delay when the packet answers something (the sender changed and the packet is
 //! a "turn"), or by a small gap when the same sender keeps sending. [`Net::advance`] and
 //! [`Net::at`] put explicit think times or exact timestamps in between.
+//!
+//! With a [`Vantage`] the capture point sits next to one host, so the two directions are
+//! not alike: that host's packets are seen as they leave, and the far end's answer is seen
+//! a whole round trip later. Explicit times ([`Net::advance`], [`Net::at`]) win over both
+//! rules.
 
 use crate::packet::{Packet, Side};
 use crate::rng::Rng;
 use crate::sink::PacketSink;
 use crate::truth::{ConnTruth, Role, SessionTruth, Truth};
+use std::net::IpAddr;
 
 /// Delays of the simulated network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +36,18 @@ impl Default for Timing {
     }
 }
 
+/// Where the capture point sits: next to `near`, a round trip away from everyone else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vantage {
+    /// The host whose packets are seen as they leave; its answers to what it receives take
+    /// [`Timing::one_way_ns`] (its reaction time).
+    pub near: IpAddr,
+    /// A far host's answer to a near packet is seen a round trip later, drawn per answer
+    /// between these two (queueing makes real round trips vary).
+    pub rtt_min_ns: i64,
+    pub rtt_max_ns: i64,
+}
+
 /// One script's clock, randomness, output and truth.
 pub struct Net<'s> {
     sink: &'s mut dyn PacketSink,
@@ -37,7 +55,10 @@ pub struct Net<'s> {
     pinned: bool,
     started: bool,
     pub timing: Timing,
+    /// `None`: the capture point is in the middle (the symmetric rule of the module doc).
+    pub vantage: Option<Vantage>,
     last: Option<(u32, Side)>,
+    last_host: Option<IpAddr>,
     rng: Rng,
     pub(crate) truth: Truth,
 }
@@ -51,7 +72,9 @@ impl<'s> Net<'s> {
             pinned: true,
             started: false,
             timing: Timing::default(),
+            vantage: None,
             last: None,
+            last_host: None,
             rng: Rng::new(seed),
             truth: Truth::default(),
         }
@@ -90,19 +113,40 @@ impl<'s> Net<'s> {
         t
     }
 
-    pub(crate) fn stamp(&mut self, conn: u32, from: Side, turn: bool) -> i64 {
+    /// The timestamp of the next packet, sent by `host` on `conn` from side `from`; `turn`:
+    /// it answers something (see the module doc).
+    pub(crate) fn stamp(&mut self, conn: u32, from: Side, host: IpAddr, turn: bool) -> i64 {
         if self.pinned {
             self.pinned = false;
         } else if self.started {
-            let answer = turn && self.last != Some((conn, from));
-            self.now += if answer {
-                self.timing.one_way_ns
-            } else {
-                self.timing.gap_ns
+            self.now += match self.vantage {
+                None => {
+                    let answer = turn && self.last != Some((conn, from));
+                    if answer {
+                        self.timing.one_way_ns
+                    } else {
+                        self.timing.gap_ns
+                    }
+                }
+                // Seen from one end, what matters is which host speaks: a host that keeps
+                // sending (a reply, then the data it announced) does so back to back.
+                Some(v) => {
+                    let answer = turn && self.last_host != Some(host);
+                    if !answer {
+                        self.timing.gap_ns
+                    } else if host == v.near {
+                        self.timing.one_way_ns
+                    } else {
+                        let lo = v.rtt_min_ns.max(0) as u64;
+                        let hi = (v.rtt_max_ns.max(0) as u64).max(lo + 1);
+                        self.rng.range(lo, hi) as i64
+                    }
+                }
             };
         }
         self.started = true;
         self.last = Some((conn, from));
+        self.last_host = Some(host);
         self.now
     }
 

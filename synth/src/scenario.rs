@@ -11,6 +11,11 @@
 //! capture overlap in time and use the same server ports and client port numbers (on
 //! different client hosts), so data connections reuse ports across sessions; within a
 //! session the same PORT port may be used twice in a row (the same 4-tuple reopened).
+//!
+//! Hand-built captures aimed at one analyzer behaviour each live in submodules:
+//! [`capture_loss`] (a long session whose capture lost packets both ways), [`ftp_anywhere`]
+//! (FTP on non-standard ports next to SMTP and HTTP) and [`odd_peers`] (clients and servers
+//! that break the rules, and a capture that starts mid-session).
 
 use crate::ftp::{
     Abort, Cmd, CtrlAcks, DataChannel, DataFail, FinalAt, FtpConfig, FtpSession, Reply, SynAt, Who,
@@ -24,6 +29,10 @@ use crate::sink::{PacketSink, Trace};
 use crate::tcp::{AckPolicy, CloseStyle, Peer};
 use crate::truth::Truth;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
+
+pub mod capture_loss;
+pub mod ftp_anywhere;
+pub mod odd_peers;
 
 /// Shape of a random capture.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -187,6 +187,9 @@ fn merge(truths: Vec<(usize, Truth)>, mut ids: HashMap<(usize, u32), u32>) -> Tr
         }
         for mut s in t.sessions {
             s.control_conn = map(s.control_conn);
+            for id in &mut s.data_conns {
+                *id = map(*id);
+            }
             for x in &mut s.transfers {
                 if let Some(dc) = &mut x.data_conn {
                     dc.conn = map(dc.conn);

@@ -299,7 +299,8 @@ impl TcpConn {
     }
 
     fn emit(&mut self, net: &mut Net, from: Side, o: Out) {
-        let ts = net.stamp(self.id, from, o.turn);
+        let host = self.ends[from.idx()].cfg.addr.ip();
+        let ts = net.stamp(self.id, from, host, o.turn);
         let (fi, ti) = (from.idx(), from.other().idx());
         let syn = o.flags & flags::SYN != 0;
         let fin = o.flags & flags::FIN != 0;
@@ -457,6 +458,23 @@ impl TcpConn {
         t.isn_resp = Some(isn);
         let mut f = nothing;
         self.emit(net, Side::Resp, Out::new(flags::SYN | flags::ACK, &mut f));
+    }
+
+    /// Makes this a connection that was open before the capture began: no packet is
+    /// emitted, but both ends now know each other's next sequence number and the options a
+    /// handshake would have agreed, so the script's first packet is plainly mid-stream (a
+    /// correct ACK number, timestamps with an echo). The truth's handshake stays `none`.
+    pub fn assume_open(&mut self, net: &Net) {
+        let (o, r) = (&self.ends[0].cfg, &self.ends[1].cfg);
+        self.ts_on = o.ts != Ts::Off && r.ts != Ts::Off;
+        self.ws_on = o.wscale.is_some() && r.wscale.is_some();
+        self.sack_on = o.sack_perm && r.sack_perm;
+        self.established = true;
+        for side in [Side::Orig, Side::Resp] {
+            let (me, peer) = (side.idx(), side.other().idx());
+            self.ends[me].rcv_nxt = self.ends[peer].snd_nxt;
+            self.ends[me].ts_recent = self.ends[peer].tsval(net.now());
+        }
     }
 
     /// SYN, SYN-ACK, ACK.

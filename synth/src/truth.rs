@@ -14,6 +14,11 @@
 //! `bytes` is the payload its data connection carried in the transfer's direction (what the
 //! receiver accepted: first copy wins) or `null` when there was no data connection; its
 //! `data_conn` is present as soon as the connection was attempted (a SYN was sent).
+//!
+//! Frame numbers (`frame`, `reply_frames`, `greeting_frame`, `unsolicited_frames`) are
+//! facts about one written capture, so they exist only once the trace is final:
+//! [`crate::impair::observe`] computes them (and sets [`Truth::frames`]); a truth made by
+//! [`Truth::finalize`] alone has none, and its JSON leaves the keys out.
 
 use crate::packet::Side;
 use serde::{Deserialize, Serialize};
@@ -31,6 +36,10 @@ pub struct Truth {
     pub unlinked_data_connections: u32,
     /// Impairments applied to the capture, in order (empty for a clean capture).
     pub impairments: Vec<String>,
+    /// The frame-number fields were computed from the final trace (1-based, as Wireshark
+    /// counts); when true, an absent `frame` means the capture does not hold the line.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub frames: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,12 +170,29 @@ pub struct SessionTruth {
     pub user: Option<String>,
     pub login: Login,
     pub tls: bool,
-    /// The reply sent before any command (normally 220).
+    /// The reply sent before any command (normally 220); `None` when the session began
+    /// before the capture (see [`crate::ftp::FtpSession::midstream`]).
     pub greeting: Option<u16>,
-    /// Replies that arrived while no command was waiting (after the greeting).
+    /// Frame of the packet that completes the greeting, when the capture holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeting_frame: Option<u64>,
+    /// Replies that arrived while no command was waiting (after the greeting, or any reply
+    /// of a session that began before the capture).
     pub unsolicited_replies: Vec<u16>,
+    /// Parallel to `unsolicited_replies`: the frame completing each one, `null` when the
+    /// capture does not hold it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsolicited_frames: Vec<Option<u64>>,
     pub commands: Vec<CommandTruth>,
     pub transfers: Vec<TransferTruth>,
+    #[serde(skip)]
+    pub(crate) greeting_wire: Option<ReplyWire>,
+    #[serde(skip)]
+    pub(crate) unsolicited_wire: Vec<ReplyWire>,
+    /// Every data connection opened for this session, linked to a transfer or not: one
+    /// that no transfer used still belongs to the session ([`ConnTruth::session`]).
+    #[serde(skip)]
+    pub(crate) data_conns: Vec<u32>,
 }
 
 /// One command and the replies the FIFO of pending commands assigns to it.
@@ -175,7 +201,9 @@ pub struct CommandTruth {
     pub ts_ns: i64,
     pub command: String,
     pub arg: Option<String>,
-    pub reply_codes: Vec<u16>,
+    /// `null` for a line that answered the command but is not a valid reply (no 3-digit
+    /// code; see [`crate::ftp::FtpSession::invalid_reply`]), as ftpflow's `code: null`.
+    pub reply_codes: Vec<Option<u16>>,
     pub reply_code: Option<u16>,
     pub reply_text: Option<String>,
     pub data_endpoint: Option<String>,
@@ -188,7 +216,15 @@ pub struct CommandTruth {
     /// Codes of the replies whose bytes are all in the capture, in order (all of
     /// `reply_codes` in a clean capture).
     #[serde(default)]
-    pub replies_captured: Vec<u16>,
+    pub replies_captured: Vec<Option<u16>>,
+    /// Frame of the packet that completes the command line (several pipelined commands
+    /// share one); absent when the capture does not hold the whole line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<u64>,
+    /// Parallel to `reply_codes`: the frame completing each reply, `null` when the capture
+    /// does not hold all of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reply_frames: Vec<Option<u64>>,
     #[serde(skip)]
     pub(crate) wire: CmdWire,
 }
@@ -208,9 +244,14 @@ fn yes() -> bool {
     true
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct ReplyWire {
-    pub code: u16,
+    /// `None` for a line that is not a valid reply.
+    pub code: Option<u16>,
     pub last_text: String,
     /// Server-to-client stream offsets of the whole (possibly multi-line) reply.
     pub range: (u64, u64),
@@ -461,17 +502,21 @@ impl Truth {
         for s in &mut self.sessions {
             self.connections[s.control_conn as usize - 1].session = Some(s.id);
             for cmd in &mut s.commands {
-                let first_final = cmd.wire.replies.iter().find(|r| r.code >= 200);
+                let first_final = cmd
+                    .wire
+                    .replies
+                    .iter()
+                    .find(|r| r.code.is_some_and(|c| c >= 200));
                 cmd.reply_codes = cmd.wire.replies.iter().map(|r| r.code).collect();
                 if self.impairments.is_empty() {
                     cmd.line_captured = true;
                     cmd.replies_captured = cmd.reply_codes.clone();
                 }
-                cmd.reply_code = first_final.map(|r| r.code);
+                cmd.reply_code = first_final.and_then(|r| r.code);
                 cmd.reply_text = first_final.map(|r| r.last_text.clone());
                 cmd.data_endpoint = cmd.wire.endpoint.clone().or_else(|| {
                     first_final
-                        .filter(|r| (200..300).contains(&r.code))
+                        .filter(|r| r.code.is_some_and(|c| (200..300).contains(&c)))
                         .and_then(|r| r.endpoint.clone())
                 });
             }
@@ -483,6 +528,14 @@ impl Truth {
                 }
             }
             (s.user, s.login, s.tls) = login_of(&s.commands);
+        }
+        // A data connection opened for a session but used by no transfer is still that
+        // session's (an analyzer lists it as the session's unlinked data connection).
+        for s in &self.sessions {
+            for &id in &s.data_conns {
+                let c = &mut self.connections[id as usize - 1];
+                c.session.get_or_insert(s.id);
+            }
         }
         self.non_ftp_tcp_connections = self
             .connections

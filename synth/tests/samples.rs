@@ -304,7 +304,7 @@ fn odd_samples_facts() {
         .iter()
         .find(|c| c.command == "ABOR")
         .unwrap();
-    assert_eq!(abor.reply_codes, vec![226]);
+    assert_eq!(abor.reply_codes, vec![Some(226)]);
 
     let (_, t) = sample("failed-data-connection").generate();
     assert_eq!(t.sessions[0].login, Login::Failed);

@@ -7,6 +7,12 @@
 //! final reply: `REST`+350 arms a restart offset for the next transfer, `SIZE`+213 remembers
 //! a size, `AUTH`+234 switches the session to TLS (the truth then counts no more commands:
 //! scripts send opaque bytes with [`FtpSession::raw`]).
+//!
+//! Peers that break the rules have their own calls: [`FtpSession::greeting`] (a greeting
+//! sent after the client already pipelined commands), [`FtpSession::invalid_reply`] (a line
+//! that is not a reply answers the oldest waiting command), [`FtpSession::reply_after_junk`]
+//! (binary bytes glued in front of a reply) and [`FtpSession::midstream`] (a session that
+//! began before the capture, so it has no greeting).
 
 use crate::ftp::msg::{Cmd, Reply, ReplyEndpoint};
 use crate::net::Net;
@@ -83,6 +89,8 @@ pub struct Parked {
     pub(crate) rest: Option<u64>,
     pub(crate) sizes: Vec<(String, u64)>,
     next_port: u16,
+    /// The session began before the capture: its first reply is not a greeting.
+    midstream: bool,
 }
 
 impl Parked {
@@ -114,9 +122,14 @@ impl<'n, 's> FtpSession<'n, 's> {
             login: Login::Unknown,
             tls: false,
             greeting: None,
+            greeting_frame: None,
             unsolicited_replies: Vec::new(),
+            unsolicited_frames: Vec::new(),
             commands: Vec::new(),
             transfers: Vec::new(),
+            greeting_wire: None,
+            unsolicited_wire: Vec::new(),
+            data_conns: Vec::new(),
         });
         let next_port = cfg
             .next_client_port
@@ -131,8 +144,20 @@ impl<'n, 's> FtpSession<'n, 's> {
                 rest: None,
                 sizes: Vec::new(),
                 next_port,
+                midstream: false,
             },
         }
+    }
+
+    /// A session already under way when the capture starts: its control connection is
+    /// open ([`TcpConn::assume_open`]), its greeting and earlier commands happened before
+    /// the first packet, so a reply with no command waiting is unsolicited (the truth has
+    /// no greeting).
+    pub fn midstream(net: &'n mut Net<'s>, cfg: FtpConfig) -> FtpSession<'n, 's> {
+        let mut s = FtpSession::new(net, cfg);
+        s.st.ctrl.assume_open(s.net);
+        s.st.midstream = true;
+        s
     }
 
     /// [`FtpSession::new`] and the control connection's three-way handshake.
@@ -246,6 +271,51 @@ impl<'n, 's> FtpSession<'n, 's> {
         self.pure_ack(Who::Client);
     }
 
+    /// Sends the greeting, recorded as such even when commands are already waiting (a
+    /// client that pipelines USER, PASS, ... before the 220 arrives): it answers none of them.
+    pub fn greeting(&mut self, r: Reply) {
+        let range = self.send_ctrl(Who::Server, &r.bytes());
+        let wire = self.reply_wire(&r, range);
+        let sess = self.net.session(self.st.sid);
+        assert!(sess.greeting.is_none(), "one greeting per session");
+        sess.greeting = Some(r.code);
+        sess.greeting_wire = Some(wire);
+        self.pure_ack(Who::Client);
+    }
+
+    /// Sends `line` and CRLF where a reply is due, though it is not a reply (no 3-digit code
+    /// and space or hyphen: `99 PASV invalid`, `SYST not supported`, `230_no_space`). It
+    /// answers the oldest waiting command, as a final answer: that command gets no reply
+    /// code (`null` in `reply_codes`), and the commands after it keep their own replies.
+    pub fn invalid_reply(&mut self, line: &str) {
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.extend_from_slice(b"\r\n");
+        let range = self.send_ctrl(Who::Server, &bytes);
+        let idx = self
+            .st
+            .pending
+            .pop_front()
+            .expect("an invalid reply answers a waiting command");
+        let sess = self.net.session(self.st.sid);
+        sess.commands[idx].wire.replies.push(ReplyWire {
+            code: None,
+            last_text: line.to_string(),
+            range,
+            endpoint: None,
+        });
+        self.pure_ack(Who::Client);
+    }
+
+    /// Sends `junk` (binary bytes, no line break) and the reply in one segment; the reply
+    /// counts as if the junk were not there (its range starts after the junk).
+    pub fn reply_after_junk(&mut self, junk: &[u8], r: Reply) {
+        let mut bytes = junk.to_vec();
+        bytes.extend_from_slice(&r.bytes());
+        let (start, end) = self.send_ctrl(Who::Server, &bytes);
+        self.record_reply(&r, (start + junk.len() as u64, end));
+        self.pure_ack(Who::Client);
+    }
+
     /// Sends one reply in two segments, cut after `at` bytes.
     pub fn reply_split(&mut self, r: Reply, at: usize) {
         let b = r.bytes();
@@ -313,6 +383,8 @@ impl<'n, 's> FtpSession<'n, 's> {
             captured: true,
             line_captured: true,
             replies_captured: Vec::new(),
+            frame: None,
+            reply_frames: Vec::new(),
             wire: CmdWire {
                 range,
                 replies: Vec::new(),
@@ -328,25 +400,33 @@ impl<'n, 's> FtpSession<'n, 's> {
         self.net.session(self.st.sid).commands.len() - 1
     }
 
-    fn record_reply(&mut self, r: &Reply, range: (u64, u64)) {
+    /// The bookkeeping of a reply about to be recorded.
+    fn reply_wire(&self, r: &Reply, range: (u64, u64)) -> ReplyWire {
         let server_ip = self.st.cfg.server.addr.ip();
         let endpoint = r.endpoint.map(|e| match e {
             ReplyEndpoint::Addr(a) => a.to_string(),
             ReplyEndpoint::ServerPort(p) => SocketAddr::new(server_ip, p).to_string(),
         });
-        let wire = ReplyWire {
-            code: r.code,
+        ReplyWire {
+            code: Some(r.code),
             last_text: r.last_text(),
             range,
             endpoint,
-        };
+        }
+    }
+
+    fn record_reply(&mut self, r: &Reply, range: (u64, u64)) {
+        let wire = self.reply_wire(r, range);
         let sid = self.st.sid;
+        let midstream = self.st.midstream;
         let Some(&idx) = self.st.pending.front() else {
             let sess = self.net.session(sid);
-            if sess.commands.is_empty() && sess.greeting.is_none() {
+            if !midstream && sess.commands.is_empty() && sess.greeting.is_none() {
                 sess.greeting = Some(r.code);
+                sess.greeting_wire = Some(wire);
             } else {
                 sess.unsolicited_replies.push(r.code);
+                sess.unsolicited_wire.push(wire);
             }
             return;
         };

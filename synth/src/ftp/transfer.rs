@@ -372,6 +372,7 @@ impl FtpSession<'_, '_> {
         let mut tcp = TcpConn::new(self.net, orig, resp);
         tcp.acks = self.st.cfg.data_acks;
         self.net.set_role(tcp.id, Role::Data);
+        self.net.session(self.st.sid).data_conns.push(tcp.id);
         DataConn { tcp, opener }
     }
 
