@@ -31,10 +31,11 @@ impl Config {
         self
     }
 
-    /// A configuration whose FTP control ports are `ports` (21 when empty).
+    /// A configuration whose FTP control ports are `ports` (21, and 990 for implicit FTPS,
+    /// when empty).
     pub fn with_ftp_ports(mut self, ports: &[u16]) -> Config {
         let ports = if ports.is_empty() {
-            vec![21]
+            vec![21, 990]
         } else {
             ports.to_vec()
         };

@@ -355,6 +355,20 @@ impl SessionState {
         }
     }
 
+    /// The connection was recognised as FTP by its first bytes, not by its port: say so.
+    pub fn detected_by_content(&mut self, ts: Timestamp, frame: u64) {
+        let port = self.core.server.port;
+        self.core.finding(
+            Severity::Info,
+            "ftp_on_other_port",
+            format!(
+                "FTP on port {port}: recognised by its first bytes (a 220 greeting and an FTP client command), not by its port"
+            ),
+            ts,
+            frame,
+        );
+    }
+
     /// The control connection left the TCP table.
     pub fn on_control_closed(&mut self, record: ConnRecord) {
         self.control = Some(record);

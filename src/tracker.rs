@@ -19,9 +19,12 @@ use crate::build::{build_session, owns_connection, transfer_model};
 use crate::endpoint::Endpoint;
 use crate::events::{LiveEvent, LiveScope, LiveSink};
 use crate::expect::{ExpectTable, Expectation, link_note};
+use crate::ftp::detect::{self, Verdict};
 use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
 use crate::session::{Action, ConnLink, Out, SessionConfig, SessionState};
-use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, FlowStep, Interest, Side, Stamp, StreamEvent};
+use crate::tcp::{
+    ConnInfo, ConnRecord, FlowHandler, FlowStep, Interest, Side, Sniffed, Stamp, StreamEvent,
+};
 use crate::time::Timestamp;
 use crate::unlinked::{HostPairs, Listed};
 use ahash::AHashMap;
@@ -41,18 +44,21 @@ pub struct TrackerConfig {
     pub late_link_window: i64,
     /// Keep finished sessions for the report (false: streaming output only).
     pub keep_sessions: bool,
+    /// Find FTP control connections on any port by their first bytes.
+    pub detect: bool,
 }
 
 impl Default for TrackerConfig {
     fn default() -> Self {
         TrackerConfig {
-            ftp_ports: vec![21],
+            ftp_ports: vec![21, 990],
             session: SessionConfig::default(),
             max_expectations: 1 << 20,
             expectation_max_age: 300 * 1_000_000_000,
             max_recent_unmatched: 256,
             late_link_window: 5 * 1_000_000_000,
             keep_sessions: true,
+            detect: true,
         }
     }
 }
@@ -528,6 +534,49 @@ impl Tracker {
         }
     }
 
+    /// A new session on the control connection `info`; `client_side` is the FTP client's
+    /// side; `detected`: found by its content rather than its port.
+    fn start_session(&mut self, info: &ConnInfo, client_side: Side, detected: bool) -> usize {
+        let (client, server) = match client_side {
+            Side::Orig => (info.orig, info.resp),
+            Side::Resp => (info.resp, info.orig),
+        };
+        let s = self.sessions.total();
+        let id = s as u32 + 1;
+        let mut state = SessionState::new(
+            id,
+            client,
+            server,
+            client_side,
+            info.midstream,
+            self.cfg.session.clone(),
+        );
+        if detected {
+            state.detected_by_content(info.ts, info.frame);
+        }
+        self.sessions.push(Live {
+            state,
+            established: false,
+            open_data: 0,
+            told: Vec::new(),
+        });
+        for l in self
+            .pairs
+            .opened(s, client.ip, server.ip, info.ts, info.midstream)
+        {
+            self.list_unlinked(l);
+        }
+        self.out.tell(&LiveEvent::SessionStart {
+            session: id,
+            client,
+            server,
+            ts: info.ts,
+            frame: info.frame,
+            midstream: info.midstream,
+        });
+        s
+    }
+
     /// The scope and client endpoint of a connection's live steps.
     fn scope_of(&self, role: Role) -> Option<(usize, LiveScope, Endpoint)> {
         match role {
@@ -570,45 +619,17 @@ impl FlowHandler for Tracker {
         }
         if self.is_ftp_port(info.resp.port) || (info.midstream && self.is_ftp_port(info.orig.port))
         {
-            let (client, server, client_side) = if self.is_ftp_port(info.resp.port) {
-                (info.orig, info.resp, Side::Orig)
+            let client_side = if self.is_ftp_port(info.resp.port) {
+                Side::Orig
             } else {
-                (info.resp, info.orig, Side::Resp)
+                Side::Resp
             };
-            let s = self.sessions.total();
-            let id = s as u32 + 1;
-            let state = SessionState::new(
-                id,
-                client,
-                server,
-                client_side,
-                info.midstream,
-                self.cfg.session.clone(),
-            );
-            self.sessions.push(Live {
-                state,
-                established: false,
-                open_data: 0,
-                told: Vec::new(),
-            });
-            for l in self
-                .pairs
-                .opened(s, client.ip, server.ip, info.ts, info.midstream)
-            {
-                self.list_unlinked(l);
-            }
-            self.out.tell(&LiveEvent::SessionStart {
-                session: id,
-                client,
-                server,
-                ts: info.ts,
-                frame: info.frame,
-                midstream: info.midstream,
-            });
+            let s = self.start_session(info, client_side, false);
             let token = self.token_for(Role::Control(s));
             return Interest {
                 token,
                 content: true,
+                sniff: false,
             };
         }
         if let Some(claim) = self
@@ -624,6 +645,7 @@ impl FlowHandler for Tracker {
             return Interest {
                 token,
                 content: false,
+                sniff: false,
             };
         }
         let token = self.token_for(Role::Unmatched);
@@ -641,6 +663,24 @@ impl FlowHandler for Tracker {
         Interest {
             token,
             content: false,
+            sniff: self.cfg.detect && !OTHER_PROTOCOL_PORTS.contains(&info.resp.port),
+        }
+    }
+
+    fn sniff(&mut self, token: u32, info: &ConnInfo, first: [&[u8]; 2]) -> Sniffed {
+        if !matches!(self.roles.get(token as usize), Some(Role::Unmatched)) {
+            return Sniffed::No;
+        }
+        match detect::judge(first) {
+            Verdict::Undecided => Sniffed::Undecided,
+            Verdict::NotFtp => Sniffed::No,
+            Verdict::Ftp { server } => {
+                let client_side = if server == 1 { Side::Orig } else { Side::Resp };
+                self.recent.retain(|r| r.token != token);
+                let s = self.start_session(info, client_side, true);
+                self.roles[token as usize] = Role::Control(s);
+                Sniffed::Claim
+            }
         }
     }
 
@@ -736,3 +776,8 @@ impl FlowHandler for Tracker {
         }
     }
 }
+
+/// Ports whose connections are not sniffed for FTP: protocols that also greet with 220
+/// (SMTP, submission) or are never FTP. Their content would say so anyway; this saves the
+/// look.
+const OTHER_PROTOCOL_PORTS: &[u16] = &[22, 25, 53, 80, 110, 143, 465, 587, 993, 995];

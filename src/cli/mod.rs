@@ -64,9 +64,15 @@ pub struct OutputArgs {
 
 #[derive(Debug, Args)]
 pub struct LimitArgs {
-    /// Treat connections to PORT as FTP control connections (repeatable; default 21).
+    /// Treat connections to PORT as FTP control connections (repeatable; default 21 and
+    /// 990, implicit FTPS). FTP on other ports is also found by its content unless
+    /// --no-detect.
     #[arg(long = "ftp-port", value_name = "PORT")]
     pub ftp_ports: Vec<u16>,
+    /// Do not look for FTP on other ports by the connections' first bytes: only the
+    /// --ftp-port ports are FTP.
+    #[arg(long)]
+    pub no_detect: bool,
     /// Longest command or reply line kept, in bytes (longer lines are cut and reported).
     #[arg(long, value_name = "BYTES", default_value_t = 8192)]
     pub max_line: usize,
@@ -193,6 +199,7 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, String>
         return Err("--max-line must be at least 16 bytes".into());
     }
     let mut cfg = Config::default().with_ftp_ports(&limits.ftp_ports);
+    cfg.tracker.detect = !limits.no_detect;
     cfg.tracker.session.max_line = limits.max_line;
     cfg.tracker.session.show_passwords = output.show_passwords;
     cfg.tcp.max_connections = limits.max_connections.max(16);
@@ -235,7 +242,7 @@ pub fn use_color(output: &OutputArgs) -> bool {
 /// The one-line note for a capture without FTP.
 pub fn no_ftp_note(report: &Report, ports: &[u16]) -> String {
     let list = if ports.is_empty() {
-        "21".to_string()
+        "21, 990".to_string()
     } else {
         ports
             .iter()
@@ -244,9 +251,9 @@ pub fn no_ftp_note(report: &Report, ports: &[u16]) -> String {
             .join(", ")
     };
     format!(
-        "ftpflow: note: no FTP session found ({} packets, {} TCP connections; FTP control port{} {list}; use --ftp-port for others)",
+        "ftpflow: note: no FTP session found ({} packets, {} TCP connections; FTP control port{} {list}, and any port whose first bytes are FTP's unless --no-detect; use --ftp-port for others)",
         report.capture.packets,
         report.capture.tcp_connections,
-        if ports.len() > 1 { "s" } else { "" },
+        if ports.len() != 1 { "s" } else { "" },
     )
 }

@@ -14,6 +14,7 @@
 //! | [`reply`] | server lines `211-Features:` ... `211 End` | [`ReplyLine`], [`Reply`] (multi-line assembled, bounded) |
 //! | [`address`] | PORT / EPRT / LPRT arguments, 227 / 228 / 229 texts | [`Announced`] endpoint or [`AddressError`] |
 //! | [`meaning`] | a reply code or a verb | a short phrase for the reader |
+//! | [`detect`] | the first bytes of both sides of any connection | FTP control or not (FTP on any port) |
 //! | [`pending`] | commands sent, replies received, stretches lost | which command each reply answers |
 //! | [`tls`] | bytes after AUTH TLS | TLS record framing, where plain text resumes (CCC) |
 //! | [`verbs`] | a verb | its row: kind, direction, meaning, replies that may answer it |
@@ -26,6 +27,7 @@
 
 pub mod address;
 pub mod command;
+pub mod detect;
 pub mod line;
 pub mod meaning;
 pub mod pending;

@@ -116,7 +116,7 @@ impl Default for TcpConfig {
             closed_linger: 2 * 1_000_000_000,
             reorder_tolerance: 3,
             unacked_hole_tolerance: 8,
-            server_ports: vec![21],
+            server_ports: vec![21, 990],
             max_segment_notes: 0,
             emit_steps: false,
             general_path_only: false,
@@ -143,6 +143,21 @@ pub struct Interest {
     pub token: u32,
     /// Deliver the bytes (true) or only count them (false).
     pub content: bool,
+    /// For a counted connection: show the handler its first bytes ([`FlowHandler::sniff`])
+    /// until it decides; it may then ask for the bytes after all.
+    pub sniff: bool,
+}
+
+/// The handler's answer to [`FlowHandler::sniff`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// Show me more.
+    Undecided,
+    /// Not interesting: count it.
+    No,
+    /// Deliver its bytes from the start (the ones so far come at once, in capture order,
+    /// each with its own stamp).
+    Claim,
 }
 
 /// A piece of one direction's stream, in order.
@@ -200,6 +215,11 @@ pub trait FlowHandler {
     fn closed(&mut self, token: u32, record: ConnRecord);
     /// A step happened (only when `TcpConfig::emit_steps`).
     fn step(&mut self, _token: u32, _step: &FlowStep) {}
+    /// The first bytes of a connection opened with `sniff` grew (`first[0]` from the
+    /// initiator, `first[1]` from the responder).
+    fn sniff(&mut self, _token: u32, _info: &ConnInfo, _first: [&[u8]; 2]) -> Sniffed {
+        Sniffed::No
+    }
 }
 
 /// One handshake packet.
@@ -561,6 +581,10 @@ struct Flow {
     steps_out: Vec<FlowStep>,
     /// Already handed to the handler (closed cleanly); kept only to absorb stragglers.
     reported: bool,
+    /// The handler looks at the first bytes ([`FlowHandler::sniff`]); each direction's
+    /// in-order segments so far, as (stream end, stamp), to hand them over if claimed.
+    sniffing: bool,
+    sniffed: [Vec<(u64, Stamp)>; 2],
 }
 
 /// The connection table.
@@ -886,6 +910,8 @@ impl TcpTable {
             emit_steps: self.cfg.emit_steps,
             steps_out: Vec::new(),
             reported: false,
+            sniffing: interest.sniff && !interest.content,
+            sniffed: [Vec::new(), Vec::new()],
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -1012,6 +1038,7 @@ impl Flow {
         let flags = seg.flags;
         if self.content
             || self.reported
+            || self.sniffing
             || self.emit_steps
             || cfg.max_segment_notes > 0
             || cfg.general_path_only
@@ -1252,6 +1279,9 @@ impl Flow {
                 st.inconsistent_retransmissions += 1;
                 self.history.note(is_orig, b'I');
             }
+            if self.sniffing && arrival.new_bytes > 0 {
+                self.sniff(me, stamp, h);
+            }
         }
 
         // FIN.
@@ -1402,6 +1432,65 @@ impl Flow {
             deliver(h, token, s, c, stamp);
         });
         self.history.note(i == 0, b'G');
+    }
+
+    /// New bytes while the handler looks at the first ones: note where they end, and ask.
+    /// A claimed connection becomes a content connection and gets its bytes so far.
+    fn sniff<H: FlowHandler>(&mut self, me: usize, stamp: Stamp, h: &mut H) {
+        const MAX_SNIFFED_SEGMENTS: usize = 32;
+        let whole = self.halves.iter().all(|x| x.rsm.preview_is_whole());
+        let log = &mut self.sniffed[me];
+        if !whole || log.len() >= MAX_SNIFFED_SEGMENTS {
+            self.stop_sniffing();
+            return;
+        }
+        log.push((self.halves[me].rsm.next(), stamp));
+        let info = ConnInfo {
+            id: self.id,
+            orig: self.orig,
+            resp: self.resp,
+            ts: self.first_ts,
+            frame: self.first_frame,
+            midstream: self.midstream,
+        };
+        let first = [
+            self.halves[0].rsm.preview.as_slice(),
+            self.halves[1].rsm.preview.as_slice(),
+        ];
+        match h.sniff(self.token, &info, first) {
+            Sniffed::Undecided => {}
+            Sniffed::No => self.stop_sniffing(),
+            Sniffed::Claim => {
+                let bytes = [
+                    self.halves[0].rsm.into_content(),
+                    self.halves[1].rsm.into_content(),
+                ];
+                self.content = true;
+                let logs = std::mem::take(&mut self.sniffed);
+                self.sniffing = false;
+                // Both directions' segments in capture order, each with its own stamp.
+                let mut pieces: Vec<(u64, usize, u64, u64, Stamp)> = Vec::new();
+                for (i, log) in logs.iter().enumerate() {
+                    let mut from = 0;
+                    for &(end, st) in log {
+                        pieces.push((st.frame, i, from, end, st));
+                        from = end;
+                    }
+                }
+                pieces.sort_by_key(|p| (p.0, p.1));
+                for (_, i, from, end, st) in pieces {
+                    if let Some(b) = bytes[i].get(from as usize..end as usize) {
+                        let side = if i == 0 { Side::Orig } else { Side::Resp };
+                        h.stream(self.token, side, StreamEvent::Bytes(b), st);
+                    }
+                }
+            }
+        }
+    }
+
+    fn stop_sniffing(&mut self) {
+        self.sniffing = false;
+        self.sniffed = [Vec::new(), Vec::new()];
     }
 
     /// What recognising this connection's packets after it ended needs.

@@ -150,6 +150,26 @@ impl Reassembler {
         !self.held.is_empty()
     }
 
+    /// A counted stream whose every byte so far is in its preview (no hole, nothing cut by
+    /// the snaplen, the preview not full): it could become a content stream.
+    pub fn preview_is_whole(&self) -> bool {
+        !self.content
+            && self.held.is_empty()
+            && self.cut == 0
+            && self.preview.len() as u64 == self.next
+            && self.preview.len() < self.limits.preview_bytes
+    }
+
+    /// Turns a counted stream into a content stream (its connection turned out to be an
+    /// FTP control connection): returns the bytes so far, which the caller delivers.
+    /// Only valid when [`Self::preview_is_whole`].
+    pub fn into_content(&mut self) -> Vec<u8> {
+        debug_assert!(self.preview_is_whole());
+        self.content = true;
+        self.preview_done = true;
+        std::mem::take(&mut self.preview)
+    }
+
     /// Where the first piece held beyond a hole starts.
     pub fn first_held(&self) -> Option<u64> {
         self.held.first_key_value().map(|(k, _)| *k)
