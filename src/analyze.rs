@@ -176,6 +176,7 @@ impl Analyzer {
     }
 
     fn finish_parts(mut self) -> (Report, Option<Box<dyn LiveSink>>) {
+        self.tracker.capture_ending();
         self.tcp.finish_all(&mut self.tracker);
         self.decoder.flush_fragments();
         let tcp_stats = self.tcp.stats().clone();

@@ -90,7 +90,16 @@ struct Live {
     open_data: usize,
     /// Transfers already told as live events.
     told: Vec<bool>,
+    /// Connections between its hosts that no announcement explains, kept until it ends
+    /// (a transfer may still take them by timing), with the reason to list them.
+    unlinked: Vec<(String, ConnRecord)>,
+    /// Connections seen without their handshake that began during it: its transfers may
+    /// take them by timing; otherwise they are other TCP connections.
+    maybe_data: Vec<ConnRecord>,
 }
+
+/// Unexplained connections a session keeps until it ends; more are listed at once.
+const MAX_HELD_UNLINKED: usize = 64;
 
 /// Where live events go, and the first error writing them.
 struct Output {
@@ -173,6 +182,8 @@ pub struct Tracker {
     waiting: AHashMap<u32, (usize, usize)>,
     out: Output,
     bounds: BoundCounters,
+    /// The capture ended and its connections are being finished.
+    ending: bool,
     other_tcp: u64,
     linked_data: u64,
     unlinked_total: u64,
@@ -210,6 +221,7 @@ impl Tracker {
                 error: None,
             },
             bounds: BoundCounters::default(),
+            ending: false,
             other_tcp: 0,
             linked_data: 0,
             unlinked_total: 0,
@@ -446,8 +458,18 @@ impl Tracker {
         });
     }
 
+    /// The capture ended: every connection is about to be finished. Sessions wait until
+    /// all of them are (their transfers may still take a connection by timing), then
+    /// [`Tracker::finish_sessions`] finishes them.
+    pub fn capture_ending(&mut self) {
+        self.ending = true;
+    }
+
     /// Finishes session `s` if its control and data connections have all closed.
     fn maybe_finish(&mut self, s: usize) {
+        if self.ending {
+            return;
+        }
         let ready = matches!(self.sessions.get(s), Some(l) if l.state.control.is_some() && l.open_data == 0);
         if ready {
             self.finish_session(s);
@@ -456,9 +478,20 @@ impl Tracker {
 
     fn finish_session(&mut self, s: usize) {
         self.tell_parsed(s);
-        let Some(live) = self.sessions.take(s) else {
+        let Some(mut live) = self.sessions.take(s) else {
             return;
         };
+        let mut left = Vec::new();
+        for (reason, record) in std::mem::take(&mut live.unlinked) {
+            if let Some(record) = live.state.core.adopt_connection(record) {
+                left.push((reason, record));
+            }
+        }
+        for record in std::mem::take(&mut live.maybe_data) {
+            if live.state.core.adopt_connection(record).is_some() {
+                self.other_tcp += 1;
+            }
+        }
         // Its announcements can no longer be answered.
         for n in &live.state.core.negotiations {
             if let Some(id) = n.expectation {
@@ -491,13 +524,37 @@ impl Tracker {
         for u in unlinked {
             self.add_unlinked(u);
         }
+        for (reason, tcp) in left {
+            self.add_unlinked(UnlinkedConnection {
+                session: Some(s as u32 + 1),
+                reason,
+                tcp,
+            });
+        }
     }
 
     fn list_unlinked(&mut self, l: Listed) {
+        // A transfer whose announcement the capture lost may still own it, by timing; the
+        // transfer command may not be parsed yet (held behind a hole), so the session keeps
+        // it until it ends.
+        let record = match self.live(l.session) {
+            Some(live) => match live.state.core.adopt_connection(l.record) {
+                None => {
+                    self.after_parsing(l.session);
+                    return;
+                }
+                Some(record) if live.unlinked.len() < MAX_HELD_UNLINKED => {
+                    live.unlinked.push((l.reason, record));
+                    return;
+                }
+                Some(record) => record,
+            },
+            None => l.record,
+        };
         self.add_unlinked(UnlinkedConnection {
             session: Some(l.session as u32 + 1),
             reason: l.reason,
-            tcp: l.record,
+            tcp: record,
         });
     }
 
@@ -559,6 +616,8 @@ impl Tracker {
             established: false,
             open_data: 0,
             told: Vec::new(),
+            unlinked: Vec::new(),
+            maybe_data: Vec::new(),
         });
         for l in self
             .pairs
@@ -766,6 +825,25 @@ impl FlowHandler for Tracker {
             },
             Role::Unmatched => {
                 self.recent.retain(|r| r.token != token);
+                // Its handshake is not in the capture but it began during a session: a
+                // transfer whose announcement was lost too may own it, by timing.
+                let record = match self.pairs.session_during(&record) {
+                    Some(s) if record.midstream => match self.live(s) {
+                        Some(live) => match live.state.core.adopt_connection(record) {
+                            None => {
+                                self.after_parsing(s);
+                                return;
+                            }
+                            Some(record) if live.maybe_data.len() < MAX_HELD_UNLINKED => {
+                                live.maybe_data.push(record);
+                                return;
+                            }
+                            Some(record) => record,
+                        },
+                        None => record,
+                    },
+                    _ => record,
+                };
                 let mut other = Vec::new();
                 if let Some(l) = self.pairs.closed(record, &mut other) {
                     self.list_unlinked(l);

@@ -178,6 +178,20 @@ impl HostPairs {
         None
     }
 
+    /// The established session of this connection's hosts whose lifetime its first packet
+    /// falls in (for a connection whose handshake the capture lost).
+    pub fn session_during(&self, r: &ConnRecord) -> Option<usize> {
+        let list = self.pairs.get(&pair(r.orig.ip, r.resp.ip))?;
+        list.iter()
+            .rev()
+            .find(|l| {
+                l.established
+                    && r.first_ts.0 >= l.start.0
+                    && l.end.is_none_or(|e| r.first_ts.0 <= e.0)
+            })
+            .map(|l| l.session)
+    }
+
     /// Every connection still waiting (end of the capture).
     pub fn drain(&mut self) -> Vec<ConnRecord> {
         self.waiting.drain(..).collect()

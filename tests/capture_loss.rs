@@ -363,6 +363,95 @@ fn check(got: &Value, truth: &Truth) -> Vec<String> {
             holder_of(&cmds, f)
         ));
     }
+    errors.extend(check_links(got, gs, truth));
+    errors
+}
+
+/// Every data connection the capture holds is the data connection of the transfer that
+/// used it (linked through its announcement, or by timing when the announcement was
+/// lost), and no connection is listed as unlinked.
+fn check_links(got: &Value, gs: &Value, truth: &Truth) -> Vec<String> {
+    let mut errors = Vec::new();
+    let ws = &truth.sessions[0];
+    let transfers = gs["transfers"].as_array().cloned().unwrap_or_default();
+    let linked: HashMap<(String, String), &Value> = transfers
+        .iter()
+        .filter(|t| t["data"].is_object())
+        .map(|t| {
+            let d = &t["data"];
+            ((endpoint(&d["orig"]), endpoint(&d["resp"])), t)
+        })
+        .collect();
+    // The transfer commands, in the order of the transfers they started.
+    let transfer_commands: Vec<&CommandTruth> = ws
+        .commands
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.command.as_str(),
+                "RETR" | "STOR" | "STOU" | "APPE" | "LIST" | "NLST" | "MLSD"
+            )
+        })
+        .collect();
+    for (k, t) in ws.transfers.iter().enumerate() {
+        let Some(dc) = &t.data_conn else { continue };
+        // A transfer whose command line and replies are all lost leaves no trace on the
+        // control connection: its data connection can only be listed as unlinked.
+        let traced = transfer_commands
+            .get(k)
+            .is_some_and(|c| c.line_captured || c.reply_frames.iter().any(Option::is_some));
+        if !traced {
+            continue;
+        }
+        let conn = &truth.connections[dc.conn as usize - 1];
+        if conn.packets == 0 || (!conn.handshake_seen && conn.bytes_orig + conn.bytes_resp == 0) {
+            continue;
+        }
+        match linked.get(&(dc.orig.clone(), dc.resp.clone())) {
+            None => errors.push(format!(
+                "transfer #{k} {} {}: its data connection {} -> {} is not linked to any transfer",
+                t.command,
+                t.arg.as_deref().unwrap_or(""),
+                dc.orig,
+                dc.resp
+            )),
+            Some(g) => {
+                let inferred_or_same =
+                    g["command"] == t.command.as_str()
+                        || transfers.iter().any(|x| {
+                            x["id"] == g["id"]
+                                && gs["commands"][x["command_index"].as_u64().unwrap_or(0) as usize]
+                                    ["inferred"]
+                                    == true
+                        });
+                if !inferred_or_same {
+                    errors.push(format!(
+                        "transfer #{k} {}: its data connection {} -> {} is linked to {} {}",
+                        t.command, dc.orig, dc.resp, g["command"], g["arg"]
+                    ));
+                }
+            }
+        }
+    }
+    let untraced = ws
+        .transfers
+        .iter()
+        .enumerate()
+        .filter(|(k, t)| {
+            t.data_conn.is_some()
+                && !transfer_commands
+                    .get(*k)
+                    .is_some_and(|c| c.line_captured || c.reply_frames.iter().any(Option::is_some))
+        })
+        .count();
+    if let Some(u) = got["unlinked_data_connections"].as_array()
+        && u.len() > untraced
+    {
+        errors.push(format!(
+            "{} unlinked data connections, {untraced} of transfers the control connection shows nothing of",
+            u.len()
+        ));
+    }
     errors
 }
 

@@ -40,6 +40,14 @@ pub enum StepKind<'a> {
         to: Endpoint,
         conn: &'a ConnRecord,
     },
+    /// A SYN sent again (the `n`-th retransmission): no SYN-ACK came back in time.
+    SynAgain {
+        scope: Scope,
+        n: u8,
+        step: &'a HandshakeStep,
+        from: Endpoint,
+        to: Endpoint,
+    },
     Greeting(&'a ReplyRecord),
     /// A reply before any command of the capture.
     ReplyWithoutCommand(&'a ReplyRecord),
@@ -83,7 +91,7 @@ impl Step<'_> {
     /// Order among steps of the same frame.
     fn rank(&self) -> u8 {
         match self.kind {
-            StepKind::Handshake { .. } => 0,
+            StepKind::Handshake { .. } | StepKind::SynAgain { .. } => 0,
             StepKind::Greeting(_)
             | StepKind::ReplyWithoutCommand(_)
             | StepKind::Command { .. }
@@ -175,6 +183,20 @@ pub fn connection_steps<'a>(
     let (o, r) = (c.orig, c.resp);
     let mut special = Vec::new();
     if let Some(h) = &c.handshake {
+        for (i, step) in h.syn_retransmissions.iter().enumerate() {
+            special.push(step.frame);
+            steps.push(Step {
+                ts: step.ts,
+                frame: step.frame,
+                kind: StepKind::SynAgain {
+                    scope,
+                    n: i as u8 + 1,
+                    step,
+                    from: o,
+                    to: r,
+                },
+            });
+        }
         for (n, step, from, to) in [
             (1u8, &h.syn, o, r),
             (2, &h.syn_ack, r, o),

@@ -165,6 +165,13 @@ impl StreamRenderer {
                             st.dim(&format!("— {why}"))
                         )
                     }
+                    FlowStepKind::SynAgain { n } => format!(
+                        "{label:<10} handshake 1/3  SYN      {} → {}   (sent again, try {})   {}",
+                        step.from,
+                        step.to,
+                        n + 1,
+                        st.dim("— no SYN-ACK came back in time")
+                    ),
                     FlowStepKind::Close {
                         n,
                         kind,
@@ -460,6 +467,15 @@ fn write_record(ev: &LiveEvent<'_>, out: &mut dyn Write) -> io::Result<()> {
                         of: 3,
                         flags: ["SYN", "SYN-ACK", "ACK"][(*n as usize).clamp(1, 3) - 1],
                         rtt: *rtt,
+                    },
+                ),
+                FlowStepKind::SynAgain { .. } => (
+                    "handshake",
+                    StepDetail::Handshake {
+                        step: 1,
+                        of: 3,
+                        flags: "SYN",
+                        rtt: None,
                     },
                 ),
                 FlowStepKind::Close {

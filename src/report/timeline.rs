@@ -13,7 +13,7 @@ use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
 use crate::model::{Direction, Login, Mode, Report, Session, Severity, Status, Transfer};
-use crate::tcp::{CloseKind, ConnRecord, Side};
+use crate::tcp::{CloseKind, ConnRecord, EndReason, Side};
 use crate::time::Timestamp;
 use std::io::{self, Write};
 
@@ -234,6 +234,25 @@ fn describe(
                 scope.label()
             );
             Described::new(head, Some(handshake_words(s, scope, n, from, conn)))
+        }
+        StepKind::SynAgain {
+            scope, n, from, to, ..
+        } => {
+            let head = format!(
+                "{:<9} handshake 1/3  SYN      {from} → {to}   (sent again, try {})",
+                scope.label(),
+                n + 1
+            );
+            let why = match scope {
+                Scope::Control => {
+                    "no SYN-ACK came back in time: the client retransmits its SYN".to_string()
+                }
+                Scope::Data(_) => format!(
+                    "no SYN-ACK came back in time: the {} retransmits its SYN",
+                    role(from, client_of(s, scope))
+                ),
+            };
+            Described::new(head, Some(why))
         }
         StepKind::Greeting(r) => {
             let code = r.code.map_or("---".to_string(), |c| c.to_string());
@@ -490,6 +509,10 @@ fn close_words(
     let states = format!("{who} {}, {other} {}", state(from), state(to));
     let first_closer = conn.close.as_ref().map(|c| c.initiator);
     match kind {
+        CloseKind::Rst if conn.state == "REJ" && n == 1 => format!(
+            "the {who} refuses the connection: a reset answers the SYN, nothing listens on port {}",
+            from.port
+        ),
         CloseKind::Rst => format!("the {who} resets the connection ({states})"),
         CloseKind::Fin if n == 1 => {
             format!("the {who} closes first: no more data from it ({states})")
@@ -555,8 +578,14 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
     }
     let mut out = Described::new(head, None);
     if let Some(m) = t.missed_bytes {
-        out.more
-            .push(st.yellow(&format!("! {} missing from the capture", fmt::bytes(m))));
+        let span = d.tcp.dir(from).sequence_span.unwrap_or(bytes + m);
+        out.more.push(st.yellow(&format!(
+            "! {} missing from the capture: it holds {} of a sequence space of {} ({:.1}%)",
+            fmt::bytes(m),
+            fmt::bytes(bytes),
+            fmt::bytes(span),
+            100.0 * bytes as f64 / span.max(1) as f64
+        )));
     }
     if t.direction == Direction::Listing && !t.preview.is_empty() {
         let text = String::from_utf8_lossy(&t.preview);
@@ -661,6 +690,10 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
     )?;
     let c = &s.control;
     let close = match &c.close {
+        _ if c.state == "S0" => not_established(c),
+        Some(_) if c.state == "REJ" => {
+            "refused: the SYN was answered with a reset (no FTP server listening)".into()
+        }
         Some(cl) => format!(
             "closed by the {} ({})",
             if cl.initiator == Side::Orig {
@@ -670,8 +703,14 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
             },
             cl.style
         ),
-        None if c.midstream => "open when the capture started and ended".into(),
-        None => "still open when the capture ended".into(),
+        None => match c.end {
+            EndReason::IdleTimeout => "silent longer than --idle-timeout: finished there".into(),
+            EndReason::Evicted => {
+                "evicted from the full connection table (--max-connections)".into()
+            }
+            _ if c.midstream => "open when the capture started and ended".into(),
+            _ => "still open when the capture ended".into(),
+        },
     };
     writeln!(
         out,
@@ -685,6 +724,15 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
         writeln!(out, "    {}", transfer_line(t, st))?;
     }
     Ok(())
+}
+
+/// A connection whose SYN was never answered, in words.
+fn not_established(c: &ConnRecord) -> String {
+    let tries = c.handshake.as_ref().map_or(0, |h| h.syn_retransmits) + 1;
+    format!(
+        "not established: its SYN was never answered ({tries} {})",
+        if tries == 1 { "try" } else { "tries" }
+    )
 }
 
 /// One line about a transfer: what, how it was set up, its data connection, bytes, outcome.

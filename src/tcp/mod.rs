@@ -190,6 +190,8 @@ pub struct FlowStep {
 pub enum FlowStepKind {
     /// Step 1, 2 or 3 of the three-way handshake; the RTT once step 3 is seen.
     Handshake { n: u8, rtt: Option<f64> },
+    /// The `n`-th retransmission of the SYN (no SYN-ACK came back in time).
+    SynAgain { n: u8 },
     /// The n-th packet of the close (1-based), with both endpoints' states after it.
     Close {
         n: usize,
@@ -243,6 +245,9 @@ pub struct Handshake {
     pub ack: Option<HandshakeStep>,
     /// SYNs sent again with the same initial sequence number.
     pub syn_retransmits: u32,
+    /// Those retransmitted SYNs (the first few), to show them as steps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub syn_retransmissions: Vec<HandshakeStep>,
     /// SYN to the handshake's ACK, in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rtt: Option<f64>,
@@ -305,6 +310,10 @@ pub struct DirStats {
     pub out_of_order_segments: u64,
     /// Bytes the sender sent that the capture does not have.
     pub missed_bytes: u64,
+    /// When bytes are missing: the size of the sequence space the capture saw this
+    /// direction use (first to last byte), which `bytes` and `missed_bytes` share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_span: Option<u64>,
     /// Bytes seen only by length because the capture's snaplen cut them.
     pub snaplen_cut_bytes: u64,
     /// Retransmitted bytes that differ from the first copy (first copy kept).
@@ -455,6 +464,8 @@ pub struct TcpStats {
     pub late_packets: u64,
     /// Packets the capture holds twice (identical copies), counted once.
     pub duplicate_packets: u64,
+    /// SYNs sent again with the same initial sequence number (unanswered in time).
+    pub syn_retransmissions: u64,
 }
 
 /// Connection key: both endpoints as plain integers (an IPv4 address in the low 32 bits,
@@ -510,6 +521,11 @@ struct Half {
     hole_age: u32,
     /// Packets of this direction that arrived while a hole nobody acknowledged was open.
     unacked_hole_packets: u32,
+    /// A lost stretch was declared missing up to here, one byte short of what the peer
+    /// acknowledged, because that byte could have been a FIN.
+    held_back: Option<u64>,
+    /// How far the peer's own stream reached when it last acknowledged more of this one.
+    acked_at: u64,
     stats: DirStats,
     state: TcpState,
 }
@@ -525,6 +541,8 @@ impl Half {
             acked: None,
             hole_age: 0,
             unacked_hole_packets: 0,
+            held_back: None,
+            acked_at: 0,
             stats: DirStats::default(),
             state: TcpState::Established,
         }
@@ -610,6 +628,9 @@ pub(crate) static SHORTCUT_TAKEN: std::sync::atomic::AtomicU64 =
     std::sync::atomic::AtomicU64::new(0);
 
 const SWEEP_INTERVAL: i64 = 1_000_000_000;
+
+/// Retransmitted SYNs kept as steps per connection.
+const MAX_SYN_STEPS: usize = 8;
 
 /// How far back a counted stream seen without its SYN may move its start for late bytes.
 const MAX_MIDSTREAM_REBASE: i64 = 16 << 20;
@@ -722,6 +743,7 @@ impl TcpTable {
         if flow.closed_cleanly() {
             let record = flow.finish(EndReason::Closed, budget, h);
             self.stats.forced_hole_skips += record_forced(flow);
+            self.stats.syn_retransmissions += syn_retransmissions(&record);
             flow.reported = true;
             h.closed(flow.token, record);
         }
@@ -943,6 +965,7 @@ impl TcpTable {
         }
         let record = flow.finish(reason, &mut self.budget, h);
         self.stats.forced_hole_skips += record_forced(&flow);
+        self.stats.syn_retransmissions += syn_retransmissions(&record);
         h.closed(flow.token, record);
     }
 
@@ -1001,6 +1024,12 @@ impl TcpTable {
             );
         }
     }
+}
+
+fn syn_retransmissions(r: &ConnRecord) -> u64 {
+    r.handshake
+        .as_ref()
+        .map_or(0, |h| u64::from(h.syn_retransmits))
 }
 
 fn record_forced(flow: &Flow) -> u64 {
@@ -1203,14 +1232,18 @@ impl Flow {
             && !flags.rst()
             && let Some(ack_off) = self.halves[peer].offset(seg.ack)
         {
+            let my_end = self.halves[me].rsm.max_end();
             let p = &mut self.halves[peer];
             let data_end = match p.fin {
                 Some(f) => (ack_off.max(0) as u64).min(f),
                 None => ack_off.max(0) as u64,
             };
             // Ignore absurd acknowledgments: more than any real window past what was seen.
-            if data_end <= p.rsm.max_end().saturating_add(64 << 20) {
-                p.acked = Some(p.acked.map_or(data_end, |a| a.max(data_end)));
+            if data_end <= p.rsm.max_end().saturating_add(64 << 20)
+                && p.acked.is_none_or(|a| data_end > a)
+            {
+                p.acked = Some(data_end);
+                p.acked_at = my_end;
             }
         }
         // A segment that carries bytes and acknowledges bytes of the other direction the
@@ -1219,6 +1252,13 @@ impl Flow {
         // this segment's own bytes are delivered.
         if self.content && wire_len > 0 && flags.ack() {
             self.settle_hole(peer, true, cfg, budget, h, stamp);
+            // And a hole of this very direction that the peer acknowledged before it sent
+            // bytes this segment acknowledges: the lost bytes went a round trip ago, they
+            // are not merely late.
+            let mine = &self.halves[me];
+            if stamp.ack.is_some_and(|a| a > mine.acked_at) {
+                self.settle_hole(me, true, cfg, budget, h, stamp);
+            }
         }
 
         // Payload.
@@ -1399,8 +1439,25 @@ impl Flow {
         stamp: Stamp,
     ) {
         let half = &mut self.halves[i];
+        // The byte held back after a declared loss was no FIN when more bytes came after
+        // it: it belongs to the lost stretch.
+        if half.held_back.is_some_and(|x| half.rsm.next() != x) {
+            // Settled some other way (the byte arrived, or a later skip covered it).
+            half.held_back = None;
+        }
+        if let Some(x) = half.held_back
+            && half.rsm.max_end() > x
+        {
+            half.held_back = None;
+            let s = if i == 0 { Side::Orig } else { Side::Resp };
+            let token = self.token;
+            half.rsm.skip_to(x + 1, budget, &mut |c| {
+                deliver(h, token, s, c, stamp);
+            });
+        }
         // An acknowledgment beyond everything seen may cover a FIN not seen yet, whose
         // sequence number is not a byte: hold back that one.
+        let held = half.fin.is_none() && half.acked.is_some_and(|a| a > half.rsm.max_end());
         let acked = half.acked.map(|acked| match half.fin {
             Some(f) => acked.min(f),
             None if acked > half.rsm.max_end() => acked - 1,
@@ -1426,6 +1483,9 @@ impl Flow {
         let Some(target) = target else { return };
         half.hole_age = 0;
         half.unacked_hole_packets = 0;
+        if held && Some(target) == acked {
+            half.held_back = Some(target);
+        }
         let s = if i == 0 { Side::Orig } else { Side::Resp };
         let token = self.token;
         half.rsm.skip_to(target, budget, &mut |c| {
@@ -1591,6 +1651,11 @@ impl Flow {
                 }
                 Some(isn) if isn == seg.seq => {
                     self.handshake.syn_retransmits += 1;
+                    if self.handshake.syn_retransmissions.len() < MAX_SYN_STEPS {
+                        self.handshake.syn_retransmissions.push(step_of(seg));
+                        let n = self.handshake.syn_retransmissions.len() as u8;
+                        self.emit(seg, side, FlowStepKind::SynAgain { n });
+                    }
                     self.history.note(is_orig, b'T');
                 }
                 Some(_) => {}
@@ -1723,6 +1788,7 @@ impl Flow {
             let st = &mut half.stats;
             st.bytes = half.rsm.seen;
             st.missed_bytes = half.rsm.missed;
+            st.sequence_span = (st.missed_bytes > 0).then(|| half.rsm.max_end());
             st.snaplen_cut_bytes = half.rsm.cut;
         }
         let close = self.first_close.map(|initiator| {
