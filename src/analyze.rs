@@ -12,7 +12,7 @@ use crate::events::LiveSink;
 use crate::model::{CaptureInfo, LiveCounters, Report, SCHEMA_VERSION, Tool};
 use crate::tcp::{TcpConfig, TcpTable};
 use crate::time::Timestamp;
-use crate::tracker::{Tracker, TrackerConfig};
+use crate::link::tracker::{Tracker, TrackerConfig};
 
 /// Everything that tunes an analysis.
 #[derive(Debug, Clone, Default)]

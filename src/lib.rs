@@ -19,21 +19,16 @@
 //! is bounded with what a bound dropped counted and reported.
 
 pub mod analyze;
-pub mod build;
 pub mod capture;
 pub mod cli;
 pub mod decode;
 pub mod endpoint;
 pub mod events;
-pub mod expect;
-pub mod explain;
 pub mod ftp;
+pub mod link;
 pub mod model;
 pub mod report;
-pub mod session;
 pub mod tcp;
 #[cfg(test)]
 mod test_support;
 pub mod time;
-pub mod tracker;
-pub mod unlinked;

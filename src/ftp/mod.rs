@@ -32,6 +32,7 @@ pub mod line;
 pub mod meaning;
 pub mod pending;
 pub mod reply;
+pub mod session;
 pub mod text;
 pub mod tls;
 pub mod verbs;

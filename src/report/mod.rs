@@ -6,7 +6,6 @@
 
 pub mod fmt;
 pub mod json;
-pub mod steps;
 pub mod stream;
 pub mod table;
 pub mod timeline;

@@ -8,7 +8,7 @@
 //! connections and the capture's warnings close the report.
 
 use super::fmt;
-use super::steps::{Scope, Step, StepKind, role, session_steps};
+use crate::model::steps::{Scope, Step, StepKind, role, session_steps};
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};

@@ -9,7 +9,7 @@
 
 use crate::endpoint::Endpoint;
 use crate::model::{Finding, Mode, Severity, Status, Transfer};
-use crate::session::is_private;
+use crate::ftp::session::is_private;
 
 /// Findings about one transfer.
 pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) -> Vec<Finding> {

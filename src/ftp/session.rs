@@ -32,7 +32,7 @@
 //! * Bounded: stored commands, waiting commands, findings, line and reply sizes.
 
 use crate::endpoint::Endpoint;
-use crate::expect::ExpId;
+use crate::link::expect::ExpId;
 use crate::ftp::address::{self, Announced};
 use crate::ftp::command::parse_command;
 use crate::ftp::line::{Line, LineSplitter};

@@ -19,6 +19,8 @@ use crate::tcp::{ConnRecord, TcpStats};
 use crate::time::Timestamp;
 use serde::Serialize;
 
+pub mod steps;
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Serialize)]
