@@ -9,10 +9,10 @@
 use crate::capture::{Input, InputSummary, RawFrame, ReadAhead, read_input, read_reader};
 use crate::decode::{DecodeLimits, Decoder};
 use crate::events::LiveSink;
+use crate::link::tracker::{Tracker, TrackerConfig};
 use crate::model::{CaptureInfo, LiveCounters, Report, SCHEMA_VERSION, Tool};
 use crate::tcp::{TcpConfig, TcpTable};
 use crate::time::Timestamp;
-use crate::link::tracker::{Tracker, TrackerConfig};
 
 /// Everything that tunes an analysis.
 #[derive(Debug, Clone, Default)]

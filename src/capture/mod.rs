@@ -26,6 +26,7 @@ use crate::time::Timestamp;
 use serde::Serialize;
 use std::path::PathBuf;
 
+pub use crate::model::capture::{InputProblem, InputSummary};
 pub use file::{ReadAhead, read_input, read_reader};
 
 /// Where a capture comes from.
@@ -199,107 +200,4 @@ pub fn dlt_name(dlt: u32) -> String {
         _ => return format!("DLT {dlt}"),
     };
     format!("{name} ({dlt})")
-}
-
-/// What reading one input produced.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputSummary {
-    pub name: String,
-    /// `"pcap"` or `"pcapng"`; `None` when the format was not recognised.
-    pub format: Option<&'static str>,
-    pub gzip: bool,
-    /// pcap nanosecond magic, or any pcapng interface finer than 1 µs.
-    pub nanosecond: bool,
-    /// Frames handed to the sink.
-    pub packets: u64,
-    /// Sum of the captured lengths of those frames.
-    pub bytes: u64,
-    /// Distinct [`LinkType`] names seen.
-    pub link_types: Vec<&'static str>,
-    /// Packets on interfaces with an unsupported link type, corrupt records skipped.
-    pub skipped_packets: u64,
-    /// Records or blocks skipped because they were corrupt (the input is damaged).
-    pub corrupt_records: u64,
-    /// Everything the user must know that is not fatal, in words, with byte offsets.
-    pub warnings: Vec<String>,
-    pub problem: Option<InputProblem>,
-    /// Frame numbers this input consumed: `packets` plus the packets skipped only for their
-    /// interface's link type. The next input starts at `first_number + numbered`.
-    #[serde(skip)]
-    pub numbered: u64,
-}
-
-impl InputSummary {
-    pub fn new(name: String) -> InputSummary {
-        InputSummary {
-            name,
-            format: None,
-            gzip: false,
-            nanosecond: false,
-            packets: 0,
-            bytes: 0,
-            link_types: Vec::new(),
-            skipped_packets: 0,
-            corrupt_records: 0,
-            warnings: Vec::new(),
-            problem: None,
-            numbered: 0,
-        }
-    }
-}
-
-/// Why an input could not be read completely.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum InputProblem {
-    /// Open/read I/O error before anything was read.
-    Unreadable { message: String },
-    /// Not a pcap or pcapng capture; `found` says what it looks like.
-    NotACapture { found: String },
-    /// The whole input uses a link type the decoder cannot handle.
-    UnsupportedLinkType { dlt: u32, name: String },
-    /// The input ends inside a record; `offset` is where that record starts.
-    Truncated { offset: u64, message: String },
-    /// A record that cannot be parsed and reading could not continue past it.
-    Corrupt { offset: u64, message: String },
-    /// I/O or gzip error in the middle of the input.
-    ReadError { offset: u64, message: String },
-}
-
-impl InputProblem {
-    /// True when nothing from this input was analysed.
-    pub fn is_fatal(&self) -> bool {
-        matches!(
-            self,
-            InputProblem::Unreadable { .. }
-                | InputProblem::NotACapture { .. }
-                | InputProblem::UnsupportedLinkType { .. }
-        )
-    }
-
-    /// One clear sentence for stderr, naming the input and what to do.
-    pub fn message(&self, input_name: &str) -> String {
-        match self {
-            InputProblem::Unreadable { message } => {
-                format!(
-                    "{input_name}: cannot read it ({message}); check the path and its permissions."
-                )
-            }
-            InputProblem::NotACapture { found } => format!(
-                "{input_name}: not a pcap or pcapng capture ({found}); give a file written by tcpdump, dumpcap or Wireshark."
-            ),
-            InputProblem::UnsupportedLinkType { name, .. } => format!(
-                "{input_name}: link type {name} is not supported (ftpflow decodes Ethernet, Linux cooked SLL/SLL2, BSD loopback and raw IP); capture again on an Ethernet interface or on Linux's \"any\" interface."
-            ),
-            InputProblem::Truncated { offset, message } => format!(
-                "{input_name}: the capture ends in the middle of a record at byte offset {offset} ({message}); every complete packet before it was analysed (was the file still being written, or cut short?)."
-            ),
-            InputProblem::Corrupt { offset, message } => format!(
-                "{input_name}: corrupt record at byte offset {offset} ({message}); the packets before it were analysed, the rest of the file could not be read."
-            ),
-            InputProblem::ReadError { offset, message } => format!(
-                "{input_name}: read error at byte offset {offset} ({message}); the packets before it were analysed."
-            ),
-        }
-    }
 }

@@ -30,6 +30,7 @@
 
 use crate::capture::{LinkType, RawFrame};
 use crate::endpoint::Endpoint;
+pub use crate::model::capture::DecodeStats;
 use crate::time::Timestamp;
 use etherparse::defrag::{IpDefragBuf, IpFragRange};
 use etherparse::err::Layer;
@@ -38,7 +39,6 @@ use etherparse::{
     LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, LenSource, TcpOptionElement, TcpSlice,
     TransportSlice,
 };
-use serde::Serialize;
 use std::net::IpAddr;
 
 /// TCP control bits.
@@ -140,30 +140,6 @@ impl Default for DecodeLimits {
             fragment_timeout_ns: 30_000_000_000,
         }
     }
-}
-
-/// What the decoder saw, counted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DecodeStats {
-    pub frames: u64,
-    pub tcp_segments: u64,
-    pub ipv4: u64,
-    pub ipv6: u64,
-    /// ARP, LLDP, ...
-    pub non_ip: u64,
-    /// UDP, ICMP, ... over IP.
-    pub non_tcp: u64,
-    pub malformed_link: u64,
-    pub malformed_ip: u64,
-    pub malformed_tcp: u64,
-    /// TCP segments whose payload the capture cut.
-    pub snaplen_cut: u64,
-    /// IP fragments seen.
-    pub fragments: u64,
-    /// Datagrams reassembled from fragments.
-    pub reassembled: u64,
-    /// Fragments dropped by a bound, a timeout or an inconsistency.
-    pub fragments_dropped: u64,
 }
 
 /// Turns frames into TCP segments; owns the fragment reassembly pool.

@@ -32,7 +32,6 @@
 //! * Bounded: stored commands, waiting commands, findings, line and reply sizes.
 
 use crate::endpoint::Endpoint;
-use crate::link::expect::ExpId;
 use crate::ftp::address::{self, Announced};
 use crate::ftp::command::parse_command;
 use crate::ftp::line::{Line, LineSplitter};
@@ -41,6 +40,7 @@ use crate::ftp::reply::{Reply, ReplyAssembler};
 use crate::ftp::text;
 use crate::ftp::tls::{Fed, TlsRecords, looks_like_tls_start};
 use crate::ftp::verbs::{reply_fits, verb_for_reply};
+use crate::link::expect::ExpId;
 use crate::model::{
     BoundCounters, CommandRecord, Direction, Finding, LinkNote, Login, LoginAttempt, Mode,
     ReplyRecord, Severity, TlsEnd, TlsStart,

@@ -8,12 +8,12 @@
 //! [`transfer_model`] also builds a single transfer mid-session, for live output.
 
 use crate::endpoint::Endpoint;
+use crate::ftp::session::{ConnLink, SessionCore, SessionState};
 use crate::link::explain;
 use crate::model::{
     BoundCounters, DataConnection, Direction, Finding, LinkNote, Login, Mode, Session,
     SessionSummary, Severity, Status, Transfer, UnlinkedConnection,
 };
-use crate::ftp::session::{ConnLink, SessionCore, SessionState};
 use crate::tcp::{ConnRecord, EndReason, Side};
 
 /// The transfer `t` of a session; `link` is its data connection with the connection's

@@ -8,8 +8,8 @@
 //! client port above 1024); passive mode needs the client to reach a server port above 1024.
 
 use crate::endpoint::Endpoint;
-use crate::model::{Finding, Mode, Severity, Status, Transfer};
 use crate::ftp::session::is_private;
+use crate::model::{Finding, Mode, Severity, Status, Transfer};
 
 /// Findings about one transfer.
 pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) -> Vec<Finding> {

@@ -15,18 +15,18 @@
 //! Output: [`Tracker::into_report_parts`]: the finished sessions in order, unlinked
 //! connections between FTP hosts (listed, never dropped), counters for the rest.
 
-use crate::link::build::{build_session, owns_connection, transfer_model};
 use crate::endpoint::Endpoint;
 use crate::events::{LiveEvent, LiveScope, LiveSink};
-use crate::link::expect::{ExpectTable, Expectation, link_note};
 use crate::ftp::detect::{self, Verdict};
-use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
 use crate::ftp::session::{Action, ConnLink, Out, SessionConfig, SessionState};
+use crate::link::build::{build_session, owns_connection, transfer_model};
+use crate::link::expect::{ExpectTable, Expectation, link_note};
+use crate::link::unlinked::{HostPairs, Listed};
+use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
 use crate::tcp::{
     ConnInfo, ConnRecord, FlowHandler, FlowStep, Interest, Side, Sniffed, Stamp, StreamEvent,
 };
 use crate::time::Timestamp;
-use crate::link::unlinked::{HostPairs, Listed};
 use ahash::AHashMap;
 use std::collections::VecDeque;
 use std::io;

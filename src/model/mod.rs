@@ -12,14 +12,21 @@
 //! Keys are added around them, never renamed. Absent values are `null` for the stable keys
 //! and omitted for optional extras.
 
-use crate::capture::InputSummary;
-use crate::decode::DecodeStats;
 use crate::endpoint::Endpoint;
-use crate::tcp::{ConnRecord, TcpStats};
 use crate::time::Timestamp;
 use serde::Serialize;
 
+pub mod capture;
+pub mod conn;
 pub mod steps;
+
+pub use capture::{
+    BoundCounters, CaptureInfo, DecodeStats, InputProblem, InputSummary, LiveCounters, TcpStats,
+};
+pub use conn::{
+    Close, CloseKind, CloseStep, ConnId, ConnRecord, DirStats, EndReason, Handshake, HandshakeStep,
+    SegmentNote, Side, TcpState,
+};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -40,62 +47,6 @@ pub struct Report {
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CaptureInfo {
-    pub files: Vec<InputSummary>,
-    pub packets: u64,
-    pub bytes: u64,
-    pub first_ts: Option<Timestamp>,
-    pub last_ts: Option<Timestamp>,
-    /// Seconds between the first and the last packet.
-    pub duration: f64,
-    pub tcp_connections: u64,
-    pub ftp_sessions: u64,
-    /// Data connections linked to a transfer.
-    pub data_connections: u64,
-    pub unlinked_data_connections: u64,
-    /// TCP connections that are neither FTP control nor FTP data.
-    pub other_tcp_connections: u64,
-    pub decode: DecodeStats,
-    pub tcp: TcpStats,
-    pub bounds: BoundCounters,
-    /// Things the user must know about the input as a whole.
-    pub warnings: Vec<String>,
-    /// A live capture's counters (`ftpflow live`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub live: Option<LiveCounters>,
-}
-
-/// What a live capture did, with libpcap's own counters.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LiveCounters {
-    pub interface: String,
-    pub filter: String,
-    /// Packets handed to the analysis.
-    pub packets: u64,
-    pub bytes: u64,
-    /// libpcap: packets that passed the filter.
-    pub received: u32,
-    /// libpcap: packets the kernel dropped because the buffer was full (ftpflow too slow).
-    pub dropped_by_kernel: u32,
-    /// libpcap: packets the interface or its driver dropped.
-    pub dropped_by_interface: u32,
-    pub seconds: f64,
-    /// Why the capture stopped: "signal", "count", "duration", "output closed".
-    pub stopped_by: &'static str,
-}
-
-/// What the analysis's bounds dropped (all zero on a normal capture).
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct BoundCounters {
-    pub commands_not_stored: u64,
-    pub pending_commands_dropped: u64,
-    pub expectations_evicted: u64,
-    pub overlong_lines: u64,
-    pub reply_lines_dropped: u64,
-    pub findings_not_stored: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,10 +8,10 @@
 //! connections and the capture's warnings close the report.
 
 use super::fmt;
-use crate::model::steps::{Scope, Step, StepKind, role, session_steps};
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
+use crate::model::steps::{Scope, Step, StepKind, role, session_steps};
 use crate::model::{Direction, Login, Mode, Report, Session, Severity, Status, Transfer};
 use crate::tcp::{CloseKind, ConnRecord, EndReason, Side};
 use crate::time::Timestamp;

@@ -28,52 +28,9 @@
 //! T retransmitted payload or SYN, G bytes missing from the capture (gap), W zero window,
 //! I a retransmission whose bytes differ from the first copy, Q SYN together with FIN or RST.
 
-use serde::Serialize;
-
-/// RFC 793 connection states, as inferred for one endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum TcpState {
-    #[serde(rename = "LISTEN")]
-    Listen,
-    #[serde(rename = "SYN-SENT")]
-    SynSent,
-    #[serde(rename = "SYN-RECEIVED")]
-    SynReceived,
-    #[serde(rename = "ESTABLISHED")]
-    Established,
-    #[serde(rename = "FIN-WAIT-1")]
-    FinWait1,
-    #[serde(rename = "FIN-WAIT-2")]
-    FinWait2,
-    #[serde(rename = "CLOSE-WAIT")]
-    CloseWait,
-    #[serde(rename = "CLOSING")]
-    Closing,
-    #[serde(rename = "LAST-ACK")]
-    LastAck,
-    #[serde(rename = "TIME-WAIT")]
-    TimeWait,
-    #[serde(rename = "CLOSED")]
-    Closed,
-}
+use crate::model::conn::TcpState;
 
 impl TcpState {
-    pub fn name(self) -> &'static str {
-        match self {
-            TcpState::Listen => "LISTEN",
-            TcpState::SynSent => "SYN-SENT",
-            TcpState::SynReceived => "SYN-RECEIVED",
-            TcpState::Established => "ESTABLISHED",
-            TcpState::FinWait1 => "FIN-WAIT-1",
-            TcpState::FinWait2 => "FIN-WAIT-2",
-            TcpState::CloseWait => "CLOSE-WAIT",
-            TcpState::Closing => "CLOSING",
-            TcpState::LastAck => "LAST-ACK",
-            TcpState::TimeWait => "TIME-WAIT",
-            TcpState::Closed => "CLOSED",
-        }
-    }
-
     /// The endpoint sent its FIN.
     pub fn after_sending_fin(self) -> TcpState {
         match self {

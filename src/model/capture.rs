@@ -1,0 +1,208 @@
+//! The capture as a whole: its inputs, what decoding and TCP tracking counted, what the
+//! bounds cut, and the warnings the user must read. Written last in every report (its
+//! counters are known only at the end).
+
+use crate::time::Timestamp;
+use serde::Serialize;
+
+/// Table-wide counters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TcpStats {
+    pub connections: u64,
+    pub midstream_connections: u64,
+    pub peak_connections: u64,
+    pub evicted_by_bound: u64,
+    pub idle_timeouts: u64,
+    pub port_reuses: u64,
+    pub forced_hole_skips: u64,
+    pub peak_held_bytes: u64,
+    /// Packets of connections already closed and reported (late retransmitted ACKs).
+    pub late_packets: u64,
+    /// Packets the capture holds twice (identical copies), counted once.
+    pub duplicate_packets: u64,
+    /// SYNs sent again with the same initial sequence number (unanswered in time).
+    pub syn_retransmissions: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaptureInfo {
+    pub files: Vec<InputSummary>,
+    pub packets: u64,
+    pub bytes: u64,
+    pub first_ts: Option<Timestamp>,
+    pub last_ts: Option<Timestamp>,
+    /// Seconds between the first and the last packet.
+    pub duration: f64,
+    pub tcp_connections: u64,
+    pub ftp_sessions: u64,
+    /// Data connections linked to a transfer.
+    pub data_connections: u64,
+    pub unlinked_data_connections: u64,
+    /// TCP connections that are neither FTP control nor FTP data.
+    pub other_tcp_connections: u64,
+    pub decode: DecodeStats,
+    pub tcp: TcpStats,
+    pub bounds: BoundCounters,
+    /// Things the user must know about the input as a whole.
+    pub warnings: Vec<String>,
+    /// A live capture's counters (`ftpflow live`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveCounters>,
+}
+
+/// What a live capture did, with libpcap's own counters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LiveCounters {
+    pub interface: String,
+    pub filter: String,
+    /// Packets handed to the analysis.
+    pub packets: u64,
+    pub bytes: u64,
+    /// libpcap: packets that passed the filter.
+    pub received: u32,
+    /// libpcap: packets the kernel dropped because the buffer was full (ftpflow too slow).
+    pub dropped_by_kernel: u32,
+    /// libpcap: packets the interface or its driver dropped.
+    pub dropped_by_interface: u32,
+    pub seconds: f64,
+    /// Why the capture stopped: "signal", "count", "duration", "output closed".
+    pub stopped_by: &'static str,
+}
+
+/// What the analysis's bounds dropped (all zero on a normal capture).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct BoundCounters {
+    pub commands_not_stored: u64,
+    pub pending_commands_dropped: u64,
+    pub expectations_evicted: u64,
+    pub overlong_lines: u64,
+    pub reply_lines_dropped: u64,
+    pub findings_not_stored: u64,
+}
+
+/// What reading one input produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    pub name: String,
+    /// `"pcap"` or `"pcapng"`; `None` when the format was not recognised.
+    pub format: Option<&'static str>,
+    pub gzip: bool,
+    /// pcap nanosecond magic, or any pcapng interface finer than 1 µs.
+    pub nanosecond: bool,
+    /// Frames handed to the sink.
+    pub packets: u64,
+    /// Sum of the captured lengths of those frames.
+    pub bytes: u64,
+    /// Distinct [`LinkType`] names seen.
+    pub link_types: Vec<&'static str>,
+    /// Packets on interfaces with an unsupported link type, corrupt records skipped.
+    pub skipped_packets: u64,
+    /// Records or blocks skipped because they were corrupt (the input is damaged).
+    pub corrupt_records: u64,
+    /// Everything the user must know that is not fatal, in words, with byte offsets.
+    pub warnings: Vec<String>,
+    pub problem: Option<InputProblem>,
+    /// Frame numbers this input consumed: `packets` plus the packets skipped only for their
+    /// interface's link type. The next input starts at `first_number + numbered`.
+    #[serde(skip)]
+    pub numbered: u64,
+}
+
+impl InputSummary {
+    pub fn new(name: String) -> InputSummary {
+        InputSummary {
+            name,
+            format: None,
+            gzip: false,
+            nanosecond: false,
+            packets: 0,
+            bytes: 0,
+            link_types: Vec::new(),
+            skipped_packets: 0,
+            corrupt_records: 0,
+            warnings: Vec::new(),
+            problem: None,
+            numbered: 0,
+        }
+    }
+}
+
+/// Why an input could not be read completely.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InputProblem {
+    /// Open/read I/O error before anything was read.
+    Unreadable { message: String },
+    /// Not a pcap or pcapng capture; `found` says what it looks like.
+    NotACapture { found: String },
+    /// The whole input uses a link type the decoder cannot handle.
+    UnsupportedLinkType { dlt: u32, name: String },
+    /// The input ends inside a record; `offset` is where that record starts.
+    Truncated { offset: u64, message: String },
+    /// A record that cannot be parsed and reading could not continue past it.
+    Corrupt { offset: u64, message: String },
+    /// I/O or gzip error in the middle of the input.
+    ReadError { offset: u64, message: String },
+}
+
+impl InputProblem {
+    /// True when nothing from this input was analysed.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            InputProblem::Unreadable { .. }
+                | InputProblem::NotACapture { .. }
+                | InputProblem::UnsupportedLinkType { .. }
+        )
+    }
+
+    /// One clear sentence for stderr, naming the input and what to do.
+    pub fn message(&self, input_name: &str) -> String {
+        match self {
+            InputProblem::Unreadable { message } => {
+                format!(
+                    "{input_name}: cannot read it ({message}); check the path and its permissions."
+                )
+            }
+            InputProblem::NotACapture { found } => format!(
+                "{input_name}: not a pcap or pcapng capture ({found}); give a file written by tcpdump, dumpcap or Wireshark."
+            ),
+            InputProblem::UnsupportedLinkType { name, .. } => format!(
+                "{input_name}: link type {name} is not supported (ftpflow decodes Ethernet, Linux cooked SLL/SLL2, BSD loopback and raw IP); capture again on an Ethernet interface or on Linux's \"any\" interface."
+            ),
+            InputProblem::Truncated { offset, message } => format!(
+                "{input_name}: the capture ends in the middle of a record at byte offset {offset} ({message}); every complete packet before it was analysed (was the file still being written, or cut short?)."
+            ),
+            InputProblem::Corrupt { offset, message } => format!(
+                "{input_name}: corrupt record at byte offset {offset} ({message}); the packets before it were analysed, the rest of the file could not be read."
+            ),
+            InputProblem::ReadError { offset, message } => format!(
+                "{input_name}: read error at byte offset {offset} ({message}); the packets before it were analysed."
+            ),
+        }
+    }
+}
+
+/// What the decoder saw, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DecodeStats {
+    pub frames: u64,
+    pub tcp_segments: u64,
+    pub ipv4: u64,
+    pub ipv6: u64,
+    /// ARP, LLDP, ...
+    pub non_ip: u64,
+    /// UDP, ICMP, ... over IP.
+    pub non_tcp: u64,
+    pub malformed_link: u64,
+    pub malformed_ip: u64,
+    pub malformed_tcp: u64,
+    /// TCP segments whose payload the capture cut.
+    pub snaplen_cut: u64,
+    /// IP fragments seen.
+    pub fragments: u64,
+    /// Datagrams reassembled from fragments.
+    pub reassembled: u64,
+    /// Fragments dropped by a bound, a timeout or an inconsistency.
+    pub fragments_dropped: u64,
+}
