@@ -1,16 +1,18 @@
-//! The pipeline driver: frames in, [`Report`] out.
+//! The pipeline driver: frames in, events out.
 //!
 //! [`Analyzer`] owns one instance of each stage (decoder, TCP table, tracker) and pushes
 //! every frame through them in order; inputs are read one after the other as a single
 //! capture. It is fed either by [`Analyzer::read`] (capture files, stdin) or frame by frame
-//! with [`Analyzer::frame`] (live capture). [`Analyzer::finish`] ends every connection and
-//! builds the model.
+//! with [`Analyzer::frame`] (live capture). What it finds goes to a [`Sink`] as one stream
+//! of events ([`crate::model::events`]); [`Analyzer::finish`] ends every connection and
+//! tells the capture's summary. Without a sink of its own, it collects a [`Report`].
 
 use crate::capture::{Input, InputSummary, RawFrame, ReadAhead, read_input, read_reader};
 use crate::decode::{DecodeLimits, Decoder};
-use crate::events::LiveSink;
 use crate::link::tracker::{Tracker, TrackerConfig};
-use crate::model::{CaptureInfo, LiveCounters, Report, SCHEMA_VERSION, Tool};
+use crate::model::events::Sink;
+use crate::model::{CaptureInfo, LiveCounters, Report};
+use crate::report::collect::Collector;
 use crate::tcp::{TcpConfig, TcpTable};
 use crate::time::Timestamp;
 
@@ -45,6 +47,7 @@ impl Config {
     }
 }
 
+/// The pipeline: decoder, TCP table, tracker, and the capture's own counters.
 pub struct Analyzer {
     decoder: Decoder,
     tcp: TcpTable,
@@ -62,26 +65,29 @@ pub struct Analyzer {
     time_back: Option<(u64, f64)>,
     time_back_count: u64,
     previous_ts: Option<Timestamp>,
+    /// Set when the analysis collects its own report.
+    collector: Option<Collector>,
 }
 
 impl Analyzer {
-    /// An analysis that also tells `sink` what happens as it happens (every step, or only
-    /// finished sessions and transfers: [`LiveSink::wants_steps`]); `keep_sessions`: also
-    /// keep finished sessions for the report (a pure stream does not need them).
-    pub fn with_sink(mut cfg: Config, sink: Box<dyn LiveSink>, keep_sessions: bool) -> Analyzer {
-        cfg.tcp.emit_steps = sink.wants_steps();
-        cfg.tracker.session.emit = sink.wants_steps();
-        cfg.tracker.keep_sessions = keep_sessions;
-        let mut a = Analyzer::new(cfg);
-        a.tracker.set_sink(sink);
-        a
+    /// An analysis that tells `sink` what it finds, as one stream of events.
+    pub fn with_sink(cfg: Config, sink: Box<dyn Sink>) -> Analyzer {
+        Analyzer::build(cfg, sink, None)
     }
 
+    /// An analysis that collects its findings: [`Analyzer::finish`] returns the whole
+    /// [`Report`] (sessions by number). For tests and library use; the command line
+    /// streams to an output format instead.
     pub fn new(cfg: Config) -> Analyzer {
+        let collector = Collector::default();
+        Analyzer::build(cfg, Box::new(collector.clone()), Some(collector))
+    }
+
+    fn build(cfg: Config, sink: Box<dyn Sink>, collector: Option<Collector>) -> Analyzer {
         Analyzer {
             decoder: Decoder::new(cfg.decode),
             tcp: TcpTable::new(cfg.tcp),
-            tracker: Tracker::new(cfg.tracker),
+            tracker: Tracker::new(cfg.tracker, sink),
             inputs: Vec::new(),
             next_frame: 1,
             packets: 0,
@@ -93,10 +99,11 @@ impl Analyzer {
             time_back: None,
             time_back_count: 0,
             previous_ts: None,
+            collector,
         }
     }
 
-    /// The live output failed (a closed pipe): nothing more is analysed.
+    /// The output failed (a closed pipe): nothing more is analysed.
     pub fn output_failed(&self) -> Option<&std::io::Error> {
         self.tracker.sink_error()
     }
@@ -117,6 +124,7 @@ impl Analyzer {
                 .get_or_insert((frame.number, previous.secs_since(frame.ts)));
         }
         self.previous_ts = Some(frame.ts);
+        self.tracker.first_packet(frame.ts);
         self.first_ts = Some(self.first_ts.map_or(frame.ts, |t| t.min(frame.ts)));
         self.last_ts = Some(self.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
         let (tcp, tracker) = (&mut self.tcp, &mut self.tracker);
@@ -126,6 +134,7 @@ impl Analyzer {
 
     /// Reads a whole input; its frames continue the numbering of the previous inputs.
     pub fn read(&mut self, input: &Input) -> &InputSummary {
+        self.tracker.input(&input.name());
         let first = self.next_frame;
         let ahead = self.read_ahead;
         let summary = read_input(input, first, ahead, &mut |frame| self.frame(frame));
@@ -142,6 +151,7 @@ impl Analyzer {
         name: &str,
         reader: Box<dyn std::io::Read + Send + '_>,
     ) -> &InputSummary {
+        self.tracker.input(name);
         let first = self.next_frame;
         let summary = read_reader(name.to_string(), reader, first, None, &mut |frame| {
             self.frame(frame)
@@ -156,6 +166,11 @@ impl Analyzer {
         self.live = Some(counters);
     }
 
+    /// Names an input read elsewhere (a live interface), before its first frame.
+    pub fn name_input(&mut self, name: &str) {
+        self.tracker.input(name);
+    }
+
     /// Records an input read elsewhere (live capture).
     pub fn add_input_summary(&mut self, summary: InputSummary) {
         self.inputs.push(summary);
@@ -166,24 +181,16 @@ impl Analyzer {
         self.tcp.open_connections()
     }
 
-    /// Ends every connection, builds the report and lets the live sink (if any) finish.
-    pub fn finish(self) -> std::io::Result<Report> {
-        let (report, sink) = self.finish_parts();
-        if let Some(mut sink) = sink {
-            sink.finish(&report)?;
-        }
-        Ok(report)
-    }
-
-    fn finish_parts(mut self) -> (Report, Option<Box<dyn LiveSink>>) {
+    /// Ends every connection, tells the sink the capture's summary (its last event) and
+    /// returns the report: whole when the analysis collected it ([`Analyzer::new`]), else
+    /// the capture's summary with no sessions (the sink had them).
+    pub fn finish(mut self) -> std::io::Result<Report> {
         self.tracker.capture_ending();
         self.tcp.finish_all(&mut self.tracker);
         self.decoder.flush_fragments();
         let tcp_stats = self.tcp.stats().clone();
         let decode = self.decoder.stats().clone();
-        self.tracker.finish_sessions();
-        let sink = self.tracker.take_sink();
-        let out = self.tracker.into_report_parts();
+        let out = self.tracker.counts();
         let mut warnings = Vec::new();
         for input in &self.inputs {
             warnings.extend(
@@ -248,34 +255,29 @@ impl Analyzer {
             (Some(a), Some(b)) => b.secs_since(a).max(0.0),
             _ => 0.0,
         };
-        let report = Report {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "ftpflow",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            capture: CaptureInfo {
-                files: self.inputs,
-                packets: self.packets,
-                bytes: self.bytes,
-                first_ts: self.first_ts,
-                last_ts: self.last_ts,
-                duration,
-                tcp_connections: tcp_stats.connections,
-                ftp_sessions: out.sessions_total,
-                data_connections: out.data_connections,
-                unlinked_data_connections: out.unlinked_total,
-                other_tcp_connections: out.other_tcp_connections,
-                decode,
-                tcp: tcp_stats,
-                bounds: out.bounds,
-                warnings,
-                live: self.live,
-            },
-            sessions: out.sessions,
-            unlinked_data_connections: out.unlinked,
+        let capture = CaptureInfo {
+            files: self.inputs,
+            packets: self.packets,
+            bytes: self.bytes,
+            first_ts: self.first_ts,
+            last_ts: self.last_ts,
+            duration,
+            tcp_connections: tcp_stats.connections,
+            ftp_sessions: out.sessions_total,
+            data_connections: out.data_connections,
+            unlinked_data_connections: out.unlinked_total,
+            other_tcp_connections: out.other_tcp_connections,
+            decode,
+            tcp: tcp_stats,
+            bounds: out.bounds,
+            warnings,
+            live: self.live,
         };
-        (report, sink)
+        self.tracker.finished(&capture)?;
+        Ok(match self.collector {
+            Some(c) => c.into_report(capture),
+            None => Report::summary(capture),
+        })
     }
 }
 

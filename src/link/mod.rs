@@ -5,7 +5,7 @@
 //! tcp ──open / bytes / closed──▶ tracker ──bytes──▶ ftp::session (one per control connection)
 //!                                   │  announcements ──▶ expect (PORT/PASV → expected endpoint)
 //!                                   │  new connection ──▶ expect.claim, else unlinked (host pairs)
-//!                                   └─ session over ──▶ build (+ explain) ──▶ model::Session ──▶ sink
+//!                                   └─ session over ──▶ ftp::session (finish + explain) ──▶ model::Session ──▶ sink
 //! ```
 //!
 //! | module | job |
@@ -13,10 +13,8 @@
 //! | [`tracker`] | the TCP table's handler: routes connections, owns open sessions, emits events |
 //! | [`expect`] | expected data connections: announced endpoint → the connection that answers it |
 //! | [`unlinked`] | connections between a session's hosts that no announcement explains |
-//! | [`build`] | a finished session's state joined with its data connections: the model |
 //! | [`explain`] | what a transfer's data connection says about firewalls, NAT and loss |
 
-pub mod build;
 pub mod expect;
 pub mod explain;
 pub mod tracker;

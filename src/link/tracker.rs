@@ -1,31 +1,29 @@
 //! The tracker: routes TCP connections to FTP sessions and links data connections.
 //!
-//! Input: the TCP table's callbacks ([`FlowHandler`]). Connections to an FTP port become
-//! sessions ([`SessionState`]) and get their bytes; every other connection is offered to
-//! the expectation table ([`ExpectTable`]) when it appears. A connection that matches no
-//! expectation yet is remembered for a while, because the announcement it answers may be
-//! parsed a moment later (reordered capture, a 227 reply still held by reassembly).
+//! Input: the TCP table's callbacks ([`FlowHandler`]). Connections to an FTP port, or
+//! whose first bytes are FTP's, become sessions ([`SessionState`]) and get their bytes;
+//! every other connection is offered to the expectation table ([`ExpectTable`]) when it
+//! appears. A connection that matches no expectation yet is remembered for a while,
+//! because the announcement it answers may be parsed a moment later (reordered capture, a
+//! 227 reply still held by reassembly). The tracker never writes into a session: it tells
+//! it what happened (an expectation registered, a data connection opened or closed).
 //!
-//! A session is finished as soon as its control connection and all its data connections
-//! have left the TCP table (closed, timed out, or the capture ended): [`crate::build`]
-//! turns it into the model, and its parsing state is freed, so memory follows open
-//! sessions. With a [`LiveSink`], everything is also told as it happens (see
-//! [`crate::events`]); a streaming run need not keep finished sessions at all.
-//!
-//! Output: [`Tracker::into_report_parts`]: the finished sessions in order, unlinked
-//! connections between FTP hosts (listed, never dropped), counters for the rest.
+//! Output: events to a [`Sink`]. A session is finished as soon as its control connection
+//! and all its data connections have left the TCP table (closed, timed out, or the capture
+//! ended): it becomes the model ([`SessionState::finish`]), its steps and its end are
+//! told to the sink, and its parsing state is freed, so memory follows open sessions.
+//! Connections between a session's hosts that no announcement explains are told as
+//! unlinked ([`crate::link::unlinked`]); the rest are counted.
 
 use crate::endpoint::Endpoint;
-use crate::events::{LiveEvent, LiveScope, LiveSink};
 use crate::ftp::detect::{self, Verdict};
-use crate::ftp::session::{Action, ConnLink, Out, SessionConfig, SessionState};
-use crate::link::build::{build_session, owns_connection, transfer_model};
+use crate::ftp::session::{Action, SessionConfig, SessionState};
 use crate::link::expect::{ExpectTable, Expectation, link_note};
 use crate::link::unlinked::{HostPairs, Listed};
-use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
-use crate::tcp::{
-    ConnInfo, ConnRecord, FlowHandler, FlowStep, Interest, Side, Sniffed, Stamp, StreamEvent,
-};
+use crate::model::events::{Event, Sink};
+use crate::model::steps::session_steps;
+use crate::model::{BoundCounters, Session, UnlinkedConnection};
+use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, Interest, Side, Sniffed, Stamp, StreamEvent};
 use crate::time::Timestamp;
 use ahash::AHashMap;
 use std::collections::VecDeque;
@@ -42,8 +40,6 @@ pub struct TrackerConfig {
     pub max_recent_unmatched: usize,
     /// How long (capture time) an unmatched connection may wait for its announcement.
     pub late_link_window: i64,
-    /// Keep finished sessions for the report (false: streaming output only).
-    pub keep_sessions: bool,
     /// Find FTP control connections on any port by their first bytes.
     pub detect: bool,
 }
@@ -57,7 +53,6 @@ impl Default for TrackerConfig {
             expectation_max_age: 300 * 1_000_000_000,
             max_recent_unmatched: 256,
             late_link_window: 5 * 1_000_000_000,
-            keep_sessions: true,
             detect: true,
         }
     }
@@ -88,8 +83,6 @@ struct Live {
     established: bool,
     /// Data connections linked to it still in the TCP table.
     open_data: usize,
-    /// Transfers already told as live events.
-    told: Vec<bool>,
     /// Connections between its hosts that no announcement explains, kept until it ends
     /// (a transfer may still take them by timing), with the reason to list them.
     unlinked: Vec<(String, ConnRecord)>,
@@ -101,20 +94,32 @@ struct Live {
 /// Unexplained connections a session keeps until it ends; more are listed at once.
 const MAX_HELD_UNLINKED: usize = 64;
 
-/// Where live events go, and the first error writing them.
+/// Where events go: the sink, what it must hear first, and the first error writing.
 struct Output {
-    sink: Option<Box<dyn LiveSink>>,
+    sink: Box<dyn Sink>,
     error: Option<io::Error>,
+    started: bool,
+    first_ts: Option<Timestamp>,
+    inputs: Vec<String>,
 }
 
 impl Output {
-    fn tell(&mut self, ev: &LiveEvent<'_>) {
+    fn tell(&mut self, ev: &Event<'_>) {
         if self.error.is_some() {
             return;
         }
-        if let Some(sink) = self.sink.as_mut()
-            && let Err(e) = sink.event(ev)
-        {
+        if !self.started {
+            self.started = true;
+            let start = Event::Started {
+                first_ts: self.first_ts,
+                inputs: &self.inputs,
+            };
+            if let Err(e) = self.sink.event(&start) {
+                self.error = Some(e);
+                return;
+            }
+        }
+        if let Err(e) = self.sink.event(ev) {
             self.error = Some(e);
         }
     }
@@ -170,16 +175,12 @@ pub struct Tracker {
     cfg: TrackerConfig,
     /// Open sessions by index (id - 1).
     sessions: OpenSessions,
-    finished: Vec<Session>,
     roles: Vec<Role>,
     free_tokens: Vec<u32>,
     expect: ExpectTable,
     recent: VecDeque<Recent>,
-    unlinked: Vec<UnlinkedConnection>,
     /// Sessions per host pair, to recognise unlinked data connections.
     pairs: HostPairs,
-    /// Transfers told once their data connection (this token) closes.
-    waiting: AHashMap<u32, (usize, usize)>,
     out: Output,
     bounds: BoundCounters,
     /// The capture ended and its connections are being finished.
@@ -189,10 +190,8 @@ pub struct Tracker {
     unlinked_total: u64,
 }
 
-/// Everything the tracker contributes to the report.
-pub struct TrackerOutput {
-    pub sessions: Vec<Session>,
-    pub unlinked: Vec<UnlinkedConnection>,
+/// The tracker's counters for the capture's summary.
+pub struct TrackerCounts {
     pub sessions_total: u64,
     /// Transfers with a data connection.
     pub data_connections: u64,
@@ -202,23 +201,24 @@ pub struct TrackerOutput {
 }
 
 impl Tracker {
-    pub fn new(cfg: TrackerConfig) -> Tracker {
+    /// A tracker that tells `sink` what it finds.
+    pub fn new(cfg: TrackerConfig, sink: Box<dyn Sink>) -> Tracker {
         let waiting = cfg.max_recent_unmatched;
         let expect = ExpectTable::new(cfg.max_expectations, cfg.expectation_max_age);
         Tracker {
             cfg,
             sessions: OpenSessions::default(),
-            finished: Vec::new(),
             roles: Vec::new(),
             free_tokens: Vec::new(),
             expect,
             recent: VecDeque::new(),
-            unlinked: Vec::new(),
             pairs: HostPairs::new(waiting),
-            waiting: AHashMap::new(),
             out: Output {
-                sink: None,
+                sink,
                 error: None,
+                started: false,
+                first_ts: None,
+                inputs: Vec::new(),
             },
             bounds: BoundCounters::default(),
             ending: false,
@@ -228,19 +228,19 @@ impl Tracker {
         }
     }
 
-    /// Tells `sink` everything as it happens.
-    pub fn set_sink(&mut self, sink: Box<dyn LiveSink>) {
-        self.out.sink = Some(sink);
+    /// The capture's first packet: the events' time zero.
+    pub fn first_packet(&mut self, ts: Timestamp) {
+        self.out.first_ts.get_or_insert(ts);
     }
 
-    /// The first error the live sink returned (a closed pipe): the caller stops reading.
+    /// An input begins (its name, for the sink's heading).
+    pub fn input(&mut self, name: &str) {
+        self.out.inputs.push(name.to_string());
+    }
+
+    /// The first error the sink returned (a closed pipe): the caller stops reading.
     pub fn sink_error(&self) -> Option<&io::Error> {
         self.out.error.as_ref()
-    }
-
-    /// Takes the live sink back (to finish its output).
-    pub fn take_sink(&mut self) -> Option<Box<dyn LiveSink>> {
-        self.out.sink.take()
     }
 
     fn token_for(&mut self, role: Role) -> u32 {
@@ -264,12 +264,10 @@ impl Tracker {
         self.sessions.get_mut(s)
     }
 
-    /// Carries out what a session asked for after it parsed some lines, and tells what
-    /// happened.
+    /// Carries out what a session asked for after it parsed some lines.
     fn after_parsing(&mut self, s: usize) {
         let Some(live) = self.live(s) else { return };
-        let actions = std::mem::take(&mut live.state.core.actions);
-        for action in actions {
+        for action in live.state.take_actions() {
             match action {
                 Action::Cancel(id) => {
                     self.expect.remove(id);
@@ -277,136 +275,26 @@ impl Tracker {
                 Action::Register(n) => self.register(s, n),
             }
         }
-        self.tell_parsed(s);
-    }
-
-    /// Live events for what the session parsed since the last call.
-    fn tell_parsed(&mut self, s: usize) {
-        let Some(live) = self.sessions.get_mut(s) else {
-            return;
-        };
-        if live.state.core.out.is_empty() {
-            return;
-        }
-        let outs = std::mem::take(&mut live.state.core.out);
-        let session = live.state.core.id;
-        for o in outs {
-            let Some(live) = self.sessions.get(s) else {
-                return;
-            };
-            let core = &live.state.core;
-            match o {
-                Out::Greeting => {
-                    if let Some(reply) = &core.greeting {
-                        self.out.tell(&LiveEvent::Greeting { session, reply });
-                    }
-                }
-                Out::Command(index) => {
-                    self.out.tell(&LiveEvent::Command {
-                        session,
-                        index,
-                        cmd: &core.commands[index],
-                    });
-                }
-                Out::Reply(index, k) => {
-                    let cmd = &core.commands[index];
-                    self.out.tell(&LiveEvent::Reply {
-                        session,
-                        index,
-                        cmd,
-                        reply: &cmd.replies[k],
-                    });
-                }
-                Out::ReplyWithoutCommand(i) => {
-                    self.out.tell(&LiveEvent::ReplyWithoutCommand {
-                        session,
-                        reply: &core.replies_without_command[i],
-                    });
-                }
-                Out::Finding(i) => {
-                    self.out.tell(&LiveEvent::Finding {
-                        session,
-                        finding: &core.findings[i],
-                    });
-                }
-                Out::TransferReplied(t) => self.transfer_replied(s, t),
-            }
-        }
-    }
-
-    /// A transfer got its final reply: tell it now, or when its data connection closes.
-    fn transfer_replied(&mut self, s: usize, t: usize) {
-        let Some(live) = self.live(s) else { return };
-        let core = &live.state.core;
-        if owns_connection(core, t) {
-            let n = core.transfers[t].negotiation.expect("owns a negotiation");
-            if let Some(link) = &core.negotiations[n].conn
-                && link.record.is_none()
-            {
-                let token = link.token;
-                self.waiting.insert(token, (s, t));
-                return;
-            }
-        }
-        self.tell_transfer(s, t);
-    }
-
-    fn tell_transfer(&mut self, s: usize, t: usize) {
-        if self.out.sink.is_none() {
-            return;
-        }
-        let Some(live) = self.sessions.get_mut(s) else {
-            return;
-        };
-        if live.told.len() <= t {
-            live.told.resize(t + 1, false);
-        }
-        if std::mem::replace(&mut live.told[t], true) {
-            return;
-        }
-        let core = &live.state.core;
-        let link = if owns_connection(core, t) {
-            let n = core.transfers[t].negotiation.expect("owns a negotiation");
-            core.negotiations[n]
-                .conn
-                .as_ref()
-                .and_then(|l| l.record.clone().map(|r| (l, r)))
-        } else {
-            None
-        };
-        let transfer = transfer_model(core, t, link);
-        let session = core.id;
-        self.out.tell(&LiveEvent::Transfer {
-            session,
-            transfer: &transfer,
-        });
     }
 
     fn register(&mut self, s: usize, n: usize) {
         let Some(live) = self.live(s) else { return };
-        let core = &live.state.core;
-        let neg = &core.negotiations[n];
-        let (listener_peer, connector_peer) = match neg.mode {
-            Mode::Active => (core.client.ip, core.server.ip),
-            Mode::Passive => (core.server.ip, core.client.ip),
-        };
-        let asked_at = core.commands[neg.command_index].frame;
-        let port = neg.announced.port;
+        let want = live.state.expected_connection(n);
         let e = Expectation {
             session: s,
             negotiation: n,
-            mode: neg.mode,
-            announced: neg.announced,
-            listener_peer,
-            connector_peer,
-            ts: neg.ts,
+            mode: want.mode,
+            announced: want.announced,
+            listener_peer: want.listener_peer,
+            connector_peer: want.connector_peer,
+            ts: want.ts,
         };
-        for l in self.pairs.announced(s, port) {
+        for l in self.pairs.announced(s, want.announced.port) {
             self.list_unlinked(l);
         }
         let id = self.expect.register(e.clone());
         if let Some(live) = self.live(s) {
-            live.state.core.negotiations[n].expectation = Some(id);
+            live.state.expectation_registered(n, id);
         }
 
         // A connection seen before the announcement was parsed. Only a connection that
@@ -416,7 +304,7 @@ impl Tracker {
         let window = self.cfg.late_link_window;
         let found = self.recent.iter().position(|r| {
             !r.midstream
-                && r.frame > asked_at
+                && r.frame > want.asked_at
                 && (e.ts.0 - r.ts.0).abs() <= window
                 && self
                     .expect
@@ -430,9 +318,6 @@ impl Tracker {
                 .matches(id, r.orig, r.resp, r.midstream)
                 .expect("checked above");
             self.expect.remove(id);
-            if let Some(live) = self.live(s) {
-                live.state.core.negotiations[n].expectation = None;
-            }
             self.link(r.token, &e, listener, connector);
         }
     }
@@ -447,15 +332,9 @@ impl Tracker {
             return;
         };
         live.open_data += 1;
-        let neg = &mut live.state.core.negotiations[e.negotiation];
-        neg.spent = true;
-        neg.conn = Some(ConnLink {
-            token,
-            link: link_note(e, listener, connector),
-            listener,
-            connector,
-            record: None,
-        });
+        let note = link_note(e, listener, connector);
+        live.state
+            .data_connection_opened(e.negotiation, token, note, listener, connector);
     }
 
     /// The capture ended: every connection is about to be finished. Sessions wait until
@@ -470,56 +349,40 @@ impl Tracker {
         if self.ending {
             return;
         }
-        let ready = matches!(self.sessions.get(s), Some(l) if l.state.control.is_some() && l.open_data == 0);
+        let ready =
+            matches!(self.sessions.get(s), Some(l) if l.state.control_ended() && l.open_data == 0);
         if ready {
             self.finish_session(s);
         }
     }
 
     fn finish_session(&mut self, s: usize) {
-        self.tell_parsed(s);
         let Some(mut live) = self.sessions.take(s) else {
             return;
         };
         let mut left = Vec::new();
         for (reason, record) in std::mem::take(&mut live.unlinked) {
-            if let Some(record) = live.state.core.adopt_connection(record) {
+            if let Some(record) = live.state.adopt_connection(record) {
                 left.push((reason, record));
             }
         }
         for record in std::mem::take(&mut live.maybe_data) {
-            if live.state.core.adopt_connection(record).is_some() {
+            if live.state.adopt_connection(record).is_some() {
                 self.other_tcp += 1;
             }
         }
         // Its announcements can no longer be answered.
-        for n in &live.state.core.negotiations {
-            if let Some(id) = n.expectation {
-                self.expect.remove(id);
-            }
+        for id in live.state.expectations() {
+            self.expect.remove(id);
         }
-        let told = live.told;
-        let (session, unlinked) = build_session(live.state, &mut self.bounds);
+        let (session, unlinked) = live.state.finish(&mut self.bounds);
         if let Some(session) = session {
             self.linked_data += session
                 .transfers
                 .iter()
                 .filter(|t| t.data.is_some())
                 .count() as u64;
-            if self.out.sink.is_some() {
-                for t in &session.transfers {
-                    if !told.get(t.id as usize - 1).copied().unwrap_or(false) {
-                        self.out.tell(&LiveEvent::Transfer {
-                            session: session.id,
-                            transfer: t,
-                        });
-                    }
-                }
-                self.out.tell(&LiveEvent::Session(&session));
-            }
-            if self.cfg.keep_sessions {
-                self.finished.push(session);
-            }
+            self.tell_session(&session);
         }
         for u in unlinked {
             self.add_unlinked(u);
@@ -533,12 +396,22 @@ impl Tracker {
         }
     }
 
+    /// Tells a finished session: its steps (to a sink that wants them), then its end.
+    fn tell_session(&mut self, session: &Session) {
+        if self.out.sink.wants_steps() {
+            for step in &session_steps(session) {
+                self.out.tell(&Event::Step { session, step });
+            }
+        }
+        self.out.tell(&Event::SessionEnded(session));
+    }
+
     fn list_unlinked(&mut self, l: Listed) {
         // A transfer whose announcement the capture lost may still own it, by timing; the
         // transfer command may not be parsed yet (held behind a hole), so the session keeps
         // it until it ends.
         let record = match self.live(l.session) {
-            Some(live) => match live.state.core.adopt_connection(l.record) {
+            Some(live) => match live.state.adopt_connection(l.record) {
                 None => {
                     self.after_parsing(l.session);
                     return;
@@ -560,10 +433,7 @@ impl Tracker {
 
     fn add_unlinked(&mut self, u: UnlinkedConnection) {
         self.unlinked_total += 1;
-        self.out.tell(&LiveEvent::Unlinked(&u));
-        if self.cfg.keep_sessions {
-            self.unlinked.push(u);
-        }
+        self.out.tell(&Event::Unlinked(&u));
     }
 
     /// Finishes every session still open (end of capture or shutdown).
@@ -573,21 +443,26 @@ impl Tracker {
         }
     }
 
-    /// Turns the tracked sessions into the model.
-    pub fn into_report_parts(mut self) -> TrackerOutput {
+    /// Finishes what is open and gives the counters for the capture's summary.
+    pub fn counts(&mut self) -> TrackerCounts {
         self.finish_sessions();
         self.other_tcp += self.pairs.drain().len() as u64;
         self.bounds.expectations_evicted = self.expect.evicted;
-        self.finished.sort_by_key(|s| s.id);
-        self.unlinked.sort_by_key(|u| u.tcp.id);
-        TrackerOutput {
-            sessions: self.finished,
-            unlinked: self.unlinked,
+        TrackerCounts {
             sessions_total: self.sessions.total() as u64,
             data_connections: self.linked_data,
             unlinked_total: self.unlinked_total,
             other_tcp_connections: self.other_tcp,
-            bounds: self.bounds,
+            bounds: self.bounds.clone(),
+        }
+    }
+
+    /// The capture is over: tells the sink its summary, the last event.
+    pub fn finished(&mut self, capture: &crate::model::CaptureInfo) -> io::Result<()> {
+        self.out.tell(&Event::Finished(capture));
+        match self.out.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
@@ -615,7 +490,6 @@ impl Tracker {
             state,
             established: false,
             open_data: 0,
-            told: Vec::new(),
             unlinked: Vec::new(),
             maybe_data: Vec::new(),
         });
@@ -625,44 +499,7 @@ impl Tracker {
         {
             self.list_unlinked(l);
         }
-        self.out.tell(&LiveEvent::SessionStart {
-            session: id,
-            client,
-            server,
-            ts: info.ts,
-            frame: info.frame,
-            midstream: info.midstream,
-        });
         s
-    }
-
-    /// The scope and client endpoint of a connection's live steps.
-    fn scope_of(&self, role: Role) -> Option<(usize, LiveScope, Endpoint)> {
-        match role {
-            Role::Control(s) => {
-                let live = self.sessions.get(s)?;
-                Some((s, LiveScope::Control, live.state.core.client))
-            }
-            Role::Data {
-                session,
-                negotiation,
-            } => {
-                let live = self.sessions.get(session)?;
-                let neg = &live.state.core.negotiations[negotiation];
-                let link = neg.conn.as_ref()?;
-                let client = match neg.mode {
-                    Mode::Active => link.listener,
-                    Mode::Passive => link.connector,
-                };
-                let scope = LiveScope::Data {
-                    transfer: neg.owner.map(|t| t as u32 + 1),
-                    setup: neg.setup,
-                    endpoint: neg.announced,
-                };
-                Some((session, scope, client))
-            }
-            Role::Unmatched | Role::Free => None,
-        }
     }
 }
 
@@ -697,9 +534,6 @@ impl FlowHandler for Tracker {
         {
             let token = self.token_for(Role::Unmatched);
             let e = claim.expectation.clone();
-            if let Some(live) = self.live(e.session) {
-                live.state.core.negotiations[e.negotiation].expectation = None;
-            }
             self.link(token, &e, claim.listener, claim.connector);
             return Interest {
                 token,
@@ -757,29 +591,7 @@ impl FlowHandler for Tracker {
                     self.list_unlinked(l);
                 }
             }
-            let Some(live) = self.live(s) else { return };
-            let core = &live.state.core;
-            if !core.actions.is_empty() || !core.out.is_empty() {
-                self.after_parsing(s);
-            }
-        }
-    }
-
-    fn step(&mut self, token: u32, step: &FlowStep) {
-        if self.out.sink.is_none() {
-            return;
-        }
-        let Some(role) = self.roles.get(token as usize).copied() else {
-            return;
-        };
-        if let Some((s, scope, client)) = self.scope_of(role) {
-            let session = s as u32 + 1;
-            self.out.tell(&LiveEvent::Step {
-                session,
-                scope,
-                client,
-                step,
-            });
+            self.after_parsing(s);
         }
     }
 
@@ -803,12 +615,7 @@ impl FlowHandler for Tracker {
             } => match self.live(session) {
                 Some(live) => {
                     live.open_data = live.open_data.saturating_sub(1);
-                    if let Some(link) = live.state.core.negotiations[negotiation].conn.as_mut() {
-                        link.record = Some(record);
-                    }
-                    if let Some((s, t)) = self.waiting.remove(&token) {
-                        self.tell_transfer(s, t);
-                    }
+                    live.state.data_connection_closed(negotiation, record);
                     self.maybe_finish(session);
                 }
                 None => {
@@ -829,7 +636,7 @@ impl FlowHandler for Tracker {
                 // transfer whose announcement was lost too may own it, by timing.
                 let record = match self.pairs.session_during(&record) {
                     Some(s) if record.midstream => match self.live(s) {
-                        Some(live) => match live.state.core.adopt_connection(record) {
+                        Some(live) => match live.state.adopt_connection(record) {
                             None => {
                                 self.after_parsing(s);
                                 return;

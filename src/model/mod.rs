@@ -18,6 +18,7 @@ use serde::Serialize;
 
 pub mod capture;
 pub mod conn;
+pub mod events;
 pub mod steps;
 
 pub use capture::{
@@ -43,10 +44,34 @@ pub struct Report {
     pub capture: CaptureInfo,
 }
 
+impl Report {
+    /// A report of the capture's summary alone (its sessions went to a sink).
+    pub fn summary(capture: CaptureInfo) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::ftpflow(),
+            sessions: Vec::new(),
+            unlinked_data_connections: Vec::new(),
+            capture,
+        }
+    }
+}
+
+/// The program that wrote the report.
 #[derive(Debug, Serialize)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+}
+
+impl Tool {
+    /// This program.
+    pub fn ftpflow() -> Tool {
+        Tool {
+            name: "ftpflow",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,7 +113,7 @@ pub enum Status {
     Incomplete,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Session {
     pub id: u32,
     pub client: Endpoint,
@@ -115,7 +140,7 @@ pub struct Session {
     pub summary: SessionSummary,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SessionSummary {
     pub commands: u64,
     pub transfers: u64,
@@ -227,7 +252,7 @@ impl ReplyRecord {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Transfer {
     pub id: u32,
     pub command: String,
@@ -269,7 +294,7 @@ pub struct Transfer {
 }
 
 /// A data connection in FTP terms, with its TCP record.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DataConnection {
     pub client: Endpoint,
     pub server: Endpoint,
@@ -290,7 +315,7 @@ pub struct LinkNote {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct UnlinkedConnection {
     /// The session whose hosts it connects, if any.
     pub session: Option<u32>,

@@ -4,8 +4,9 @@
 //! then a fixed order for steps carried by the same packet: handshake, command or reply,
 //! data, close, finding): the control connection's three-way handshake, the greeting, each
 //! command and each reply, each data connection's handshake, its transfer summary and its
-//! close, the control connection's close; with `verbose`, also the control connection's pure
-//! ACKs and every data segment. The timeline and JSON Lines renderers both read these.
+//! close, the control connection's close; when the TCP table noted them (`-v`), also the
+//! control connection's pure ACKs and every data segment. The analysis tells these to the
+//! sinks ([`super::events::Event::Step`]): the timeline and JSON Lines print them.
 
 use crate::endpoint::Endpoint;
 use crate::model::{CommandRecord, Finding, ReplyRecord, Session, Transfer};
@@ -114,9 +115,9 @@ pub fn role(ep: Endpoint, client: Endpoint) -> &'static str {
 }
 
 /// All steps of a session in capture order.
-pub fn session_steps(s: &Session, verbose: bool) -> Vec<Step<'_>> {
+pub fn session_steps(s: &Session) -> Vec<Step<'_>> {
     let mut steps = Vec::new();
-    connection_steps(&s.control, Scope::Control, verbose, &mut steps);
+    connection_steps(&s.control, Scope::Control, &mut steps);
     if let Some(g) = &s.greeting {
         steps.push(Step {
             ts: g.ts,
@@ -148,7 +149,7 @@ pub fn session_steps(s: &Session, verbose: bool) -> Vec<Step<'_>> {
     for t in &s.transfers {
         let Some(d) = &t.data else { continue };
         let scope = Scope::Data(t.id);
-        connection_steps(&d.tcp, scope, verbose, &mut steps);
+        connection_steps(&d.tcp, scope, &mut steps);
         let at = [&d.tcp.orig_to_resp, &d.tcp.resp_to_orig]
             .into_iter()
             .filter_map(|st| st.first_data_frame.zip(st.first_data_ts))
@@ -177,7 +178,6 @@ pub fn session_steps(s: &Session, verbose: bool) -> Vec<Step<'_>> {
 pub fn connection_steps<'a>(
     c: &'a ConnRecord,
     scope: Scope,
-    verbose: bool,
     steps: &mut Vec<Step<'a>>,
 ) {
     let (o, r) = (c.orig, c.resp);
@@ -243,7 +243,7 @@ pub fn connection_steps<'a>(
             });
         }
     }
-    if verbose {
+    {
         for note in &c.segments {
             if special.contains(&note.frame) {
                 continue;

@@ -4,8 +4,10 @@
 //! or one JSON document. JSON Lines, and the timeline of a capture read from a pipe or a
 //! live interface, are written while the analysis runs by [`stream::StreamRenderer`].
 
+pub mod collect;
 pub mod fmt;
 pub mod json;
+pub mod rows;
 pub mod stream;
 pub mod table;
 pub mod timeline;

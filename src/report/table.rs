@@ -1,56 +1,79 @@
 //! Tables: every session on one row, every transfer on one row.
 //!
-//! Input: the [`Report`]. Output: two `comfy-table` tables (sessions, transfers), then the
-//! unlinked data connections and the findings that are warnings or errors.
+//! A sink of the event stream: each ended session becomes its rows' text at once (the
+//! session itself is not kept); when the capture ends, the tables are printed (sessions,
+//! transfers, unlinked data connections with `comfy-table`), then the findings that are
+//! warnings or errors and the capture's warnings. The header line with the capture's
+//! totals is printed then too, when they are known.
 
 use super::fmt;
+use super::rows::Rows;
 use super::{RenderOptions, Style};
-use crate::model::{Login, Report, Severity, Status};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
+use crate::model::events::{Event, Sink};
+use crate::model::{CaptureInfo, Login, Session, Severity, Status};
 use std::io::{self, Write};
 
-fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    t
+/// The table sink: keeps each session's and transfer's row as text (not the sessions), and
+/// prints the tables when the capture ends.
+pub struct TableSink {
+    out: Box<dyn Write>,
+    st: Style,
+    inputs: Vec<String>,
+    sessions: Rows,
+    transfers: Rows,
+    unlinked: Rows,
+    /// Findings that are warnings or errors, as printed lines.
+    notable: Vec<String>,
 }
 
-pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let st = Style::new(opts.color);
-    let c = &report.capture;
-    let files: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
-    writeln!(
-        out,
-        "{} — {} packets, {} · {} FTP sessions · {} data connections linked · {} unlinked · {} other TCP connections",
-        files.join(", "),
-        fmt::thousands(c.packets),
-        fmt::size(c.bytes),
-        c.ftp_sessions,
-        c.data_connections,
-        c.unlinked_data_connections,
-        c.other_tcp_connections
-    )?;
+const SESSION_HEADER: &[&str] = &[
+    "session",
+    "client",
+    "server",
+    "user",
+    "login",
+    "mode",
+    "commands",
+    "transfers",
+    "down",
+    "up",
+    "listed",
+    "control",
+    "duration",
+];
 
-    let mut sessions = table(&[
-        "session",
-        "client",
-        "server",
-        "user",
-        "login",
-        "mode",
-        "commands",
-        "transfers",
-        "down",
-        "up",
-        "listed",
-        "control",
-        "duration",
-    ]);
-    for s in &report.sessions {
-        sessions.add_row(vec![
+const TRANSFER_HEADER: &[&str] = &[
+    "session",
+    "#",
+    "command",
+    "argument",
+    "mode",
+    "setup",
+    "announced",
+    "data connection",
+    "opened by",
+    "bytes",
+    "reply",
+    "status",
+];
+
+const UNLINKED_HEADER: &[&str] = &["session", "connection", "bytes", "state", "why unlinked"];
+
+impl TableSink {
+    pub fn new(out: Box<dyn Write>, opts: &RenderOptions) -> TableSink {
+        TableSink {
+            out,
+            st: Style::new(opts.color),
+            inputs: Vec::new(),
+            sessions: Rows::new(SESSION_HEADER),
+            transfers: Rows::new(TRANSFER_HEADER),
+            unlinked: Rows::new(UNLINKED_HEADER),
+            notable: Vec::new(),
+        }
+    }
+
+    fn session(&mut self, s: &Session) -> io::Result<()> {
+        self.sessions.push(vec![
             s.id.to_string(),
             s.client.to_string(),
             s.server.to_string(),
@@ -76,27 +99,9 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
             fmt::size(s.summary.listing_bytes),
             format!("{} {}", s.control.state, s.control.history),
             fmt::duration(s.duration),
-        ]);
-    }
-    writeln!(out, "\n{}\n{sessions}", st.bold("Sessions"))?;
-
-    let mut transfers = table(&[
-        "session",
-        "#",
-        "command",
-        "argument",
-        "mode",
-        "setup",
-        "announced",
-        "data connection",
-        "opened by",
-        "bytes",
-        "reply",
-        "status",
-    ]);
-    for s in &report.sessions {
+        ])?;
         for t in &s.transfers {
-            transfers.add_row(vec![
+            self.transfers.push(vec![
                 s.id.to_string(),
                 t.id.to_string(),
                 t.command.clone(),
@@ -127,15 +132,63 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
                     Status::Incomplete => "incomplete",
                 }
                 .to_string(),
-            ]);
+            ])?;
         }
+        for f in s.findings.iter().filter(|f| f.severity >= Severity::Warning) {
+            let mark = if f.severity == Severity::Error {
+                self.st.red("✗")
+            } else {
+                self.st.yellow("!")
+            };
+            self.notable
+                .push(format!("  {mark} session {}: {}", s.id, f.message));
+        }
+        Ok(())
     }
-    writeln!(out, "\n{}\n{transfers}", st.bold("Transfers"))?;
 
-    if !report.unlinked_data_connections.is_empty() {
-        let mut u = table(&["session", "connection", "bytes", "state", "why unlinked"]);
-        for x in &report.unlinked_data_connections {
-            u.add_row(vec![
+    fn finish(&mut self, c: &CaptureInfo) -> io::Result<()> {
+        let st = &self.st;
+        writeln!(
+            self.out,
+            "{} — {} packets, {} · {} FTP sessions · {} data connections linked · {} unlinked · {} other TCP connections",
+            self.inputs.join(", "),
+            fmt::thousands(c.packets),
+            fmt::size(c.bytes),
+            c.ftp_sessions,
+            c.data_connections,
+            c.unlinked_data_connections,
+            c.other_tcp_connections
+        )?;
+        writeln!(self.out, "\n{}", st.bold("Sessions"))?;
+        self.sessions.write(&mut self.out)?;
+        writeln!(self.out, "\n{}", st.bold("Transfers"))?;
+        self.transfers.write(&mut self.out)?;
+        if !self.unlinked.is_empty() {
+            writeln!(self.out, "\n{}", st.bold("Unlinked data connections"))?;
+            self.unlinked.write(&mut self.out)?;
+        }
+        if !self.notable.is_empty() {
+            writeln!(self.out, "\n{}", st.bold("Findings"))?;
+            for line in &self.notable {
+                writeln!(self.out, "{line}")?;
+            }
+        }
+        for w in &c.warnings {
+            writeln!(self.out, "  {} {w}", st.yellow("!"))?;
+        }
+        self.out.flush()
+    }
+}
+
+impl Sink for TableSink {
+    fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
+        match ev {
+            Event::Started { inputs, .. } => {
+                self.inputs = inputs.to_vec();
+                Ok(())
+            }
+            Event::SessionEnded(s) => self.session(s),
+            Event::Unlinked(x) => self.unlinked.push(vec![
                 x.session
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "-".into()),
@@ -143,32 +196,11 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
                 fmt::thousands(x.tcp.orig_to_resp.bytes + x.tcp.resp_to_orig.bytes),
                 x.tcp.state.to_string(),
                 x.reason.clone(),
-            ]);
-        }
-        writeln!(out, "\n{}\n{u}", st.bold("Unlinked data connections"))?;
-    }
-
-    let notable: Vec<_> = report
-        .sessions
-        .iter()
-        .flat_map(|s| s.findings.iter().map(move |f| (s.id, f)))
-        .filter(|(_, f)| f.severity >= Severity::Warning)
-        .collect();
-    if !notable.is_empty() {
-        writeln!(out, "\n{}", st.bold("Findings"))?;
-        for (id, f) in notable {
-            let mark = if f.severity == Severity::Error {
-                st.red("✗")
-            } else {
-                st.yellow("!")
-            };
-            writeln!(out, "  {mark} session {id}: {}", f.message)?;
+            ]),
+            Event::Finished(c) => self.finish(c),
+            Event::Step { .. } => Ok(()),
         }
     }
-    for w in &c.warnings {
-        writeln!(out, "  {} {w}", st.yellow("!"))?;
-    }
-    Ok(())
 }
 
 fn shorten(s: &str, n: usize) -> String {

@@ -59,8 +59,6 @@ pub struct SessionConfig {
     pub max_reply_bytes: usize,
     pub max_findings: usize,
     pub show_passwords: bool,
-    /// Record what happens in `SessionCore::out` for live events (streaming).
-    pub emit: bool,
 }
 
 impl Default for SessionConfig {
@@ -73,24 +71,8 @@ impl Default for SessionConfig {
             max_reply_bytes: 64 * 1024,
             max_findings: 1000,
             show_passwords: false,
-            emit: false,
         }
     }
-}
-
-/// Something that just happened in the session, for live events (indices into the
-/// session's records).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Out {
-    Greeting,
-    Command(usize),
-    /// Command index, reply index within it.
-    Reply(usize, usize),
-    Finding(usize),
-    /// A transfer command got its final reply.
-    TransferReplied(usize),
-    /// A reply kept with the session because no command came before it.
-    ReplyWithoutCommand(usize),
 }
 
 /// What the tracker must do for the session.
@@ -104,44 +86,44 @@ pub enum Action {
 
 /// A data connection matched to a negotiation.
 #[derive(Debug)]
-pub struct ConnLink {
-    pub token: u32,
-    pub link: LinkNote,
-    pub listener: Endpoint,
-    pub connector: Endpoint,
-    pub record: Option<ConnRecord>,
+struct ConnLink {
+    token: u32,
+    link: LinkNote,
+    listener: Endpoint,
+    connector: Endpoint,
+    record: Option<ConnRecord>,
 }
 
 /// An announced data endpoint and what became of it.
 #[derive(Debug)]
-pub struct Negotiation {
-    pub command_index: usize,
-    pub setup: &'static str,
-    pub mode: Mode,
-    pub announced: Endpoint,
-    pub arithmetic: Option<String>,
-    pub ts: Timestamp,
-    pub frame: u64,
-    pub expectation: Option<ExpId>,
+struct Negotiation {
+    command_index: usize,
+    setup: &'static str,
+    mode: Mode,
+    announced: Endpoint,
+    arithmetic: Option<String>,
+    ts: Timestamp,
+    frame: u64,
+    expectation: Option<ExpId>,
     /// The transfer that uses it.
-    pub owner: Option<usize>,
+    owner: Option<usize>,
     /// A transfer started on it or a connection used it: the next transfer needs a new one.
-    pub spent: bool,
-    pub conn: Option<ConnLink>,
+    spent: bool,
+    conn: Option<ConnLink>,
 }
 
 /// A transfer command and what the control connection said about it.
 #[derive(Debug)]
-pub struct TransferState {
-    pub command_index: usize,
-    pub direction: Direction,
+struct TransferState {
+    command_index: usize,
+    direction: Direction,
     /// The negotiation in force when the command was sent.
-    pub negotiation: Option<usize>,
-    pub rest_offset: Option<u64>,
-    pub announced_size: Option<u64>,
-    pub stored_as: Option<String>,
-    pub preliminary: bool,
-    pub final_code: Option<u16>,
+    negotiation: Option<usize>,
+    rest_offset: Option<u64>,
+    announced_size: Option<u64>,
+    stored_as: Option<String>,
+    preliminary: bool,
+    final_code: Option<u16>,
 }
 
 /// The verb of an inferred command whose reply does not say which command it answered.
@@ -157,10 +139,10 @@ enum Dir {
 /// The parts of a session the line handler changes (split from the line splitters so a
 /// splitter can call back into it).
 #[derive(Debug)]
-pub struct SessionCore {
-    pub id: u32,
-    pub client: Endpoint,
-    pub server: Endpoint,
+struct SessionCore {
+    id: u32,
+    client: Endpoint,
+    server: Endpoint,
     cfg: SessionConfig,
     replies: ReplyAssembler,
     /// Where the reply being assembled started, and the stamp of its first line.
@@ -168,29 +150,27 @@ pub struct SessionCore {
     /// Where the latest reply line ended in the server's stream.
     reply_ended: u64,
     pending: PendingQueue,
-    pub commands: Vec<CommandRecord>,
+    commands: Vec<CommandRecord>,
     /// Replies seen before any command, that no command in the capture asked for (a
     /// capture that starts mid-session).
-    pub replies_without_command: Vec<ReplyRecord>,
+    replies_without_command: Vec<ReplyRecord>,
     /// Index of the first command not stored (bound) — commands past it are counted only.
     commands_seen: u64,
-    pub transfers: Vec<TransferState>,
-    pub negotiations: Vec<Negotiation>,
+    transfers: Vec<TransferState>,
+    negotiations: Vec<Negotiation>,
     current_negotiation: Option<usize>,
     pending_rest: Option<u64>,
     last_size: Option<(String, u64)>,
-    pub greeting: Option<ReplyRecord>,
-    pub user: Option<String>,
-    pub login_attempts: Vec<LoginAttempt>,
-    pub tls: Option<TlsStart>,
+    greeting: Option<ReplyRecord>,
+    user: Option<String>,
+    login_attempts: Vec<LoginAttempt>,
+    tls: Option<TlsStart>,
     /// Record framing of each direction while it speaks TLS.
     tls_records: [Option<TlsRecords>; 2],
     auth_command: Option<usize>,
-    pub findings: Vec<Finding>,
-    pub bounds: BoundCounters,
-    pub actions: Vec<Action>,
-    /// Live events not yet told (only with `SessionConfig::emit`).
-    pub out: Vec<Out>,
+    findings: Vec<Finding>,
+    bounds: BoundCounters,
+    actions: Vec<Action>,
     saw_clear_password: bool,
     replies_seen: u64,
     /// The control connection's handshake is in the capture: its first reply is the
@@ -208,16 +188,16 @@ pub struct SessionCore {
 /// An FTP session in progress.
 #[derive(Debug)]
 pub struct SessionState {
-    pub core: SessionCore,
+    core: SessionCore,
     /// Which TCP side is the FTP client.
-    pub client_side: Side,
+    client_side: Side,
     splitters: [LineSplitter; 2],
     ended: [bool; 2],
     /// The stamp of the latest bytes of each direction (dates an unterminated last line).
     last_stamp: [Stamp; 2],
     /// Nothing of this direction has been parsed yet (implicit TLS shows in the first bytes).
     first_bytes: [bool; 2],
-    pub control: Option<ConnRecord>,
+    control: Option<ConnRecord>,
 }
 
 impl SessionState {
@@ -261,7 +241,6 @@ impl SessionState {
                 findings: Vec::new(),
                 bounds: BoundCounters::default(),
                 actions: Vec::new(),
-                out: Vec::new(),
                 saw_clear_password: false,
                 replies_seen: 0,
                 from_handshake: !midstream,
@@ -373,15 +352,115 @@ impl SessionState {
     pub fn on_control_closed(&mut self, record: ConnRecord) {
         self.control = Some(record);
     }
-}
 
-impl SessionCore {
-    fn emit(&mut self, out: Out) {
-        if self.cfg.emit {
-            self.out.push(out);
+    /// The session's number (1-based, in order of appearance).
+    pub fn id(&self) -> u32 {
+        self.core.id
+    }
+
+    /// The FTP client's end of the control connection.
+    pub fn client(&self) -> Endpoint {
+        self.core.client
+    }
+
+    /// The FTP server's end of the control connection.
+    pub fn server(&self) -> Endpoint {
+        self.core.server
+    }
+
+    /// Its control connection has left the TCP table.
+    pub fn control_ended(&self) -> bool {
+        self.control.is_some()
+    }
+
+    /// What the tracker must do now (register or cancel expected data connections).
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.core.actions)
+    }
+
+    /// Negotiation `n` as an expected data connection: who listens where.
+    pub fn expected_connection(&self, n: usize) -> ExpectedConnection {
+        let c = &self.core;
+        let neg = &c.negotiations[n];
+        let (listener_peer, connector_peer) = match neg.mode {
+            Mode::Active => (c.client.ip, c.server.ip),
+            Mode::Passive => (c.server.ip, c.client.ip),
+        };
+        ExpectedConnection {
+            mode: neg.mode,
+            announced: neg.announced,
+            listener_peer,
+            connector_peer,
+            ts: neg.ts,
+            asked_at: c.commands[neg.command_index].frame,
         }
     }
 
+    /// The tracker registered negotiation `n`'s expectation as `id`.
+    pub fn expectation_registered(&mut self, n: usize, id: ExpId) {
+        self.core.negotiations[n].expectation = Some(id);
+    }
+
+    /// The expectations still waiting for their connection.
+    pub fn expectations(&self) -> impl Iterator<Item = ExpId> + '_ {
+        self.core.negotiations.iter().filter_map(|n| n.expectation)
+    }
+
+    /// A connection answered negotiation `n`: it is that negotiation's data connection.
+    pub fn data_connection_opened(
+        &mut self,
+        n: usize,
+        token: u32,
+        link: LinkNote,
+        listener: Endpoint,
+        connector: Endpoint,
+    ) {
+        let neg = &mut self.core.negotiations[n];
+        neg.expectation = None;
+        neg.spent = true;
+        neg.conn = Some(ConnLink {
+            token,
+            link,
+            listener,
+            connector,
+            record: None,
+        });
+    }
+
+    /// Negotiation `n`'s data connection left the TCP table.
+    pub fn data_connection_closed(&mut self, n: usize, record: ConnRecord) {
+        if let Some(link) = self.core.negotiations[n].conn.as_mut() {
+            link.record = Some(record);
+        }
+    }
+
+    /// Offers a connection no announcement explains to a transfer whose announcement the
+    /// capture lost (see [`adopt`]); gives it back when no transfer takes it.
+    pub fn adopt_connection(&mut self, record: ConnRecord) -> Option<ConnRecord> {
+        self.core.adopt_connection(record)
+    }
+}
+
+/// A negotiation seen as the data connection it expects.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpectedConnection {
+    pub mode: Mode,
+    /// Where the data connection is to be accepted, as announced.
+    pub announced: Endpoint,
+    /// The control connection's address on the listening side (client in active mode).
+    pub listener_peer: IpAddr,
+    /// The control connection's address on the connecting side.
+    pub connector_peer: IpAddr,
+    /// When it was announced.
+    pub ts: Timestamp,
+    /// Frame of the command that asked for it (PORT, PASV...).
+    pub asked_at: u64,
+}
+
+mod adopt;
+mod build;
+
+impl SessionCore {
     fn finding(
         &mut self,
         severity: Severity,
@@ -402,7 +481,6 @@ impl SessionCore {
             frame: Some(frame),
             transfer: None,
         });
-        self.emit(Out::Finding(self.findings.len() - 1));
     }
 
     fn on_line(&mut self, dir: Dir, line: Line<'_>, stamp: Stamp) {
@@ -580,7 +658,6 @@ impl SessionCore {
             telnet_interrupt: line.telnet.interrupt || line.telnet.synch,
             inferred: false,
         });
-        self.emit(Out::Command(index));
         let dropped = self.pending.dropped;
         self.pending.push(Waiting {
             index,
@@ -839,7 +916,6 @@ impl SessionCore {
                 return;
             }
             self.greeting = Some(record);
-            self.emit(Out::Greeting);
             return;
         }
 
@@ -913,7 +989,6 @@ impl SessionCore {
         };
 
         push_reply(&mut self.commands[index].replies, record);
-        self.emit(Out::Reply(index, self.commands[index].replies.len() - 1));
         let Some(code) = code else {
             // Not a reply, but where the reply was expected: it ends the wait.
             self.pending.answered(index);
@@ -969,7 +1044,6 @@ impl SessionCore {
             telnet_interrupt: false,
             inferred: true,
         });
-        self.emit(Out::Command(index));
         if verb == "USER" {
             self.login_attempts.push(LoginAttempt {
                 user: None,
@@ -988,13 +1062,8 @@ impl SessionCore {
     fn keep_unmatched(&mut self, record: ReplyRecord) {
         if let Some(index) = self.commands.len().checked_sub(1) {
             push_reply(&mut self.commands[index].replies, record);
-            let k = self.commands[index].replies.len() - 1;
-            self.emit(Out::Reply(index, k));
         } else if self.replies_without_command.len() < self.cfg.max_findings {
             self.replies_without_command.push(record);
-            self.emit(Out::ReplyWithoutCommand(
-                self.replies_without_command.len() - 1,
-            ));
         }
     }
 
@@ -1168,7 +1237,6 @@ impl SessionCore {
                     neg.owner = None;
                 }
             }
-            self.emit(Out::TransferReplied(t));
         }
     }
 
@@ -1267,153 +1335,6 @@ impl SessionCore {
         } else {
             Login::Unknown
         }
-    }
-
-    /// A connection between the session's hosts that no announcement explains, offered
-    /// after it closed: a transfer whose announcement the capture lost (the 227 to a PASV,
-    /// the PORT line) takes it when it opened while that transfer was being set up or
-    /// carried out, in the direction the mode implies. Linked "by timing", and said so.
-    /// Gives the record back when no transfer takes it.
-    pub fn adopt_connection(&mut self, record: ConnRecord) -> Option<ConnRecord> {
-        let opened = record.first_ts;
-        let mode = if record.midstream {
-            // Who opened it is unknown: active mode when the server's end is port 20.
-            let server_end = if record.orig.ip == self.server.ip {
-                record.orig
-            } else {
-                record.resp
-            };
-            if server_end.port == 20 {
-                Mode::Active
-            } else {
-                Mode::Passive
-            }
-        } else if record.orig.ip == self.client.ip && record.resp.ip == self.server.ip {
-            Mode::Passive
-        } else if record.orig.ip == self.server.ip && record.resp.ip == self.client.ip {
-            Mode::Active
-        } else {
-            return Some(record);
-        };
-        let (connector, listener) = match (mode, record.orig.ip == self.client.ip) {
-            (Mode::Passive, true) | (Mode::Active, false) => (record.orig, record.resp),
-            _ => (record.resp, record.orig),
-        };
-        if (mode == Mode::Passive && connector.ip != self.client.ip)
-            || (mode == Mode::Active && connector.ip != self.server.ip)
-        {
-            return Some(record);
-        }
-        let candidate = (0..self.transfers.len()).find(|&t| {
-            let tr = &self.transfers[t];
-            // A negotiation of the other mode whose connection never came was replaced in
-            // bytes the capture lost (a lost PORT after a PASV): it does not count.
-            let has_connection = tr
-                .negotiation
-                .and_then(|n| self.negotiations.get(n))
-                .is_some_and(|n| n.conn.is_some() || (n.mode == mode && n.expectation.is_some()));
-            // Refused outright: no data connection to expect.
-            let refused = tr.final_code.is_some_and(|c| c >= 400) && !tr.preliminary;
-            let cmd = tr.command_index;
-            let from = cmd
-                .checked_sub(1)
-                .map_or(self.commands[cmd].ts, |i| self.commands[i].ts);
-            // Until its final reply, or else until the client moved on to set up or start
-            // another transfer.
-            let until = self.commands[cmd]
-                .replies
-                .last()
-                .filter(|_| tr.final_code.is_some())
-                .map(|r| r.ts)
-                .or_else(|| {
-                    self.commands[cmd + 1..]
-                        .iter()
-                        .find(|c| {
-                            use crate::ftp::command::{CommandKind as K, Verb, kind};
-                            matches!(
-                                kind(Verb::new(c.command.as_bytes())),
-                                K::Transfer(_) | K::ActiveSetup(_) | K::PassiveSetup(_)
-                            )
-                        })
-                        .map(|c| c.ts)
-                });
-            !has_connection
-                && !refused
-                && opened.0 >= from.0 - 1_000_000_000
-                && until.is_none_or(|u| opened.0 <= u.0)
-        });
-        let Some(t) = candidate else {
-            return Some(record);
-        };
-        let cmd = self.transfers[t].command_index;
-        // The command that set it up, if the capture holds it.
-        let setup = self.commands[..cmd]
-            .iter()
-            .rposition(|c| {
-                matches!(
-                    (mode, c.command.as_str()),
-                    (Mode::Passive, "PASV" | "EPSV" | "LPSV")
-                        | (Mode::Active, "PORT" | "EPRT" | "LPRT")
-                )
-            })
-            .filter(|&i| i + 3 >= cmd);
-        let setup_name: &'static str = match setup.map(|i| self.commands[i].command.as_str()) {
-            Some("PASV") => "PASV",
-            Some("EPSV") => "EPSV",
-            Some("LPSV") => "LPSV",
-            Some("PORT") => "PORT",
-            Some("EPRT") => "EPRT",
-            Some("LPRT") => "LPRT",
-            _ => UNKNOWN_VERB,
-        };
-        let what = match mode {
-            Mode::Passive => "its 227/229 reply",
-            Mode::Active => "its PORT/EPRT command",
-        };
-        let note = if record.midstream {
-            format!(
-                "linked by timing: the announcement ({what}) and this connection's handshake are not in the capture; it carried data between {connector} and {listener} while transfer {} was under way",
-                t + 1
-            )
-        } else {
-            format!(
-                "linked by timing: the announcement ({what}) is not in the capture; {connector} opened this connection to {listener} while transfer {} was under way",
-                t + 1
-            )
-        };
-        if let Some(old) = self.transfers[t].negotiation
-            && let Some(neg) = self.negotiations.get_mut(old)
-        {
-            neg.owner = None;
-            if let Some(e) = neg.expectation.take() {
-                self.actions.push(Action::Cancel(e));
-            }
-        }
-        let n = self.negotiations.len();
-        self.negotiations.push(Negotiation {
-            command_index: setup.unwrap_or(cmd),
-            setup: setup_name,
-            mode,
-            announced: listener,
-            arithmetic: None,
-            ts: opened,
-            frame: record.first_frame,
-            expectation: None,
-            owner: Some(t),
-            spent: true,
-            conn: Some(ConnLink {
-                token: u32::MAX,
-                link: LinkNote {
-                    exact: false,
-                    note: Some(note),
-                },
-                listener,
-                connector,
-                record: Some(record),
-            }),
-        });
-        self.transfers[t].negotiation = Some(n);
-        None
     }
 
     /// Commands counted, stored or not.

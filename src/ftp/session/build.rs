@@ -5,10 +5,9 @@
 //! each transfer joined to the data connection that carried it (bytes in the transfer's
 //! direction, duration, throughput, status from the final reply), the explanations of
 //! [`explain`], and the data connections that no transfer used (listed, not dropped).
-//! [`transfer_model`] also builds a single transfer mid-session, for live output.
 
+use super::{ConnLink, SessionCore, SessionState};
 use crate::endpoint::Endpoint;
-use crate::ftp::session::{ConnLink, SessionCore, SessionState};
 use crate::link::explain;
 use crate::model::{
     BoundCounters, DataConnection, Direction, Finding, LinkNote, Login, Mode, Session,
@@ -18,7 +17,7 @@ use crate::tcp::{ConnRecord, EndReason, Side};
 
 /// The transfer `t` of a session; `link` is its data connection with the connection's
 /// record when it has closed.
-pub fn transfer_model(
+fn transfer_model(
     core: &SessionCore,
     t: usize,
     link: Option<(&ConnLink, ConnRecord)>,
@@ -99,15 +98,22 @@ pub fn transfer_model(
 }
 
 /// Does transfer `t` own the data connection of its negotiation?
-pub fn owns_connection(core: &SessionCore, t: usize) -> bool {
+fn owns_connection(core: &SessionCore, t: usize) -> bool {
     core.transfers[t]
         .negotiation
         .and_then(|n| core.negotiations.get(n))
         .is_some_and(|n| n.owner == Some(t) && n.conn.is_some())
 }
 
-/// The session as the model shows it, and the data connections no transfer used.
-pub fn build_session(
+impl SessionState {
+    /// The session as the model shows it, and the data connections no transfer used; its
+    /// bounds' counts are added to `bounds`. `None` before its control connection ended.
+    pub fn finish(self, bounds: &mut BoundCounters) -> (Option<Session>, Vec<UnlinkedConnection>) {
+        build_session(self, bounds)
+    }
+}
+
+fn build_session(
     state: SessionState,
     bounds: &mut BoundCounters,
 ) -> (Option<Session>, Vec<UnlinkedConnection>) {

@@ -1,0 +1,156 @@
+//! Linking by timing: a data connection whose announcement the capture lost (the 227 to
+//! a PASV, the PORT line itself) still belongs to the transfer that was under way when it
+//! opened, in the direction its mode implies. Such links are marked inexact and say why.
+
+use super::{Action, ConnLink, Negotiation, SessionCore, UNKNOWN_VERB};
+use crate::model::{ConnRecord, LinkNote, Mode};
+
+impl SessionCore {
+    /// A connection between the session's hosts that no announcement explains, offered
+    /// after it closed: a transfer whose announcement the capture lost (the 227 to a PASV,
+    /// the PORT line) takes it when it opened while that transfer was being set up or
+    /// carried out, in the direction the mode implies. Linked "by timing", and said so.
+    /// Gives the record back when no transfer takes it.
+    pub fn adopt_connection(&mut self, record: ConnRecord) -> Option<ConnRecord> {
+        let opened = record.first_ts;
+        let mode = if record.midstream {
+            // Who opened it is unknown: active mode when the server's end is port 20.
+            let server_end = if record.orig.ip == self.server.ip {
+                record.orig
+            } else {
+                record.resp
+            };
+            if server_end.port == 20 {
+                Mode::Active
+            } else {
+                Mode::Passive
+            }
+        } else if record.orig.ip == self.client.ip && record.resp.ip == self.server.ip {
+            Mode::Passive
+        } else if record.orig.ip == self.server.ip && record.resp.ip == self.client.ip {
+            Mode::Active
+        } else {
+            return Some(record);
+        };
+        let (connector, listener) = match (mode, record.orig.ip == self.client.ip) {
+            (Mode::Passive, true) | (Mode::Active, false) => (record.orig, record.resp),
+            _ => (record.resp, record.orig),
+        };
+        if (mode == Mode::Passive && connector.ip != self.client.ip)
+            || (mode == Mode::Active && connector.ip != self.server.ip)
+        {
+            return Some(record);
+        }
+        let candidate = (0..self.transfers.len()).find(|&t| {
+            let tr = &self.transfers[t];
+            // A negotiation of the other mode whose connection never came was replaced in
+            // bytes the capture lost (a lost PORT after a PASV): it does not count.
+            let has_connection = tr
+                .negotiation
+                .and_then(|n| self.negotiations.get(n))
+                .is_some_and(|n| n.conn.is_some() || (n.mode == mode && n.expectation.is_some()));
+            // Refused outright: no data connection to expect.
+            let refused = tr.final_code.is_some_and(|c| c >= 400) && !tr.preliminary;
+            let cmd = tr.command_index;
+            let from = cmd
+                .checked_sub(1)
+                .map_or(self.commands[cmd].ts, |i| self.commands[i].ts);
+            // Until its final reply, or else until the client moved on to set up or start
+            // another transfer.
+            let until = self.commands[cmd]
+                .replies
+                .last()
+                .filter(|_| tr.final_code.is_some())
+                .map(|r| r.ts)
+                .or_else(|| {
+                    self.commands[cmd + 1..]
+                        .iter()
+                        .find(|c| {
+                            use crate::ftp::command::{CommandKind as K, Verb, kind};
+                            matches!(
+                                kind(Verb::new(c.command.as_bytes())),
+                                K::Transfer(_) | K::ActiveSetup(_) | K::PassiveSetup(_)
+                            )
+                        })
+                        .map(|c| c.ts)
+                });
+            !has_connection
+                && !refused
+                && opened.0 >= from.0 - 1_000_000_000
+                && until.is_none_or(|u| opened.0 <= u.0)
+        });
+        let Some(t) = candidate else {
+            return Some(record);
+        };
+        let cmd = self.transfers[t].command_index;
+        // The command that set it up, if the capture holds it.
+        let setup = self.commands[..cmd]
+            .iter()
+            .rposition(|c| {
+                matches!(
+                    (mode, c.command.as_str()),
+                    (Mode::Passive, "PASV" | "EPSV" | "LPSV")
+                        | (Mode::Active, "PORT" | "EPRT" | "LPRT")
+                )
+            })
+            .filter(|&i| i + 3 >= cmd);
+        let setup_name: &'static str = match setup.map(|i| self.commands[i].command.as_str()) {
+            Some("PASV") => "PASV",
+            Some("EPSV") => "EPSV",
+            Some("LPSV") => "LPSV",
+            Some("PORT") => "PORT",
+            Some("EPRT") => "EPRT",
+            Some("LPRT") => "LPRT",
+            _ => UNKNOWN_VERB,
+        };
+        let what = match mode {
+            Mode::Passive => "its 227/229 reply",
+            Mode::Active => "its PORT/EPRT command",
+        };
+        let note = if record.midstream {
+            format!(
+                "linked by timing: the announcement ({what}) and this connection's handshake are not in the capture; it carried data between {connector} and {listener} while transfer {} was under way",
+                t + 1
+            )
+        } else {
+            format!(
+                "linked by timing: the announcement ({what}) is not in the capture; {connector} opened this connection to {listener} while transfer {} was under way",
+                t + 1
+            )
+        };
+        if let Some(old) = self.transfers[t].negotiation
+            && let Some(neg) = self.negotiations.get_mut(old)
+        {
+            neg.owner = None;
+            if let Some(e) = neg.expectation.take() {
+                self.actions.push(Action::Cancel(e));
+            }
+        }
+        let n = self.negotiations.len();
+        self.negotiations.push(Negotiation {
+            command_index: setup.unwrap_or(cmd),
+            setup: setup_name,
+            mode,
+            announced: listener,
+            arithmetic: None,
+            ts: opened,
+            frame: record.first_frame,
+            expectation: None,
+            owner: Some(t),
+            spent: true,
+            conn: Some(ConnLink {
+                token: u32::MAX,
+                link: LinkNote {
+                    exact: false,
+                    note: Some(note),
+                },
+                listener,
+                connector,
+                record: Some(record),
+            }),
+        });
+        self.transfers[t].negotiation = Some(n);
+        None
+    }
+
+}
