@@ -57,12 +57,15 @@ fn check_weak(tag: &str, trace: &Trace, truth: &Truth) -> Result<(), String> {
     if let Some(dir) = std::env::var_os("FTPFLOW_PROPERTY_DUMP") {
         let path = std::path::Path::new(&dir).join(format!("{tag}.pcap"));
         std::fs::write(path, &bytes).expect("write the dump");
+        let path = std::path::Path::new(&dir).join(format!("{tag}.truth.json"));
+        std::fs::write(path, serde_json::to_vec_pretty(&truth_json).unwrap())
+            .expect("write the truth");
     }
     Err(report(&c, truth))
 }
 
 /// Compares and, on a mismatch, keeps the capture for the CLI when
-/// `FTPFLOW_PROPERTY_DUMP=DIR` is set (`DIR/<test>.pcap`).
+/// `FTPFLOW_PROPERTY_DUMP=DIR` is set (`DIR/<test>.pcap` and its `.truth.json`).
 fn check(tag: &str, trace: &Trace, truth: &Truth) -> Result<(), String> {
     let (got, bytes) = analyze(trace);
     let truth_json = serde_json::to_value(truth).unwrap();
@@ -73,6 +76,9 @@ fn check(tag: &str, trace: &Trace, truth: &Truth) -> Result<(), String> {
     if let Some(dir) = std::env::var_os("FTPFLOW_PROPERTY_DUMP") {
         let path = std::path::Path::new(&dir).join(format!("{tag}.pcap"));
         std::fs::write(path, &bytes).expect("write the dump");
+        let path = std::path::Path::new(&dir).join(format!("{tag}.truth.json"));
+        std::fs::write(path, serde_json::to_vec_pretty(&truth_json).unwrap())
+            .expect("write the truth");
     }
     Err(report(&c, truth))
 }

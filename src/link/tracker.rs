@@ -366,9 +366,10 @@ impl Tracker {
                 left.push((reason, record));
             }
         }
+        let mut unexplained = Vec::new();
         for record in std::mem::take(&mut live.maybe_data) {
-            if live.state.adopt_connection(record).is_some() {
-                self.other_tcp += 1;
+            if let Some(record) = live.state.adopt_connection(record) {
+                unexplained.push(record);
             }
         }
         // Its announcements can no longer be answered.
@@ -393,6 +394,19 @@ impl Tracker {
                 reason,
                 tcp,
             });
+        }
+        // No transfer took them: listed for a session when the rules for unexplained
+        // connections say so, otherwise other traffic.
+        for record in unexplained {
+            let mut other = Vec::new();
+            if let Some(l) = self.pairs.closed(record, &mut other) {
+                self.add_unlinked(UnlinkedConnection {
+                    session: Some(l.session as u32 + 1),
+                    reason: l.reason,
+                    tcp: l.record,
+                });
+            }
+            self.other_tcp += other.len() as u64;
         }
     }
 

@@ -14,7 +14,18 @@ impl SessionCore {
     pub fn adopt_connection(&mut self, record: ConnRecord) -> Option<ConnRecord> {
         let opened = record.first_ts;
         let mode = if record.midstream {
-            // Who opened it is unknown: active mode when the server's end is port 20.
+            // Who opened it is unknown: active when the server's end is port 20, else the
+            // mode of the last setup command before it the capture shows.
+            let last_setup = self
+                .commands
+                .iter()
+                .rev()
+                .filter(|c| c.ts.0 <= opened.0)
+                .find_map(|c| match c.command.as_str() {
+                    "PORT" | "EPRT" | "LPRT" => Some(Mode::Active),
+                    "PASV" | "EPSV" | "LPSV" => Some(Mode::Passive),
+                    _ => None,
+                });
             let server_end = if record.orig.ip == self.server.ip {
                 record.orig
             } else {
@@ -23,7 +34,7 @@ impl SessionCore {
             if server_end.port == 20 {
                 Mode::Active
             } else {
-                Mode::Passive
+                last_setup.unwrap_or(Mode::Passive)
             }
         } else if record.orig.ip == self.client.ip && record.resp.ip == self.server.ip {
             Mode::Passive

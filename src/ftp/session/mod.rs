@@ -269,7 +269,9 @@ impl SessionState {
         match event {
             StreamEvent::Bytes(bytes) => {
                 self.last_stamp[i] = stamp;
+                // Implicit FTPS: the client's first bytes are a TLS handshake.
                 if std::mem::take(&mut self.first_bytes[i])
+                    && dir == Dir::ClientToServer
                     && core.tls.is_none()
                     && self.splitters[i].position() == 0
                     && core.from_handshake
