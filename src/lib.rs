@@ -23,7 +23,6 @@ pub mod capture;
 pub mod cli;
 pub mod decode;
 pub mod endpoint;
-pub mod events;
 pub mod ftp;
 pub mod link;
 pub mod model;

@@ -470,7 +470,7 @@ fn capture_starting_mid_session() {
 }
 
 #[test]
-fn stdin_streams_the_timeline_and_jsonl_streams_records() {
+fn stdin_gives_the_timeline_a_file_gives_and_jsonl_records() {
     let bytes = pcap(1, &ftp_session(b""));
     let mut child = bin()
         .args(["analyze", "--color", "never", "-"])
@@ -481,17 +481,16 @@ fn stdin_streams_the_timeline_and_jsonl_streams_records() {
     child.stdin.take().unwrap().write_all(&bytes).unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0));
-    let text = String::from_utf8(o.stdout).unwrap();
-    // Streamed lines carry their session number; the summary comes when the session ends.
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("S1") && l.contains("USER ftp")),
-        "{text}"
-    );
-    assert!(text.contains("Summary of session 1"));
-    assert!(text.contains("1 FTP session(s)"));
-
+    let piped = String::from_utf8(o.stdout).unwrap();
     let p = write("stream.pcap", &bytes);
+    let file = String::from_utf8(run(&["analyze", "--color", "never", p.to_str().unwrap()]).stdout)
+        .unwrap();
+    // The same timeline, but for the input's name.
+    let name = p.to_str().unwrap();
+    assert_eq!(piped.replace("<stdin>", "X"), file.replace(name, "X"));
+    assert!(piped.contains("Summary of session 1"), "{piped}");
+    assert!(piped.contains("USER ftp"), "{piped}");
+
     let o = run(&[
         "analyze",
         "-f",
@@ -509,6 +508,7 @@ fn stdin_streams_the_timeline_and_jsonl_streams_records() {
                 .to_string()
         })
         .collect();
+    assert_eq!(types.first().map(String::as_str), Some("session_start"));
     let session_at = types.iter().position(|t| t == "session").unwrap();
     assert!(types[..session_at].iter().any(|t| t == "command"));
     assert_eq!(types.last().map(String::as_str), Some("capture"));
@@ -520,14 +520,38 @@ fn stdin_streams_the_timeline_and_jsonl_streams_records() {
     );
 }
 
-/// `analyze -` on a pipe that stays open: steps are written as they are read (a transfer
-/// record appears while the writer is still there), and SIGTERM ends the input, finishes
-/// the open session and exits 0, even with the stream cut inside a record.
+/// Frames of a session from client port `port` that ends with a four-way close, starting
+/// at `t` microseconds.
+fn closed_session(port: u16, t: u32) -> Vec<(u32, Vec<u8>)> {
+    let c = ([10, 0, 0, 1], port);
+    let s = ([10, 0, 0, 2], 21);
+    [
+        tcp_frame(c, s, 100, 0, "S", b""),
+        tcp_frame(s, c, 500, 101, "SA", b""),
+        tcp_frame(c, s, 101, 501, "A", b""),
+        tcp_frame(s, c, 501, 101, "PA", b"220 ready\r\n"),
+        tcp_frame(c, s, 101, 512, "PA", b"QUIT\r\n"),
+        tcp_frame(s, c, 512, 107, "PA", b"221 bye\r\n"),
+        tcp_frame(s, c, 521, 107, "FA", b""),
+        tcp_frame(c, s, 107, 522, "A", b""),
+        tcp_frame(c, s, 107, 522, "FA", b""),
+        tcp_frame(s, c, 522, 108, "A", b""),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, f)| (t + i as u32 * 10, f))
+    .collect()
+}
+
+/// `analyze -` on a pipe that stays open: a session that ended is written while the pipe
+/// is still open, and SIGTERM ends the input, finishes the open session and exits 0, even
+/// with the stream cut inside a record.
 #[test]
 fn a_pipe_streams_and_sigterm_finishes_with_a_summary() {
-    let sample =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/seed001-active-ls-pwd-quit.pcap");
-    let bytes = std::fs::read(sample).unwrap();
+    let mut frames = closed_session(40001, 0);
+    // A second session that is still open when the writer stops.
+    frames.extend(ftp_session(b"").into_iter().map(|(t, f)| (t + 1000, f)));
+    let bytes = pcap(1, &frames);
     let mut child = bin()
         .args(["analyze", "-f", "jsonl", "-"])
         .stdin(Stdio::piped())
@@ -554,12 +578,12 @@ fn a_pipe_streams_and_sigterm_finishes_with_a_summary() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !lines
         .iter()
-        .any(|l: &String| l.contains("\"type\":\"transfer\""))
+        .any(|l: &String| l.contains("\"type\":\"session\""))
     {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         assert!(
             !left.is_zero(),
-            "no transfer record streamed while the pipe was open: {lines:?}"
+            "the ended session was not written while the pipe was open: {lines:?}"
         );
         if let Ok(line) = rx.recv_timeout(left) {
             lines.push(line);
@@ -594,12 +618,8 @@ fn a_pipe_streams_and_sigterm_finishes_with_a_summary() {
     let sessions: Vec<&Value> = records.iter().filter(|r| r["type"] == "session").collect();
     assert_eq!(
         sessions.len(),
-        1,
+        2,
         "the open session is finished at the stop"
-    );
-    assert_eq!(
-        records.iter().filter(|r| r["type"] == "transfer").count(),
-        1
     );
     assert_eq!(records.last().unwrap()["type"], "capture");
 }

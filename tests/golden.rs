@@ -1,5 +1,7 @@
-//! Golden tests: every capture in `samples/` analysed as a timeline and as JSON, compared
-//! byte for byte with `tests/golden/<capture>.timeline.txt` and `.json`.
+//! Golden tests: every capture in `samples/` analysed in every format (timeline, table,
+//! JSON, JSON Lines), compared byte for byte with `tests/golden/<capture>.timeline.txt`,
+//! `.table.txt`, `.json` and `.jsonl`; and the timeline of the capture read from a pipe
+//! (`analyze - < FILE`), which must be the file's timeline but for the input's name.
 //!
 //! After a deliberate change of the output, run `UPDATE_GOLDEN=1 cargo test --test golden`,
 //! then READ the difference (`git diff tests/golden`) before committing it.
@@ -22,6 +24,26 @@ fn samples() -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
+}
+
+/// The timeline of `sample` given on stdin.
+fn analyze_piped(sample: &Path) -> String {
+    let bytes = std::fs::read(sample).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+        .args(["analyze", "--color", "never", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ftpflow");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(&bytes).unwrap();
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", sample.display());
+    String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
 fn analyze(sample: &Path, args: &[&str]) -> String {
@@ -84,10 +106,32 @@ fn samples_match_golden_outputs() {
             &mut failures,
         );
         check(
+            &dir.join(format!("{name}.table.txt")),
+            &analyze(s, &["--format", "table", "--color", "never"]),
+            &mut failures,
+        );
+        check(
             &dir.join(format!("{name}.json")),
             &analyze(s, &["--format", "json"]),
             &mut failures,
         );
+        check(
+            &dir.join(format!("{name}.jsonl")),
+            &analyze(s, &["--format", "jsonl"]),
+            &mut failures,
+        );
+        let rel = s
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let timeline = analyze(s, &["--color", "never"]);
+        let piped = analyze_piped(s);
+        if piped.replace("<stdin>", &rel) != timeline {
+            failures.push(format!(
+                "{name}: the timeline read from a pipe differs from the file's"
+            ));
+        }
     }
     assert!(
         failures.is_empty(),

@@ -13,9 +13,6 @@ use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, output_writer, use_color};
 use crate::analyze::{Analyzer, Config};
 use crate::capture::{Input, InputProblem, ReadAhead};
-use crate::events::LiveSink;
-use crate::report::json::DocumentWriter;
-use crate::report::stream::{StreamFormat, StreamRenderer};
 use crate::report::{self, Format, RenderOptions};
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -250,32 +247,11 @@ fn analyze_capture(
     out: Box<dyn Write>,
     say: &mut dyn FnMut(String),
 ) -> Outcome {
-    let format = job.format;
-    // JSON Lines and the JSON document are written as the analysis runs (the document
-    // session by session, so that memory holds open sessions, not all of them); the
-    // timeline too when the capture comes from a pipe (it may never end: each step must
-    // appear as it happens).
+    // Every format is written as the analysis runs, each session when it ends; from a
+    // pipe, the output is flushed then too (the pipe may never end).
     let from_pipe = inputs.contains(&Input::Stdin);
-    let mut batch_out = None;
-    let sink: Option<Box<dyn LiveSink>> = match format {
-        Format::Jsonl => Some(Box::new(
-            StreamRenderer::new(out, StreamFormat::Jsonl, job.opts).flush_each_line(from_pipe),
-        )),
-        Format::Timeline if from_pipe => Some(Box::new(StreamRenderer::new(
-            out,
-            StreamFormat::Timeline,
-            job.opts,
-        ))),
-        Format::Json => Some(Box::new(DocumentWriter::new(out, !job.json_element))),
-        Format::Timeline | Format::Table => {
-            batch_out = Some(out);
-            None
-        }
-    };
-    let mut analyzer = match sink {
-        Some(sink) => Analyzer::with_sink(job.cfg.clone(), sink, false),
-        None => Analyzer::new(job.cfg.clone()),
-    };
+    let sink = report::sink(job.format, &job.opts, out, from_pipe, job.json_element);
+    let mut analyzer = Analyzer::with_sink(job.cfg.clone(), sink);
     let (mut usable, mut damaged) = (0usize, 0usize);
     for input in inputs {
         let mut stopped_by_signal = false;
@@ -335,12 +311,6 @@ fn analyze_capture(
     };
     if report.capture.ftp_sessions == 0 {
         say(no_ftp_note(&report, job.ftp_ports));
-    }
-    if let Some(mut w) = batch_out {
-        let result = report::render(&report, format, &job.opts, &mut w);
-        if let Err(e) = result.and_then(|_| w.flush()) {
-            return write_failed(e, code, say);
-        }
     }
     Outcome {
         code,

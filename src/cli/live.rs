@@ -1,7 +1,9 @@
 //! `ftpflow live`: capture on an interface and explain FTP as it happens.
 //!
-//! The timeline and JSON Lines are printed step by step (flushed per line); JSON and the
-//! tables are printed when the capture stops. Ctrl-C and SIGTERM stop the capture cleanly:
+//! Every format is the same sink as for `analyze`: each session is printed when it ends
+//! (flushed then), and the tables and the capture's totals when the capture stops, so the
+//! output is the one `ftpflow analyze` gives for the `-w` file. Ctrl-C and SIGTERM stop
+//! the capture cleanly:
 //! open sessions are finished and summarised, the `-w` file is completed, libpcap's
 //! counters go to stderr (and into the report), and the exit code is 0.
 
@@ -9,10 +11,8 @@ use super::{LiveArgs, config, no_ftp_note, output_writer, signals, use_color};
 use crate::analyze::Analyzer;
 use crate::capture::live::{self, LiveOptions};
 use crate::capture::{InputSummary, RawFrame};
-use crate::report::json::DocumentWriter;
-use crate::report::stream::{StreamFormat, StreamRenderer};
-use crate::report::{self, Format, RenderOptions};
-use std::io::{self, Write};
+use crate::report::{self, RenderOptions};
+use std::io;
 
 pub fn run(args: LiveArgs) -> i32 {
     if args.list_interfaces {
@@ -50,21 +50,10 @@ pub fn run(args: LiveArgs) -> i32 {
             return 2;
         }
     };
-    let (mut analyzer, mut batch_out) = match args.format {
-        Format::Timeline => {
-            let sink = StreamRenderer::new(out, StreamFormat::Timeline, opts);
-            (Analyzer::with_sink(cfg, Box::new(sink), false), None)
-        }
-        Format::Jsonl => {
-            let sink = StreamRenderer::new(out, StreamFormat::Jsonl, opts);
-            (Analyzer::with_sink(cfg, Box::new(sink), false), None)
-        }
-        Format::Json => {
-            let sink = DocumentWriter::new(out, true);
-            (Analyzer::with_sink(cfg, Box::new(sink), false), None)
-        }
-        Format::Table => (Analyzer::new(cfg), Some(out)),
-    };
+    let sink = report::sink(args.format, &opts, out, true, false);
+    let mut analyzer = Analyzer::with_sink(cfg, sink);
+    let name = format!("live:{interface}");
+    analyzer.name_input(&name);
 
     let stop = match signals::stop_on_signal() {
         Ok(flag) => flag,
@@ -100,7 +89,7 @@ pub fn run(args: LiveArgs) -> i32 {
             return 2;
         }
     };
-    let mut summary = InputSummary::new(format!("live:{interface}"));
+    let mut summary = InputSummary::new(name);
     summary.packets = counters.packets;
     summary.bytes = counters.bytes;
     analyzer.add_input_summary(summary);
@@ -131,15 +120,6 @@ pub fn run(args: LiveArgs) -> i32 {
     };
     if report.capture.ftp_sessions == 0 {
         eprintln!("{}", no_ftp_note(&report, &args.limits.ftp_ports));
-    }
-    if let Some(w) = batch_out.as_mut() {
-        let result = report::render(&report, args.format, &opts, w).and_then(|_| w.flush());
-        if let Err(e) = result
-            && e.kind() != io::ErrorKind::BrokenPipe
-        {
-            eprintln!("ftpflow: cannot write the output: {e}");
-            return 2;
-        }
     }
     0
 }

@@ -334,7 +334,7 @@ impl Tracker {
         live.open_data += 1;
         let note = link_note(e, listener, connector);
         live.state
-            .data_connection_opened(e.negotiation, token, note, listener, connector);
+            .data_connection_opened(e.negotiation, note, listener, connector);
     }
 
     /// The capture ended: every connection is about to be finished. Sessions wait until

@@ -19,6 +19,7 @@ use serde::Serialize;
 pub mod capture;
 pub mod conn;
 pub mod events;
+pub mod records;
 pub mod steps;
 
 pub use capture::{

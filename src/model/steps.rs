@@ -175,11 +175,7 @@ pub fn session_steps(s: &Session) -> Vec<Step<'_>> {
 }
 
 /// Handshake, close and (verbose) segment steps of one connection.
-pub fn connection_steps<'a>(
-    c: &'a ConnRecord,
-    scope: Scope,
-    steps: &mut Vec<Step<'a>>,
-) {
+pub fn connection_steps<'a>(c: &'a ConnRecord, scope: Scope, steps: &mut Vec<Step<'a>>) {
     let (o, r) = (c.orig, c.resp);
     let mut special = Vec::new();
     if let Some(h) = &c.handshake {

@@ -1,5 +1,5 @@
 //! JSON: `--format json` writes the [`Report`] as one pretty-printed document (the contract
-//! in DESIGN.md). JSON Lines are written as the analysis runs (`super::stream`).
+//! in DESIGN.md), as a sink of the event stream.
 //!
 //! [`DocumentWriter`] writes the document while the analysis runs: each session as soon as
 //! it has ended, so memory holds the open sessions, not every session of the capture.
@@ -8,8 +8,8 @@
 //! to print them by number was measured too: the sessions ending after a long one piled
 //! up (6 MiB more on the 1 GB benchmark, and unbounded for a session open for hours).
 
-use crate::events::{LiveEvent, LiveSink};
-use crate::model::{Report, SCHEMA_VERSION, Session, Tool};
+use crate::model::events::{Event, Sink};
+use crate::model::{CaptureInfo, Report, SCHEMA_VERSION, Session, Tool};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -53,10 +53,7 @@ impl DocumentWriter {
     fn start(&mut self) -> io::Result<()> {
         if !self.started {
             self.started = true;
-            let tool = Tool {
-                name: "ftpflow",
-                version: env!("CARGO_PKG_VERSION"),
-            };
+            let tool = Tool::ftpflow();
             write!(
                 self.out,
                 "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"tool\": "
@@ -84,36 +81,15 @@ impl DocumentWriter {
     }
 }
 
-impl LiveSink for DocumentWriter {
-    fn wants_steps(&self) -> bool {
-        false
-    }
-
-    fn event(&mut self, ev: &LiveEvent<'_>) -> io::Result<()> {
-        match ev {
-            LiveEvent::Session(s) => self.write_session(s),
-            LiveEvent::Unlinked(u) => {
-                self.unlinked.push((u.tcp.id, pretty(u, 4)?));
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn finish(&mut self, report: &Report) -> io::Result<()> {
+impl DocumentWriter {
+    /// Closes the sessions' array, writes the unlinked connections and the capture.
+    fn finish(&mut self, capture: &CaptureInfo) -> io::Result<()> {
         self.start()?;
-        // Sessions the report kept itself (none when the analysis streams to this writer).
-        for s in &report.sessions {
-            self.write_session(s)?;
-        }
         self.out.write_all(if self.sessions_written == 0 {
             b"]"
         } else {
             b"\n  ]"
         })?;
-        for u in &report.unlinked_data_connections {
-            self.unlinked.push((u.tcp.id, pretty(u, 4)?));
-        }
         self.unlinked.sort_by_key(|(id, _)| *id);
         self.out
             .write_all(b",\n  \"unlinked_data_connections\": [")?;
@@ -126,10 +102,24 @@ impl LiveSink for DocumentWriter {
             self.out.write_all(b"\n  ")?;
         }
         self.out.write_all(b"],\n  \"capture\": ")?;
-        write_pretty(&mut self.out, &report.capture, 2)?;
+        write_pretty(&mut self.out, capture, 2)?;
         self.out
             .write_all(if self.newline { b"\n}\n" } else { b"\n}" })?;
         self.out.flush()
+    }
+}
+
+impl Sink for DocumentWriter {
+    fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
+        match ev {
+            Event::SessionEnded(s) => self.write_session(s),
+            Event::Unlinked(u) => {
+                self.unlinked.push((u.tcp.id, pretty(u, 4)?));
+                Ok(())
+            }
+            Event::Finished(c) => self.finish(c),
+            Event::Started { .. } | Event::Step { .. } => Ok(()),
+        }
     }
 }
 
@@ -273,7 +263,7 @@ mod tests {
 
         let buf = Rc::new(RefCell::new(Vec::new()));
         let writer = DocumentWriter::new(Box::new(Shared(buf.clone())), true);
-        let mut streamed = Analyzer::with_sink(Config::default(), Box::new(writer), false);
+        let mut streamed = Analyzer::with_sink(Config::default(), Box::new(writer));
         streamed.read_named(name, Box::new(bytes));
         streamed.finish().unwrap();
         let got = buf.borrow().clone();

@@ -1,19 +1,26 @@
-//! Renderers: one model, many views.
+//! Output formats: each one a sink of the analysis's event stream
+//! ([`crate::model::events`]).
 //!
-//! Input: a [`Report`]. Output: bytes on a writer: the numbered timeline (default), tables,
-//! or one JSON document. JSON Lines, and the timeline of a capture read from a pipe or a
-//! live interface, are written while the analysis runs by [`stream::StreamRenderer`].
+//! | format | sink | keeps |
+//! |---|---|---|
+//! | timeline | [`timeline::TimelineSink`]: each session's numbered steps when it ends | nothing but the unlinked connections' lines |
+//! | table | [`table::TableSink`]: sessions and transfers as tables at the end | the rows' text (in a file past 8 MiB) |
+//! | json | [`json::DocumentWriter`]: one document, each session when it ends | the unlinked connections, serialized |
+//! | jsonl | [`jsonl::JsonLines`]: a record per step, session, unlinked connection | nothing |
+//!
+//! [`sink`] chooses one; a new format is one file here and one arm there. [`collect`] is the
+//! sink for library callers that want the whole [`Report`](crate::model::Report).
 
 pub mod collect;
 pub mod fmt;
 pub mod json;
+pub mod jsonl;
 pub mod rows;
-pub mod stream;
 pub mod table;
 pub mod timeline;
 
-use crate::model::Report;
-use std::io::{self, Write};
+use crate::model::events::Sink;
+use std::io::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -35,21 +42,21 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// Renders a finished report. JSON Lines are written by [`stream::StreamRenderer`] while
-/// analysing; asking for them here is an error.
-pub fn render(
-    report: &Report,
+/// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe
+/// or a live capture: the reader sees each session as it ends). `json_element`: the JSON
+/// document is an element of `--separate`'s array (no line end after it).
+pub fn sink(
     format: Format,
     opts: &RenderOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+    out: Box<dyn Write>,
+    flush_each: bool,
+    json_element: bool,
+) -> Box<dyn Sink> {
     match format {
-        Format::Timeline => timeline::render(report, opts, out),
-        Format::Table => table::render(report, opts, out),
-        Format::Json => json::render(report, out),
-        Format::Jsonl => Err(io::Error::other(
-            "JSON Lines are streamed while analysing (report::stream)",
-        )),
+        Format::Timeline => Box::new(timeline::TimelineSink::new(out, opts, flush_each)),
+        Format::Table => Box::new(table::TableSink::new(out, opts)),
+        Format::Json => Box::new(json::DocumentWriter::new(out, !json_element)),
+        Format::Jsonl => Box::new(jsonl::JsonLines::new(out, flush_each)),
     }
 }
 

@@ -55,7 +55,7 @@ impl Rows {
             *w = (*w).max(cell_width(cell));
         }
         self.count += 1;
-        if self.spill.is_none() && self.mem_bytes > self.limit {
+        if self.spill.is_none() && self.mem_bytes >= self.limit {
             let mut file = BufWriter::new(tempfile::tempfile()?);
             for r in self.mem.drain(..) {
                 write_row(&mut file, &r)?;

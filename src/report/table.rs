@@ -134,7 +134,11 @@ impl TableSink {
                 .to_string(),
             ])?;
         }
-        for f in s.findings.iter().filter(|f| f.severity >= Severity::Warning) {
+        for f in s
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+        {
             let mark = if f.severity == Severity::Error {
                 self.st.red("✗")
             } else {

@@ -1,18 +1,24 @@
 //! The timeline: each session as numbered steps, like the annotated captures in the articles.
 //!
-//! Input: the [`Report`]. Output: text. Per session: a header naming the client and server,
+//! A sink of the event stream: prints each session's steps when the session ends (sessions
+//! come in the order they end; each is complete, and memory holds none of them). Per
+//! session: a header naming the client and server,
 //! then one line per step — step number, seconds since the capture's first packet, frame
 //! number (as Wireshark counts them), the connection, and what happened, with the meaning
 //! of each reply and the reasoning the articles teach (port arithmetic, who opens the data
 //! connection and from which port, half-close, RFC states) — and a summary. Unlinked data
-//! connections and the capture's warnings close the report.
+//! connections, the capture's totals and its warnings close the output: they are known
+//! only at the end. A file, a pipe and a live capture of the same packets print the same.
 
 use super::fmt;
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
-use crate::model::steps::{Scope, Step, StepKind, role, session_steps};
-use crate::model::{Direction, Login, Mode, Report, Session, Severity, Status, Transfer};
+use crate::model::events::{Event, Sink};
+use crate::model::steps::{Scope, Step, StepKind, role};
+use crate::model::{
+    CaptureInfo, Direction, Login, Mode, Session, Severity, Status, Transfer, UnlinkedConnection,
+};
 use crate::tcp::{CloseKind, ConnRecord, EndReason, Side};
 use crate::time::Timestamp;
 use std::io::{self, Write};
@@ -20,120 +26,93 @@ use std::io::{self, Write};
 /// Lines of a multi-line reply or listing shown before "… N more lines".
 const MAX_SHOWN_LINES: usize = 24;
 
-pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let st = Style::new(opts.color);
-    let t0 = report.capture.first_ts.unwrap_or_default();
-    header(report, &st, out)?;
-    for s in &report.sessions {
-        session(s, t0, opts, &st, out)?;
-    }
-    if !report.unlinked_data_connections.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{}", st.bold("Unlinked data connections"))?;
-        for u in &report.unlinked_data_connections {
-            let c = &u.tcp;
-            writeln!(
-                out,
-                "  {} → {}  frames {}–{}  {} / {}  state {} {}",
-                c.orig,
-                c.resp,
-                c.first_frame,
-                c.last_frame,
-                fmt::bytes(c.orig_to_resp.bytes),
-                fmt::bytes(c.resp_to_orig.bytes),
-                c.state,
-                c.history
-            )?;
-            writeln!(out, "      {}", u.reason)?;
-        }
-    }
-    let warnings = &report.capture.warnings;
-    if !warnings.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{}", st.yellow("Warnings"))?;
-        for w in warnings {
-            writeln!(out, "  ! {w}")?;
-        }
-    }
-    Ok(())
+/// The timeline sink: prints each session's steps when the session ends, and the
+/// capture's totals, unlinked data connections and warnings when the capture ends.
+pub struct TimelineSink {
+    out: Box<dyn Write>,
+    st: Style,
+    /// Time zero: the capture's first packet.
+    t0: Timestamp,
+    /// Flush after each session (a pipe or a live capture).
+    flush_each: bool,
+    inputs: Vec<String>,
+    /// The session whose steps are being printed, its step counter and its last command.
+    current: Option<u32>,
+    n: usize,
+    last_command: Option<usize>,
+    /// Lines of the unlinked data connections, printed at the end.
+    unlinked: Vec<String>,
 }
 
-fn header(r: &Report, st: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let c = &r.capture;
-    let names: Vec<String> = c
-        .files
-        .iter()
-        .map(|f| match f.format {
-            Some(fmt) => format!("{} ({}{})", f.name, fmt, if f.gzip { ", gzip" } else { "" }),
-            None => f.name.clone(),
-        })
-        .collect();
-    writeln!(
-        out,
-        "{} {} — {}",
-        st.bold("ftpflow"),
-        r.tool.version,
-        if names.is_empty() {
+impl TimelineSink {
+    pub fn new(out: Box<dyn Write>, opts: &RenderOptions, flush_each: bool) -> TimelineSink {
+        TimelineSink {
+            out,
+            st: Style::new(opts.color),
+            t0: Timestamp::default(),
+            flush_each,
+            inputs: Vec::new(),
+            current: None,
+            n: 0,
+            last_command: None,
+            unlinked: Vec::new(),
+        }
+    }
+
+    fn header(&mut self, first_ts: Option<Timestamp>, inputs: &[String]) -> io::Result<()> {
+        self.inputs = inputs.to_vec();
+        self.t0 = first_ts.unwrap_or_default();
+        let names = if inputs.is_empty() {
             "live capture".to_string()
         } else {
-            names.join(", ")
-        }
-    )?;
-    let transfers: usize = r.sessions.iter().map(|s| s.transfers.len()).sum();
-    writeln!(
-        out,
-        "{} packets, {}, {} · {} FTP session{}, {} transfer{}, {} unlinked data connection{}, {} other TCP connection{}",
-        fmt::thousands(c.packets),
-        fmt::size(c.bytes),
-        fmt::duration(c.duration),
-        c.ftp_sessions,
-        plural(c.ftp_sessions),
-        transfers,
-        plural(transfers as u64),
-        c.unlinked_data_connections,
-        plural(c.unlinked_data_connections),
-        c.other_tcp_connections,
-        plural(c.other_tcp_connections),
-    )?;
-    if let Some(t) = c.first_ts {
+            inputs.join(", ")
+        };
         writeln!(
-            out,
-            "capture starts {t}; times below are seconds since then"
+            self.out,
+            "{} {} — {names}",
+            self.st.bold("ftpflow"),
+            env!("CARGO_PKG_VERSION")
         )?;
+        if let Some(t) = first_ts {
+            writeln!(
+                self.out,
+                "capture starts {t}; times below are seconds since then"
+            )?;
+        }
+        Ok(())
     }
-    Ok(())
-}
 
-fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+    /// The session's title, before its first step.
+    fn title(&mut self, s: &Session) -> io::Result<()> {
+        self.current = Some(s.id);
+        self.n = 0;
+        self.last_command = None;
+        writeln!(self.out)?;
+        let title = format!(
+            "Session {}  client {} → server {}",
+            s.id, s.client, s.server
+        );
+        writeln!(self.out, "{}", self.st.bold(&format!("━━ {title} ━━")))?;
+        writeln!(
+            self.out,
+            "{}",
+            self.st.dim(" step        time   frame  connection")
+        )
+    }
 
-fn session(
-    s: &Session,
-    t0: Timestamp,
-    opts: &RenderOptions,
-    st: &Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    writeln!(out)?;
-    let title = format!(
-        "Session {}  client {} → server {}",
-        s.id, s.client, s.server
-    );
-    writeln!(out, "{}", st.bold(&format!("━━ {title} ━━")))?;
-    writeln!(out, "{}", st.dim(" step        time   frame  connection"))?;
-    let steps = session_steps(s, opts.verbose);
-    let mut n = 0usize;
-    let mut last_command: Option<usize> = None;
-    let indent = format!("{:>25}  ", "");
-    for step in &steps {
-        let d = describe(s, step, &mut last_command, st);
+    fn step(&mut self, s: &Session, step: &Step<'_>) -> io::Result<()> {
+        if self.current != Some(s.id) {
+            self.title(s)?;
+        }
+        let st = &self.st;
+        let d = describe(s, step, &mut self.last_command, st);
+        let indent = format!("{:>25}  ", "");
         let prefix = if step.numbered() {
-            n += 1;
+            self.n += 1;
             format!(
                 "{:>5} {:>11.6} {:>7}  ",
-                n,
-                step.ts.secs_since(t0),
+                self.n,
+                step.ts.secs_since(self.t0),
                 step.frame
             )
         } else {
@@ -141,22 +120,131 @@ fn session(
         };
         match &d.why {
             Some(why) if visible_len(&d.head) + visible_len(why) + 3 <= LINE_WIDTH => {
-                writeln!(out, "{prefix}{}   {}", d.head, st.dim(&format!("— {why}")))?;
+                writeln!(
+                    self.out,
+                    "{prefix}{}   {}",
+                    d.head,
+                    st.dim(&format!("— {why}"))
+                )?;
             }
             Some(why) => {
-                writeln!(out, "{prefix}{}", d.head)?;
+                writeln!(self.out, "{prefix}{}", d.head)?;
                 for (i, line) in wrap(why, LINE_WIDTH - 2).iter().enumerate() {
                     let mark = if i == 0 { "↳ " } else { "  " };
-                    writeln!(out, "{indent}{}", st.dim(&format!("{mark}{line}")))?;
+                    writeln!(self.out, "{indent}{}", st.dim(&format!("{mark}{line}")))?;
                 }
             }
-            None => writeln!(out, "{prefix}{}", d.head)?,
+            None => writeln!(self.out, "{prefix}{}", d.head)?,
         }
         for line in &d.more {
-            writeln!(out, "{indent}{line}")?;
+            writeln!(self.out, "{indent}{line}")?;
+        }
+        Ok(())
+    }
+
+    fn ended(&mut self, s: &Session) -> io::Result<()> {
+        if self.current != Some(s.id) {
+            self.title(s)?;
+        }
+        self.current = None;
+        session_summary(s, &self.st, &mut self.out)?;
+        if self.flush_each {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn unlinked(&mut self, u: &UnlinkedConnection) {
+        let c = &u.tcp;
+        self.unlinked.push(format!(
+            "  {} → {}  frames {}–{}  {} / {}  state {} {}",
+            c.orig,
+            c.resp,
+            c.first_frame,
+            c.last_frame,
+            fmt::bytes(c.orig_to_resp.bytes),
+            fmt::bytes(c.resp_to_orig.bytes),
+            c.state,
+            c.history
+        ));
+        self.unlinked.push(format!("      {}", u.reason));
+    }
+
+    fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
+        let st = &self.st;
+        if !self.unlinked.is_empty() {
+            writeln!(self.out)?;
+            writeln!(self.out, "{}", st.bold("Unlinked data connections"))?;
+            for line in &self.unlinked {
+                writeln!(self.out, "{line}")?;
+            }
+        }
+        writeln!(self.out)?;
+        let names: Vec<String> = c
+            .files
+            .iter()
+            .map(|f| match f.format {
+                Some(fmt) => format!("{} ({}{})", f.name, fmt, if f.gzip { ", gzip" } else { "" }),
+                None => f.name.clone(),
+            })
+            .collect();
+        writeln!(
+            self.out,
+            "{} {}",
+            st.bold("Capture"),
+            if names.is_empty() {
+                "live".to_string()
+            } else {
+                names.join(", ")
+            }
+        )?;
+        writeln!(
+            self.out,
+            "  {} packets, {}, {} · {} FTP session{}, {} data connection{} linked, {} unlinked data connection{}, {} other TCP connection{}",
+            fmt::thousands(c.packets),
+            fmt::size(c.bytes),
+            fmt::duration(c.duration),
+            c.ftp_sessions,
+            plural(c.ftp_sessions),
+            c.data_connections,
+            plural(c.data_connections),
+            c.unlinked_data_connections,
+            plural(c.unlinked_data_connections),
+            c.other_tcp_connections,
+            plural(c.other_tcp_connections),
+        )?;
+        if !c.warnings.is_empty() {
+            writeln!(self.out)?;
+            writeln!(self.out, "{}", st.yellow("Warnings"))?;
+            for w in &c.warnings {
+                writeln!(self.out, "  ! {w}")?;
+            }
+        }
+        self.out.flush()
+    }
+}
+
+impl Sink for TimelineSink {
+    fn wants_steps(&self) -> bool {
+        true
+    }
+
+    fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
+        match ev {
+            Event::Started { first_ts, inputs } => self.header(*first_ts, inputs),
+            Event::Step { session, step } => self.step(session, step),
+            Event::SessionEnded(s) => self.ended(s),
+            Event::Unlinked(u) => {
+                self.unlinked(u);
+                Ok(())
+            }
+            Event::Finished(c) => self.finished(c),
         }
     }
-    session_summary(s, st, out)
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Width of the descriptive part of a timeline line (after step, time and frame).

@@ -75,8 +75,6 @@ pub struct TcpConfig {
     pub server_ports: Vec<u16>,
     /// Keep a note of every segment (for `-v`), up to this many per connection.
     pub max_segment_notes: usize,
-    /// Tell the handler about each handshake and close step as it happens (streaming).
-    pub emit_steps: bool,
     /// Send every segment through the general path, none through the shortcut for
     /// in-order bulk data (tests compare the two).
     pub general_path_only: bool,
@@ -96,7 +94,6 @@ impl Default for TcpConfig {
             unacked_hole_tolerance: 8,
             server_ports: vec![21, 990],
             max_segment_notes: 0,
-            emit_steps: false,
             general_path_only: false,
         }
     }
@@ -151,41 +148,6 @@ pub enum StreamEvent<'a> {
     },
 }
 
-/// A handshake or close packet (or, verbose, any segment) as it happens, for streaming
-/// output; the same facts end up in the [`ConnRecord`].
-#[derive(Debug, Clone)]
-pub struct FlowStep {
-    pub ts: Timestamp,
-    pub frame: u64,
-    pub from: Endpoint,
-    pub to: Endpoint,
-    /// Which side sent it.
-    pub side: Side,
-    pub kind: FlowStepKind,
-}
-
-#[derive(Debug, Clone)]
-pub enum FlowStepKind {
-    /// Step 1, 2 or 3 of the three-way handshake; the RTT once step 3 is seen.
-    Handshake { n: u8, rtt: Option<f64> },
-    /// The `n`-th retransmission of the SYN (no SYN-ACK came back in time).
-    SynAgain { n: u8 },
-    /// The n-th packet of the close (1-based), with both endpoints' states after it.
-    Close {
-        n: usize,
-        kind: CloseKind,
-        orig_state: TcpState,
-        resp_state: TcpState,
-    },
-    /// Any other segment (only with `TcpConfig::max_segment_notes` > 0).
-    Segment {
-        flags: String,
-        offset: i64,
-        len: u64,
-        note: Option<&'static str>,
-    },
-}
-
 /// Receives what the table learns.
 pub trait FlowHandler {
     fn open(&mut self, info: &ConnInfo) -> Interest;
@@ -193,8 +155,6 @@ pub trait FlowHandler {
     /// carried them, even when reassembly released them later).
     fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, stamp: Stamp);
     fn closed(&mut self, token: u32, record: ConnRecord);
-    /// A step happened (only when `TcpConfig::emit_steps`).
-    fn step(&mut self, _token: u32, _step: &FlowStep) {}
     /// The first bytes of a connection opened with `sniff` grew (`first[0]` from the
     /// initiator, `first[1]` from the responder).
     fn sniff(&mut self, _token: u32, _info: &ConnInfo, _first: [&[u8]; 2]) -> Sniffed {
@@ -329,8 +289,6 @@ struct Flow {
     closed_at: Option<Timestamp>,
     segments: Vec<SegmentNote>,
     segments_not_noted: u64,
-    emit_steps: bool,
-    steps_out: Vec<FlowStep>,
     /// Already handed to the handler (closed cleanly); kept only to absorb stragglers.
     reported: bool,
     /// The handler looks at the first bytes ([`FlowHandler::sniff`]); each direction's
@@ -466,12 +424,6 @@ impl TcpTable {
             return;
         }
         flow.process(seg, cfg, budget, h);
-        if !flow.steps_out.is_empty() {
-            let token = flow.token;
-            for st in flow.steps_out.drain(..) {
-                h.step(token, &st);
-            }
-        }
         // Closed cleanly (both FINs acknowledged, every byte accounted for): report it now,
         // so output does not wait for the linger time; the entry stays to absorb stragglers.
         if flow.closed_cleanly() {
@@ -663,8 +615,6 @@ impl TcpTable {
             closed_at: None,
             segments: Vec::new(),
             segments_not_noted: 0,
-            emit_steps: self.cfg.emit_steps,
-            steps_out: Vec::new(),
             reported: false,
             sniffing: interest.sniff && !interest.content,
             sniffed: [Vec::new(), Vec::new()],
@@ -802,7 +752,6 @@ impl Flow {
         if self.content
             || self.reported
             || self.sniffing
-            || self.emit_steps
             || cfg.max_segment_notes > 0
             || cfg.general_path_only
             || flags.0 & (TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST | TcpFlags::ACK)
@@ -916,12 +865,6 @@ impl Flow {
             && seg.ack == resp_isn.wrapping_add(1)
         {
             self.handshake.ack = Some(step_of(seg));
-            let rtt = self
-                .handshake
-                .syn
-                .as_ref()
-                .map(|syn| seg.ts.secs_since(syn.ts));
-            self.emit(seg, side, FlowStepKind::Handshake { n: 3, rtt });
             let hs = &mut self.handshake;
             if let (Some(syn), Some(sa), Some(ack)) = (&hs.syn, &hs.syn_ack, &hs.ack) {
                 hs.rtt = Some(ack.ts.secs_since(syn.ts));
@@ -1135,15 +1078,6 @@ impl Flow {
 
         if cfg.max_segment_notes > 0 {
             // Streaming, verbose: every segment that is not already a handshake or close step.
-            if self.steps_out.is_empty() {
-                let kind = FlowStepKind::Segment {
-                    flags: flags.label(),
-                    offset,
-                    len: wire_len,
-                    note,
-                };
-                self.emit(seg, side, kind);
-            }
             if self.segments.len() < cfg.max_segment_notes {
                 self.segments.push(SegmentNote {
                     ts: seg.ts,
@@ -1366,7 +1300,6 @@ impl Flow {
                 half.set_base_from_syn(seg.seq);
                 half.state = TcpState::SynReceived;
                 self.handshake.syn_ack = Some(step_of(seg));
-                self.emit(seg, side, FlowStepKind::Handshake { n: 2, rtt: None });
                 if self.handshake.syn.is_none() {
                     self.halves[Side::Orig.idx()].state = TcpState::SynSent;
                 }
@@ -1381,14 +1314,11 @@ impl Flow {
                     half.isn = Some(seg.seq);
                     half.set_base_from_syn(seg.seq);
                     self.handshake.syn = Some(step_of(seg));
-                    self.emit(seg, side, FlowStepKind::Handshake { n: 1, rtt: None });
                 }
                 Some(isn) if isn == seg.seq => {
                     self.handshake.syn_retransmits += 1;
                     if self.handshake.syn_retransmissions.len() < MAX_SYN_STEPS {
                         self.handshake.syn_retransmissions.push(step_of(seg));
-                        let n = self.handshake.syn_retransmissions.len() as u8;
-                        self.emit(seg, side, FlowStepKind::SynAgain { n });
                     }
                     self.history.note(is_orig, b'T');
                 }
@@ -1447,36 +1377,6 @@ impl Flow {
             orig_state,
             resp_state,
         });
-        let n = self.close_steps.len();
-        self.emit(
-            seg,
-            from,
-            FlowStepKind::Close {
-                n,
-                kind,
-                orig_state,
-                resp_state,
-            },
-        );
-    }
-
-    /// Queues a step for the handler (streaming only).
-    fn emit(&mut self, seg: &Segment<'_>, side: Side, kind: FlowStepKind) {
-        if self.emit_steps {
-            let (from, to) = if side == Side::Orig {
-                (self.orig, self.resp)
-            } else {
-                (self.resp, self.orig)
-            };
-            self.steps_out.push(FlowStep {
-                ts: seg.ts,
-                frame: seg.frame,
-                from,
-                to,
-                side,
-                kind,
-            });
-        }
     }
 
     fn finish<H: FlowHandler>(

@@ -150,7 +150,6 @@ impl SessionCore {
             owner: Some(t),
             spent: true,
             conn: Some(ConnLink {
-                token: u32::MAX,
                 link: LinkNote {
                     exact: false,
                     note: Some(note),
@@ -163,5 +162,4 @@ impl SessionCore {
         self.transfers[t].negotiation = Some(n);
         None
     }
-
 }

@@ -17,11 +17,7 @@ use crate::tcp::{ConnRecord, EndReason, Side};
 
 /// The transfer `t` of a session; `link` is its data connection with the connection's
 /// record when it has closed.
-fn transfer_model(
-    core: &SessionCore,
-    t: usize,
-    link: Option<(&ConnLink, ConnRecord)>,
-) -> Transfer {
+fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRecord)>) -> Transfer {
     let ts = &core.transfers[t];
     let cmd = &core.commands[ts.command_index];
     let neg = ts.negotiation.and_then(|n| core.negotiations.get(n));

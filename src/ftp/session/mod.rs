@@ -87,7 +87,6 @@ pub enum Action {
 /// A data connection matched to a negotiation.
 #[derive(Debug)]
 struct ConnLink {
-    token: u32,
     link: LinkNote,
     listener: Endpoint,
     connector: Endpoint,
@@ -412,7 +411,6 @@ impl SessionState {
     pub fn data_connection_opened(
         &mut self,
         n: usize,
-        token: u32,
         link: LinkNote,
         listener: Endpoint,
         connector: Endpoint,
@@ -421,7 +419,6 @@ impl SessionState {
         neg.expectation = None;
         neg.spent = true;
         neg.conn = Some(ConnLink {
-            token,
             link,
             listener,
             connector,
