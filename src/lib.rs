@@ -18,6 +18,8 @@
 //! counted by layer, protocol oddities become [`model::Finding`]s, and every buffer and table
 //! is bounded with what a bound dropped counted and reported.
 
+#![forbid(unsafe_code)]
+
 pub mod analyze;
 pub mod capture;
 pub mod cli;

@@ -18,7 +18,7 @@
 //!
 //! Both are bounded: the ring holds [`RING`] digests, the graveyard [`GRAVES`] connections.
 
-use super::Key;
+use super::key::Key;
 use crate::decode::Segment;
 use crate::time::Timestamp;
 use ahash::AHashMap;

@@ -1,7 +1,7 @@
 //! Scripted-segment tests of the TCP state machine.
 
 use super::*;
-use crate::decode::TcpFlags;
+use crate::decode::{Segment, TcpFlags};
 
 const SYN: u8 = TcpFlags::SYN;
 const ACK: u8 = TcpFlags::ACK;
