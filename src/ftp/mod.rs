@@ -15,6 +15,7 @@
 //! | [`address`] | PORT / EPRT / LPRT arguments, 227 / 228 / 229 texts | [`Announced`] endpoint or [`AddressError`] |
 //! | [`meaning`] | a reply code or a verb | a short phrase for the reader |
 //! | [`detect`] | the first bytes of both sides of any connection | FTP control or not (FTP on any port) |
+//! | [`findings`] | — | the catalogue of findings: severity, meaning, what to do |
 //! | [`pending`] | commands sent, replies received, stretches lost | which command each reply answers |
 //! | [`tls`] | bytes after AUTH TLS | TLS record framing, where plain text resumes (CCC) |
 //! | [`verbs`] | a verb | its row: kind, direction, meaning, replies that may answer it |
@@ -28,6 +29,7 @@
 pub mod address;
 pub mod command;
 pub mod detect;
+pub mod findings;
 pub mod line;
 pub mod meaning;
 pub mod pending;

@@ -8,15 +8,16 @@
 //! client port above 1024); passive mode needs the client to reach a server port above 1024.
 
 use crate::endpoint::Endpoint;
+use crate::ftp::findings::FindingKind;
 use crate::ftp::session::is_private;
-use crate::model::{Finding, Mode, Severity, Status, Transfer};
+use crate::model::{Finding, Mode, Status, Transfer};
 
 /// Findings about one transfer.
 pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut add = |severity: Severity, kind: &'static str, message: String| {
+    let mut add = |kind: FindingKind, message: String| {
         out.push(Finding {
-            severity,
+            severity: kind.severity(),
             kind,
             message,
             ts: Some(t.ts),
@@ -32,8 +33,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
     if let Some(d) = &t.data {
         if let Some(note) = &d.link.note {
             add(
-                Severity::Warning,
-                "data_address_differs",
+                FindingKind::DataAddressDiffers,
                 format!("transfer {} ({what}): {note}", t.id),
             );
         }
@@ -44,8 +44,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
         };
         match (t.mode, state) {
             (Some(Mode::Active), "S0") => add(
-                Severity::Error,
-                "active_connect_unanswered",
+                FindingKind::ActiveConnectUnanswered,
                 format!(
                     "transfer {} ({what}): the server's SYN to {target} was never answered. In active mode the server \
                      must reach the client; a firewall or NAT in front of the client{} drops it. Passive mode \
@@ -59,8 +58,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
                 ),
             ),
             (Some(Mode::Active), "REJ") => add(
-                Severity::Error,
-                "active_connect_refused",
+                FindingKind::ActiveConnectRefused,
                 format!(
                     "transfer {} ({what}): the client side refused the server's connection to {target} (RST): nothing \
                      listened on that port, or a firewall rejected it.",
@@ -68,8 +66,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
                 ),
             ),
             (Some(Mode::Passive), "S0") => add(
-                Severity::Error,
-                "passive_connect_unanswered",
+                FindingKind::PassiveConnectUnanswered,
                 format!(
                     "transfer {} ({what}): the client's SYN to the passive port {target} was never answered: the \
                      server's firewall must allow its passive port range (ports above 1024), or the announced \
@@ -78,8 +75,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
                 ),
             ),
             (Some(Mode::Passive), "REJ") => add(
-                Severity::Error,
-                "passive_connect_refused",
+                FindingKind::PassiveConnectRefused,
                 format!(
                     "transfer {} ({what}): the server refused the client's connection to {target} (RST): the passive \
                      port was closed, or a firewall rejected it.",
@@ -90,8 +86,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
         }
         if let Some(missed) = t.missed_bytes {
             add(
-                Severity::Warning,
-                "bytes_missing_from_capture",
+                FindingKind::BytesMissingFromCapture,
                 format!(
                     "transfer {} ({what}): {missed} bytes of the data connection are not in the capture (packet loss \
                      at the capture point); the byte count covers what was seen",
@@ -101,8 +96,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
         }
     } else if t.status == Status::Complete {
         add(
-            Severity::Info,
-            "data_connection_not_captured",
+            FindingKind::DataConnectionNotCaptured,
             format!(
                 "transfer {} ({what}) completed, but its data connection{} is not in the capture",
                 t.id,
@@ -115,8 +109,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
 
     match (t.reply_code, t.mode) {
         (Some(425), Some(Mode::Active)) => add(
-            Severity::Error,
-            "cannot_open_data_connection",
+            FindingKind::CannotOpenDataConnection,
             format!(
                 "transfer {} ({what}): 425, the server could not open the data connection to the client. In active \
                  mode a firewall or NAT in front of the client usually blocks the server's connection; try passive mode.",
@@ -124,8 +117,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
             ),
         ),
         (Some(425), Some(Mode::Passive)) => add(
-            Severity::Error,
-            "cannot_open_data_connection",
+            FindingKind::CannotOpenDataConnection,
             format!(
                 "transfer {} ({what}): 425, no data connection reached the server's passive port in time (client-side \
                  firewall, a blocked passive port range, or a wrong announced address behind NAT).",
@@ -133,8 +125,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
             ),
         ),
         (Some(425), None) => add(
-            Severity::Error,
-            "cannot_open_data_connection",
+            FindingKind::CannotOpenDataConnection,
             format!(
                 "transfer {} ({what}): 425 and no PORT/PASV before it: the client never set up a data connection.",
                 t.id
@@ -149,8 +140,7 @@ pub fn transfer_findings(client: &Endpoint, _server: &Endpoint, t: &Transfer) ->
         let expected = size.saturating_sub(t.rest_offset.unwrap_or(0));
         if bytes < expected && t.missed_bytes.is_none() {
             add(
-                Severity::Warning,
-                "shorter_than_announced",
+                FindingKind::ShorterThanAnnounced,
                 format!(
                     "transfer {} ({what}): {bytes} bytes carried but {expected} announced",
                     t.id

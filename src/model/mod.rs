@@ -337,8 +337,9 @@ pub enum Severity {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub severity: Severity,
-    /// Stable identifier, e.g. `pasv_address_differs`.
-    pub kind: &'static str,
+    /// Stable identifier, e.g. `pasv_address_differs` (the catalogue:
+    /// [`crate::ftp::findings`]).
+    pub kind: crate::ftp::findings::FindingKind,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ts: Option<Timestamp>,

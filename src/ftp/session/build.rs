@@ -8,10 +8,11 @@
 
 use super::{ConnLink, SessionCore, SessionState};
 use crate::endpoint::Endpoint;
+use crate::ftp::findings::FindingKind;
 use crate::link::explain;
 use crate::model::{
     BoundCounters, DataConnection, Direction, Finding, LinkNote, Login, Mode, Session,
-    SessionSummary, Severity, Status, Transfer, UnlinkedConnection,
+    SessionSummary, Status, Transfer, UnlinkedConnection,
 };
 use crate::tcp::{ConnRecord, EndReason, Side};
 
@@ -144,8 +145,8 @@ fn build_session(
             format!("{} got no reply in the capture: {why}", c.command)
         };
         core.findings.push(Finding {
-            severity: Severity::Info,
-            kind: "no_reply",
+            severity: FindingKind::NoReply.severity(),
+            kind: FindingKind::NoReply,
             message: msg,
             ts: Some(c.ts),
             frame: Some(c.frame),
@@ -154,8 +155,8 @@ fn build_session(
     }
     if control.midstream {
         core.findings.push(Finding {
-            severity: Severity::Info,
-            kind: "midstream",
+            severity: FindingKind::Midstream.severity(),
+            kind: FindingKind::Midstream,
             message: format!(
                 "the capture starts after this control connection opened: its handshake and everything before frame {} \
                  are not in the capture; the client and server sides are inferred from port {}",

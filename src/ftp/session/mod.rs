@@ -34,6 +34,7 @@
 use crate::endpoint::Endpoint;
 use crate::ftp::address::{self, Announced};
 use crate::ftp::command::parse_command;
+use crate::ftp::findings::FindingKind;
 use crate::ftp::line::{Line, LineSplitter};
 use crate::ftp::pending::{Incoming, PendingQueue, Placement, Stream, Waiting};
 use crate::ftp::reply::{Reply, ReplyAssembler};
@@ -43,7 +44,7 @@ use crate::ftp::verbs::{reply_fits, verb_for_reply};
 use crate::link::expect::ExpId;
 use crate::model::{
     BoundCounters, CommandRecord, Direction, Finding, LinkNote, Login, LoginAttempt, Mode,
-    ReplyRecord, Severity, TlsEnd, TlsStart,
+    ReplyRecord, TlsEnd, TlsStart,
 };
 use crate::tcp::{ConnRecord, Side, Stamp, StreamEvent};
 use crate::time::Timestamp;
@@ -339,8 +340,7 @@ impl SessionState {
     pub fn detected_by_content(&mut self, ts: Timestamp, frame: u64) {
         let port = self.core.server.port;
         self.core.finding(
-            Severity::Info,
-            "ftp_on_other_port",
+            FindingKind::FtpOnOtherPort,
             format!(
                 "FTP on port {port}: recognised by its first bytes (a 220 greeting and an FTP client command), not by its port"
             ),
@@ -460,20 +460,13 @@ mod adopt;
 mod build;
 
 impl SessionCore {
-    fn finding(
-        &mut self,
-        severity: Severity,
-        kind: &'static str,
-        message: String,
-        ts: Timestamp,
-        frame: u64,
-    ) {
+    fn finding(&mut self, kind: FindingKind, message: String, ts: Timestamp, frame: u64) {
         if self.findings.len() >= self.cfg.max_findings {
             self.bounds.findings_not_stored += 1;
             return;
         }
         self.findings.push(Finding {
-            severity,
+            severity: kind.severity(),
             kind,
             message,
             ts: Some(ts),
@@ -495,8 +488,11 @@ impl SessionCore {
                 "reply"
             };
             self.finding(
-                Severity::Warning,
-                if dir == Dir::ClientToServer { "overlong_command" } else { "overlong_reply" },
+                if dir == Dir::ClientToServer {
+                    FindingKind::OverlongCommand
+                } else {
+                    FindingKind::OverlongReply
+                },
                 format!(
                     "a {what} line of {} bytes without a line end within {} bytes; kept the first {} bytes",
                     line.full_len, self.cfg.max_line, self.cfg.max_line
@@ -516,8 +512,7 @@ impl SessionCore {
                 "server"
             };
             self.finding(
-                Severity::Info,
-                "partial_line",
+                FindingKind::PartialLine,
                 format!(
                     "the {who}'s stream ends with {} bytes that are not a complete line: {:?}",
                     line.full_len,
@@ -546,9 +541,7 @@ impl SessionCore {
             } else {
                 "server"
             };
-            self.finding(
-                Severity::Info,
-                "partial_line",
+            self.finding(FindingKind::PartialLine,
                 format!(
                     "the {who}'s line {:?} begins where bytes are missing from the capture; skipped it",
                     lossy_prefix(line.text, 40)
@@ -565,9 +558,7 @@ impl SessionCore {
                     && let Some(skip) = junk_before_reply(line.text)
                 {
                     // Binary bytes glued to the front of a reply (no line break between).
-                    self.finding(
-                        Severity::Warning,
-                        "junk_before_reply",
+                    self.finding(FindingKind::JunkBeforeReply,
                         format!(
                             "the server sent {skip} bytes of binary data right before a reply on the same line: {:?}",
                             lossy_prefix(&line.text[..skip], 16)
@@ -599,8 +590,7 @@ impl SessionCore {
         self.commands_seen += 1;
         if !cmd.well_formed {
             self.finding(
-                Severity::Warning,
-                "malformed_command",
+                FindingKind::MalformedCommand,
                 format!(
                     "client sent a line that is not an FTP command: {:?}",
                     lossy_prefix(line.text, 60)
@@ -624,9 +614,7 @@ impl SessionCore {
         if verb == "PASS" {
             if self.tls.is_none() && !self.saw_clear_password {
                 self.saw_clear_password = true;
-                self.finding(
-                    Severity::Info,
-                    "clear_text_password",
+                self.finding(FindingKind::ClearTextPassword,
                     "the password travels in clear text on the control connection (plain FTP, no AUTH TLS)".into(),
                     ts,
                     frame,
@@ -728,7 +716,7 @@ impl SessionCore {
                     let bounce = !same_family(ip, self.client.ip) || a.port < 1024;
                     let (kind, msg) = if bounce && a.port < 1024 {
                         (
-                            "port_bounce",
+                            FindingKind::PortBounce,
                             format!(
                                 "{setup} asks the server to connect to {announced}, a privileged port on another host than the client {}: an FTP bounce",
                                 self.client.ip
@@ -736,7 +724,7 @@ impl SessionCore {
                         )
                     } else {
                         (
-                            "port_address_differs",
+                            FindingKind::PortAddressDiffers,
                             format!(
                                 "{setup} announces {announced} but the client's address on the control connection is {}: \
                                  a NAT without FTP support, a rewritten capture, or a third host (FTP bounce)",
@@ -744,7 +732,7 @@ impl SessionCore {
                             ),
                         )
                     };
-                    self.finding(Severity::Warning, kind, msg, ts, frame);
+                    self.finding(kind, msg, ts, frame);
                 }
                 self.new_negotiation(
                     index,
@@ -759,8 +747,7 @@ impl SessionCore {
             Err(e) => {
                 self.commands[index].address_error = Some(e.0.clone());
                 self.finding(
-                    Severity::Warning,
-                    "bad_address",
+                    FindingKind::BadAddress,
                     format!("{setup}: {}", e.0),
                     ts,
                     frame,
@@ -906,8 +893,7 @@ impl SessionCore {
             if c == 120 {
                 self.delayed_greeting = true;
                 self.finding(
-                    Severity::Info,
-                    "delayed_service",
+                    FindingKind::DelayedService,
                     "the server says it will be ready later (120)".into(),
                     ts,
                     frame,
@@ -920,8 +906,7 @@ impl SessionCore {
 
         if code.is_none() {
             self.finding(
-                Severity::Warning,
-                "invalid_reply",
+                FindingKind::InvalidReply,
                 format!(
                     "server sent a line that is not an FTP reply: {:?}",
                     truncate(&reply.last_text, 60)
@@ -958,7 +943,7 @@ impl SessionCore {
                 "the reply to {} (frame {}) is in bytes missing from the capture",
                 c.command, c.frame
             );
-            self.finding(Severity::Info, "reply_lost", msg, ts, frame);
+            self.finding(FindingKind::ReplyLost, msg, ts, frame);
         }
         let index = match placement {
             Placement::Answers { index, .. } => index,
@@ -1022,7 +1007,7 @@ impl SessionCore {
                 "{what} answers a {verb} that is in bytes missing from the capture; shown as an inferred {verb}"
             )
         };
-        self.finding(Severity::Info, "command_lost", msg, ts, frame);
+        self.finding(FindingKind::CommandLost, msg, ts, frame);
         let index = self.commands.len();
         self.commands.push(CommandRecord {
             ts,
@@ -1077,9 +1062,7 @@ impl SessionCore {
             ended: None,
         });
         self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
-        self.finding(
-            Severity::Info,
-            "tls_started",
+        self.finding(FindingKind::TlsStarted,
             "the control connection opens with a TLS handshake (implicit FTPS): commands, replies and \
              data-connection announcements are encrypted and cannot be read"
                 .into(),
@@ -1112,9 +1095,7 @@ impl SessionCore {
                 ts: stamp.ts,
                 frame: stamp.frame,
             });
-            self.finding(
-                Severity::Info,
-                "tls_ended",
+            self.finding(FindingKind::TlsEnded,
                 "both sides closed TLS (close_notify alerts, as after CCC): the control connection \
                  is plain text again from here on"
                     .into(),
@@ -1192,9 +1173,7 @@ impl SessionCore {
                     ended: None,
                 });
                 self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
-                self.finding(
-                    Severity::Info,
-                    "tls_started",
+                self.finding(FindingKind::TlsStarted,
                     format!(
                         "AUTH was accepted ({code}): the control connection is encrypted from here on; \
                          commands, replies and data-connection announcements can no longer be read"
@@ -1260,9 +1239,7 @@ impl SessionCore {
                     } else {
                         "NAT rewriting, a server configured with another public address, or a rewritten capture"
                     };
-                    self.finding(
-                        Severity::Warning,
-                        "pasv_address_differs",
+                    self.finding(FindingKind::PasvAddressDiffers,
                         format!(
                             "{setup} reply announces {announced} but the server's address on the control connection is {}: {why}",
                             self.server.ip
@@ -1284,8 +1261,7 @@ impl SessionCore {
             Err(e) => {
                 self.commands[index].address_error = Some(e.0.clone());
                 self.finding(
-                    Severity::Warning,
-                    "bad_address",
+                    FindingKind::BadAddress,
                     format!("{setup} reply: {}", e.0),
                     ts,
                     frame,

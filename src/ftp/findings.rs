@@ -1,0 +1,311 @@
+//! The catalogue of findings: everything ftpflow points out, each kind with its severity,
+//! what it means and what to do about it.
+//!
+//! A finding in a report names its kind (`"kind": "clear_text_password"`); the message
+//! gives the particulars (which transfer, which address). Adding a finding is adding a
+//! variant here and its entry in [`FindingKind::entry`]; the test below checks that every
+//! variant has one and that the names are unique.
+
+use crate::model::Severity;
+use serde::Serialize;
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    // The control connection.
+    ClearTextPassword,
+    TlsStarted,
+    TlsEnded,
+    FtpOnOtherPort,
+    DelayedService,
+    Midstream,
+    MalformedCommand,
+    InvalidReply,
+    JunkBeforeReply,
+    OverlongCommand,
+    OverlongReply,
+    PartialLine,
+    NoReply,
+    ReplyLost,
+    CommandLost,
+    // Announcements.
+    BadAddress,
+    PasvAddressDiffers,
+    PortAddressDiffers,
+    PortBounce,
+    // Data connections and transfers.
+    DataAddressDiffers,
+    ActiveConnectUnanswered,
+    ActiveConnectRefused,
+    PassiveConnectUnanswered,
+    PassiveConnectRefused,
+    CannotOpenDataConnection,
+    DataConnectionNotCaptured,
+    BytesMissingFromCapture,
+    ShorterThanAnnounced,
+}
+
+/// A catalogue entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The name in reports.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// What it means, in one sentence.
+    pub meaning: &'static str,
+    /// What to do about it.
+    pub what_to_do: &'static str,
+}
+
+/// Every kind, in catalogue order.
+pub const ALL: &[FindingKind] = &[
+    FindingKind::ClearTextPassword,
+    FindingKind::TlsStarted,
+    FindingKind::TlsEnded,
+    FindingKind::FtpOnOtherPort,
+    FindingKind::DelayedService,
+    FindingKind::Midstream,
+    FindingKind::MalformedCommand,
+    FindingKind::InvalidReply,
+    FindingKind::JunkBeforeReply,
+    FindingKind::OverlongCommand,
+    FindingKind::OverlongReply,
+    FindingKind::PartialLine,
+    FindingKind::NoReply,
+    FindingKind::ReplyLost,
+    FindingKind::CommandLost,
+    FindingKind::BadAddress,
+    FindingKind::PasvAddressDiffers,
+    FindingKind::PortAddressDiffers,
+    FindingKind::PortBounce,
+    FindingKind::DataAddressDiffers,
+    FindingKind::ActiveConnectUnanswered,
+    FindingKind::ActiveConnectRefused,
+    FindingKind::PassiveConnectUnanswered,
+    FindingKind::PassiveConnectRefused,
+    FindingKind::CannotOpenDataConnection,
+    FindingKind::DataConnectionNotCaptured,
+    FindingKind::BytesMissingFromCapture,
+    FindingKind::ShorterThanAnnounced,
+];
+
+impl FindingKind {
+    /// The kind's catalogue entry.
+    pub fn entry(self) -> Entry {
+        use FindingKind as K;
+        use Severity::{Error, Info, Warning};
+        let (name, severity, meaning, what_to_do) = match self {
+            K::ClearTextPassword => (
+                "clear_text_password",
+                Info,
+                "the password crossed the network in clear text (plain FTP, no AUTH TLS)",
+                "use FTPS (AUTH TLS, or implicit FTPS on 990) or SFTP; treat the password as exposed",
+            ),
+            K::TlsStarted => (
+                "tls_started",
+                Info,
+                "the control connection is encrypted from here on (AUTH TLS, or implicit FTPS)",
+                "nothing to fix; commands, replies and data-connection announcements can no longer be read",
+            ),
+            K::TlsEnded => (
+                "tls_ended",
+                Info,
+                "both sides closed TLS (as after CCC) and the control connection is plain text again",
+                "expected with CCC, which lets NAT and firewalls read the data-connection announcements",
+            ),
+            K::FtpOnOtherPort => (
+                "ftp_on_other_port",
+                Info,
+                "an FTP control connection on a port other than 21, recognised by its content",
+                "firewalls and NAT helpers that watch port 21 only do not see it; give them its port",
+            ),
+            K::DelayedService => (
+                "delayed_service",
+                Info,
+                "the server said it will be ready later (120)",
+                "wait for its 220, or look at the server's load",
+            ),
+            K::Midstream => (
+                "midstream",
+                Info,
+                "the capture starts after this control connection opened",
+                "capture from before the session starts to see its login and the client and server sides for sure",
+            ),
+            K::MalformedCommand => (
+                "malformed_command",
+                Warning,
+                "the client sent a line that is not an FTP command",
+                "check the client; a line of binary bytes may be a different protocol on the FTP port",
+            ),
+            K::InvalidReply => (
+                "invalid_reply",
+                Warning,
+                "the server sent a line that is not a valid FTP reply; it answers the oldest waiting command",
+                "check the server; clients may misread such replies",
+            ),
+            K::JunkBeforeReply => (
+                "junk_before_reply",
+                Warning,
+                "binary bytes came right before a reply on the same line",
+                "check the server (or a middlebox rewriting the control connection)",
+            ),
+            K::OverlongCommand => (
+                "overlong_command",
+                Warning,
+                "a command line longer than --max-line; the rest was counted, not kept",
+                "raise --max-line to see it whole; very long commands can be attacks on servers",
+            ),
+            K::OverlongReply => (
+                "overlong_reply",
+                Warning,
+                "a reply line longer than --max-line; the rest was counted, not kept",
+                "raise --max-line to see it whole",
+            ),
+            K::PartialLine => (
+                "partial_line",
+                Info,
+                "bytes that are not a complete line: the capture lost or cut its start or end",
+                "capture with a larger buffer or without loss to see the whole line",
+            ),
+            K::NoReply => (
+                "no_reply",
+                Info,
+                "a command got no reply before the control connection ended (or the capture did)",
+                "if the connection ended, the server dropped the session; otherwise capture longer",
+            ),
+            K::ReplyLost => (
+                "reply_lost",
+                Info,
+                "a command's reply is in bytes the capture lost (the client acknowledged them)",
+                "capture with a larger buffer (tcpdump -B) or a filter that keeps fewer packets",
+            ),
+            K::CommandLost => (
+                "command_lost",
+                Info,
+                "a reply answers a command that is in bytes the capture lost; the command is shown as inferred",
+                "capture with a larger buffer (tcpdump -B) or a filter that keeps fewer packets",
+            ),
+            K::BadAddress => (
+                "bad_address",
+                Warning,
+                "a PORT/EPRT argument or a 227/228/229 reply whose address cannot be read",
+                "check the client or server (or a NAT helper that rewrote it badly)",
+            ),
+            K::PasvAddressDiffers => (
+                "pasv_address_differs",
+                Warning,
+                "the passive reply announces another address than the server's on the control connection",
+                "behind NAT, configure the server's public address for passive mode (or let clients ignore the announced one)",
+            ),
+            K::PortAddressDiffers => (
+                "port_address_differs",
+                Warning,
+                "PORT/EPRT announces another address than the client's on the control connection",
+                "a NAT without FTP support breaks active mode: use passive mode, or an FTP-aware NAT",
+            ),
+            K::PortBounce => (
+                "port_bounce",
+                Warning,
+                "PORT/EPRT asks the server to connect to a privileged port of another host (FTP bounce, RFC 2577)",
+                "refuse PORT to third hosts and to ports below 1024 on the server",
+            ),
+            K::DataAddressDiffers => (
+                "data_address_differs",
+                Warning,
+                "a data connection was linked although it does not match its announcement exactly (NAT, a lost announcement)",
+                "read the link note: it says what differed and how the connection was linked",
+            ),
+            K::ActiveConnectUnanswered => (
+                "active_connect_unanswered",
+                Error,
+                "in active mode the server's SYN to the client was never answered",
+                "a firewall or NAT in front of the client drops it: use passive mode, or open the client's ports",
+            ),
+            K::ActiveConnectRefused => (
+                "active_connect_refused",
+                Error,
+                "in active mode the client side refused the server's data connection (RST)",
+                "nothing listened on the announced port, or a firewall rejected it: use passive mode",
+            ),
+            K::PassiveConnectUnanswered => (
+                "passive_connect_unanswered",
+                Error,
+                "in passive mode the client's SYN to the server's announced port was never answered",
+                "open the server's passive port range in its firewall (and forward it behind NAT)",
+            ),
+            K::PassiveConnectRefused => (
+                "passive_connect_refused",
+                Error,
+                "in passive mode the server refused the client's data connection (RST)",
+                "the passive port was closed or a firewall rejected it: check the server's passive range",
+            ),
+            K::CannotOpenDataConnection => (
+                "cannot_open_data_connection",
+                Error,
+                "425: the data connection could not be opened",
+                "active mode: firewall or NAT in front of the client; passive mode: the server's passive ports",
+            ),
+            K::DataConnectionNotCaptured => (
+                "data_connection_not_captured",
+                Info,
+                "a transfer completed but its data connection is not in the capture",
+                "capture the data ports too (passive: the server's high ports; active: the client's)",
+            ),
+            K::BytesMissingFromCapture => (
+                "bytes_missing_from_capture",
+                Warning,
+                "bytes of a data connection are not in the capture (loss at the capture point)",
+                "the byte count covers what was seen; capture with a larger buffer for exact counts",
+            ),
+            K::ShorterThanAnnounced => (
+                "shorter_than_announced",
+                Warning,
+                "a transfer completed with fewer bytes than announced",
+                "the file changed during the transfer, or the server's announcement is wrong",
+            ),
+        };
+        Entry {
+            name,
+            severity,
+            meaning,
+            what_to_do,
+        }
+    }
+
+    /// The name in reports.
+    pub fn name(self) -> &'static str {
+        self.entry().name
+    }
+
+    /// How serious it is.
+    pub fn severity(self) -> Severity {
+        self.entry().severity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_unique_name_that_is_its_json_spelling() {
+        let mut names = std::collections::HashSet::new();
+        for &k in ALL {
+            let e = k.entry();
+            assert!(names.insert(e.name), "{} twice", e.name);
+            assert!(!e.meaning.is_empty() && !e.what_to_do.is_empty());
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(e.name),
+                "{k:?}"
+            );
+        }
+        let mut sorted = ALL.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ALL.len());
+        // A new variant missing from ALL shows here: the last variant is the last entry.
+        assert_eq!(ALL.last(), Some(&FindingKind::ShorterThanAnnounced));
+    }
+}
