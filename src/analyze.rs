@@ -19,8 +19,11 @@ use crate::time::Timestamp;
 /// Everything that tunes an analysis.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// Bounds of the packet decoder (IP fragment reassembly).
     pub decode: DecodeLimits,
+    /// Bounds and policies of the TCP connection table.
     pub tcp: TcpConfig,
+    /// FTP ports, session parsing options and data-connection matching bounds.
     pub tracker: TrackerConfig,
     /// Read capture files on a second thread, ahead of the analysis (`None`: one thread).
     pub read_ahead: Option<ReadAhead>,

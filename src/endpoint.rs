@@ -10,11 +10,14 @@ use std::net::IpAddr;
 /// One side of a TCP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Endpoint {
+    /// The IPv4 or IPv6 address.
     pub ip: IpAddr,
+    /// The TCP port.
     pub port: u16,
 }
 
 impl Endpoint {
+    /// An endpoint from an address and a port.
     pub fn new(ip: IpAddr, port: u16) -> Endpoint {
         Endpoint { ip, port }
     }

@@ -1,3 +1,5 @@
+//! The `ftpflow` command: parses the arguments and runs [`ftpflow::cli::run`].
+
 use clap::Parser;
 
 fn main() {

@@ -13,8 +13,10 @@ use std::fmt;
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
+    /// The Unix epoch, 1970-01-01T00:00:00Z.
     pub const ZERO: Timestamp = Timestamp(0);
 
+    /// A timestamp from whole seconds and a nanosecond part (saturating far outside the i64 range).
     pub fn from_secs_nanos(secs: i64, nanos: u32) -> Timestamp {
         Timestamp(
             secs.saturating_mul(1_000_000_000)
@@ -22,10 +24,12 @@ impl Timestamp {
         )
     }
 
+    /// A timestamp from fractional seconds since the epoch, rounded to the nanosecond.
     pub fn from_secs_f64(secs: f64) -> Timestamp {
         Timestamp((secs * 1e9).round() as i64)
     }
 
+    /// Nanoseconds since the Unix epoch.
     pub fn nanos(self) -> i64 {
         self.0
     }

@@ -99,8 +99,12 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The transfers told while their session goes on.
 fn transfers_of(records: &[Value]) -> Vec<&Value> {
-    records.iter().filter(|r| r["type"] == "transfer").collect()
+    records
+        .iter()
+        .filter(|r| r["type"] == "live_transfer")
+        .collect()
 }
 
 #[test]
@@ -209,9 +213,9 @@ fn live_capture_streams_transfers_and_writes_a_file_analyze_reads_back() {
     );
     assert_eq!(t[1]["bytes"], 100_000);
     assert!(
-        so_far
-            .iter()
-            .any(|r| r["type"] == "command" && r["command"] == "PASS" && r["arg"] == "live-pw")
+        so_far.iter().any(|r| r["type"] == "live_command"
+            && r["command"] == "PASS"
+            && r["arg"] == "live-pw")
     );
     let streamed: Vec<(Value, Value, Value)> = t
         .iter()
@@ -221,12 +225,13 @@ fn live_capture_streams_transfers_and_writes_a_file_analyze_reads_back() {
     // QUIT: the session ends and is summarised.
     client.0.stdin.take().unwrap().write_all(b"\n").unwrap();
     wait_line(&client_out, "the client's QUIT", 20, |l| l == "quit");
-    records(
+    let mut all = so_far.clone();
+    all.extend(records(
         &out,
         |r| r.iter().any(|x| x["type"] == "session"),
         20,
         "the session record",
-    );
+    ));
 
     // SIGTERM: clean stop, exit 0, counters, nothing dropped.
     let pid = ftpflow.0.id().to_string();
@@ -257,6 +262,7 @@ fn live_capture_streams_transfers_and_writes_a_file_analyze_reads_back() {
         .try_iter()
         .map(|l| serde_json::from_str(&l).unwrap())
         .collect();
+    all.extend(rest.iter().cloned());
     let capture = rest.last().expect("a final capture record");
     assert_eq!(capture["type"], "capture");
     assert_eq!(capture["live"]["dropped_by_kernel"], 0);
@@ -274,6 +280,32 @@ fn live_capture_streams_transfers_and_writes_a_file_analyze_reads_back() {
         String::from_utf8_lossy(&o.stderr)
     );
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+
+    // Apart from what it told early, live wrote the session's records exactly as
+    // `analyze -f jsonl` writes them for the same packets.
+    let o = Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+        .args(["analyze", "-f", "jsonl", "--show-passwords", "--ftp-port"])
+        .arg(port.to_string())
+        .arg(&pcap_file)
+        .output()
+        .unwrap();
+    let from_file: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|r: &Value| r["type"] != "capture")
+        .collect();
+    let from_live: Vec<Value> = all
+        .iter()
+        .filter(|r| {
+            !r["type"].as_str().unwrap_or("").starts_with("live_") && r["type"] != "capture"
+        })
+        .cloned()
+        .collect();
+    assert!(from_file.len() > 10, "{from_file:?}");
+    for (i, (a, b)) in from_live.iter().zip(&from_file).enumerate() {
+        assert_eq!(a, b, "record {i}");
+    }
+    assert_eq!(from_live.len(), from_file.len());
     let again: Vec<(Value, Value, Value)> = report["sessions"][0]["transfers"]
         .as_array()
         .unwrap()

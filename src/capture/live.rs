@@ -22,37 +22,59 @@ use std::time::{Duration, Instant};
 /// instead of per packet (immediate mode made a 1 GB loopback transfer much slower).
 const BATCH_TIMEOUT_MS: i32 = 50;
 
+/// What to capture and when to stop (`ftpflow live`).
 #[derive(Debug, Clone)]
 pub struct LiveOptions {
+    /// The interface to capture on (`-i`).
     pub interface: String,
+    /// BPF capture filter, as for tcpdump.
     pub filter: String,
+    /// Also write the packets to this pcap file (`-w`).
     pub write: Option<PathBuf>,
+    /// Stop after this many packets.
     pub count: Option<u64>,
+    /// Stop after this many seconds.
     pub duration: Option<f64>,
+    /// Bytes kept of each packet.
     pub snaplen: i32,
+    /// Put the interface in promiscuous mode.
     pub promisc: bool,
     /// Kernel buffer for captured packets, in bytes.
     pub buffer_size: i32,
 }
 
+/// Why a live capture could not start or went on failing.
 #[derive(Debug)]
 pub enum LiveError {
+    /// The process may not capture on the interface.
     Permission {
+        /// The interface asked for.
         interface: String,
+        /// libpcap's words.
         message: String,
     },
+    /// The interface does not exist.
     NoSuchInterface {
+        /// The interface asked for.
         interface: String,
+        /// The interfaces that do exist.
         available: Vec<String>,
     },
+    /// The capture filter does not compile.
     BadFilter {
+        /// The filter as given.
         filter: String,
+        /// libpcap's words.
         message: String,
     },
+    /// The interface's link type is not one the decoder handles.
     UnsupportedLinkType {
+        /// The interface's link type value.
         dlt: u32,
     },
+    /// Any other libpcap or I/O error.
     Other {
+        /// What went wrong.
         message: String,
     },
 }
@@ -100,13 +122,19 @@ fn pcap_message(e: &pcap::Error) -> String {
 
 /// One interface for `--list-interfaces`.
 pub struct InterfaceInfo {
+    /// The name to pass to `-i`.
     pub name: String,
+    /// libpcap's description, if any.
     pub description: Option<String>,
+    /// Its addresses.
     pub addresses: Vec<String>,
+    /// The interface is up.
     pub up: bool,
+    /// It is a loopback interface.
     pub loopback: bool,
 }
 
+/// The interfaces libpcap can capture on.
 pub fn list_interfaces() -> Result<Vec<InterfaceInfo>, LiveError> {
     let devices = pcap::Device::list().map_err(|e| LiveError::Other {
         message: pcap_message(&e),

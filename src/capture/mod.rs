@@ -32,7 +32,9 @@ pub use file::{ReadAhead, read_input, read_reader};
 /// Where a capture comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
+    /// Standard input (`-` on the command line).
     Stdin,
+    /// A capture file at this path.
     Path(PathBuf),
 }
 
@@ -60,7 +62,9 @@ impl Input {
 pub struct RawFrame<'a> {
     /// 1-based frame number across the whole capture (continues across inputs).
     pub number: u64,
+    /// When the packet was captured.
     pub ts: Timestamp,
+    /// The link-layer header the bytes start with.
     pub link: LinkType,
     /// Captured bytes.
     pub data: &'a [u8],
@@ -71,13 +75,21 @@ pub struct RawFrame<'a> {
 /// The link-layer header types the decoder understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LinkType {
+    /// Ethernet II (DLT 1, `EN10MB`).
     Ethernet,
+    /// Linux "cooked" capture v1 (DLT 113, `LINUX_SLL`), as from `tcpdump -i any`.
     LinuxSll,
+    /// Linux "cooked" capture v2 (DLT 276, `LINUX_SLL2`).
     LinuxSll2,
+    /// BSD loopback with a host-order address family word (DLT 0, `NULL`).
     Null,
+    /// OpenBSD loopback with a network-order address family word (DLT 108, `LOOP`).
     Loop,
+    /// Raw IP, version from the first nibble (DLT 12, 14 or 101, `RAW`).
     Raw,
+    /// Raw IPv4 (DLT 228).
     Ipv4,
+    /// Raw IPv6 (DLT 229).
     Ipv6,
 }
 

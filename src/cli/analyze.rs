@@ -6,9 +6,10 @@
 //! output is the same byte for byte as with `--jobs 1`. Each report is held in memory
 //! until the reports before it are printed; with one job they go straight to the output.
 //!
-//! Exit codes are those of [`super`]; with `--separate`, 2 only if no file could be
+//! Exit codes are those of [`Exit`]; with `--separate`, 2 only if no file could be
 //! analysed, 1 if any was damaged or unusable while others were fine.
 
+use super::exit::{CliError, Exit};
 use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, output_writer, use_color};
 use crate::analyze::{Analyzer, Config};
@@ -36,27 +37,20 @@ struct Job<'a> {
 /// How the analysis of one capture ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Outcome {
-    /// 0, 1 or 2, as the process exit codes.
-    code: i32,
+    exit: Exit,
     /// The output is closed (a reader such as `head` went away): analyse nothing more.
     output_closed: bool,
 }
 
-pub(super) fn run(args: AnalyzeArgs) -> i32 {
-    let mut cfg = match super::config(&args.limits, &args.output) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("ftpflow: {e}");
-            return 2;
-        }
-    };
+pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
+    let mut cfg = super::config(&args.limits, &args.output)?;
     if args.captures.iter().filter(|c| c.as_str() == "-").count() > 1 {
-        eprintln!("ftpflow: \"-\" (stdin) can be given only once");
-        return 2;
+        return Err(CliError::Usage(
+            "\"-\" (stdin) can be given only once".into(),
+        ));
     }
     if args.jobs == Some(0) {
-        eprintln!("ftpflow: --jobs must be at least 1");
-        return 2;
+        return Err(CliError::Usage("--jobs must be at least 1".into()));
     }
     let inputs: Vec<Input> = args.captures.iter().map(|a| Input::parse(a)).collect();
     let jobs = args
@@ -72,22 +66,10 @@ pub(super) fn run(args: AnalyzeArgs) -> i32 {
         cfg.read_ahead = Some(ReadAhead::default());
     }
     // Open the output first: a wrong path should fail before a long analysis.
-    let out = match output_writer(args.output.output.as_ref()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("ftpflow: {e}");
-            return 2;
-        }
-    };
+    let out = output_writer(args.output.output.as_ref())?;
     // A pipe may never end: Ctrl-C or SIGTERM then ends the input and the summary follows.
     let stop = if inputs.contains(&Input::Stdin) {
-        match stop_on_signal() {
-            Ok(flag) => Some(flag),
-            Err(e) => {
-                eprintln!("ftpflow: {e}");
-                return 2;
-            }
-        }
+        Some(stop_on_signal()?)
     } else {
         None
     };
@@ -103,42 +85,34 @@ pub(super) fn run(args: AnalyzeArgs) -> i32 {
         json_element: args.separate && args.format == Format::Json,
     };
     if !args.separate {
-        return analyze_capture(&inputs, &job, out, &mut |note| eprintln!("{note}")).code;
+        return analyze_capture(&inputs, &job, out, &mut |note| eprintln!("{note}"))
+            .map(|o| o.exit);
     }
     let joined = Rc::new(RefCell::new(Joiner::new(out, args.format)));
     let outcomes = if jobs == 1 {
-        one_by_one(&inputs, &job, &joined)
+        one_by_one(&inputs, &job, &joined)?
     } else {
-        in_parallel(&inputs, &job, jobs, &joined)
+        in_parallel(&inputs, &job, jobs, &joined)?
     };
     let finished = joined.borrow_mut().finish();
-    let mut code = combine(&outcomes);
-    if let Err(e) = finished
-        && e.kind() != io::ErrorKind::BrokenPipe
-    {
-        eprintln!("ftpflow: cannot write the output: {e}");
-        code = 2;
+    match finished {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Output(e)),
+        _ => Ok(Exit::combine(
+            &outcomes.iter().map(|o| o.exit).collect::<Vec<_>>(),
+        )),
     }
-    code
 }
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The exit code of several separate captures.
-fn combine(outcomes: &[Outcome]) -> i32 {
-    if outcomes.is_empty() || outcomes.iter().all(|o| o.code == 2) {
-        2
-    } else if outcomes.iter().any(|o| o.code != 0) {
-        1
-    } else {
-        0
-    }
-}
-
 /// `--separate` with one job: each capture's output goes straight to the output.
-fn one_by_one(inputs: &[Input], job: &Job<'_>, joined: &Rc<RefCell<Joiner>>) -> Vec<Outcome> {
+fn one_by_one(
+    inputs: &[Input],
+    job: &Job<'_>,
+    joined: &Rc<RefCell<Joiner>>,
+) -> Result<Vec<Outcome>, CliError> {
     let mut outcomes = Vec::new();
     for input in inputs {
         let out = Box::new(JoinedPart {
@@ -147,13 +121,13 @@ fn one_by_one(inputs: &[Input], job: &Job<'_>, joined: &Rc<RefCell<Joiner>>) -> 
         });
         let outcome = analyze_capture(std::slice::from_ref(input), job, out, &mut |note| {
             eprintln!("{note}")
-        });
+        })?;
         outcomes.push(outcome);
         if outcome.output_closed {
             break;
         }
     }
-    outcomes
+    Ok(outcomes)
 }
 
 /// One capture's output and notes, analysed by a worker.
@@ -161,7 +135,7 @@ struct Finished {
     index: usize,
     output: Held,
     notes: Vec<String>,
-    outcome: Outcome,
+    outcome: Result<Outcome, CliError>,
 }
 
 /// `--separate` with several jobs: workers take the next file in turn; the outputs are
@@ -171,7 +145,7 @@ fn in_parallel(
     job: &Job<'_>,
     jobs: usize,
     joined: &Rc<RefCell<Joiner>>,
-) -> Vec<Outcome> {
+) -> Result<Vec<Outcome>, CliError> {
     let next = AtomicUsize::new(0);
     let closed = AtomicBool::new(false);
     let mut outcomes = Vec::new();
@@ -218,25 +192,35 @@ fn in_parallel(
                 for note in &done.notes {
                     eprintln!("{note}");
                 }
-                let mut outcome = done.outcome;
-                let mut joiner = joined.borrow_mut();
-                if !done.output.is_empty() && !outcome.output_closed {
-                    let mut output = done.output;
-                    let written = joiner.start().and_then(|_| output.copy_to(&mut joiner.out));
-                    if let Err(e) = written {
-                        outcome = write_failed(e, outcome.code, &mut |n| eprintln!("{n}"));
+                let mut output = done.output;
+                let written = done.outcome.and_then(|outcome| {
+                    if output.is_empty() || outcome.output_closed {
+                        return Ok(outcome);
                     }
-                }
+                    let mut joiner = joined.borrow_mut();
+                    match joiner.start().and_then(|_| output.copy_to(&mut joiner.out)) {
+                        Ok(()) => Ok(outcome),
+                        Err(e) => write_failed(e, outcome.exit),
+                    }
+                });
+                let outcome = match written {
+                    Ok(o) => o,
+                    Err(e) => {
+                        closed.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                };
                 outcomes.push(outcome);
                 turn += 1;
                 if outcome.output_closed {
                     closed.store(true, Ordering::Relaxed);
-                    return;
+                    return Ok(());
                 }
             }
         }
-    });
-    outcomes
+        Ok(())
+    })?;
+    Ok(outcomes)
 }
 
 /// Analyses `inputs` as one capture and writes its report to `out`; warnings and notes go
@@ -246,7 +230,7 @@ fn analyze_capture(
     job: &Job<'_>,
     out: Box<dyn Write>,
     say: &mut dyn FnMut(String),
-) -> Outcome {
+) -> Result<Outcome, CliError> {
     // Every format is written as the analysis runs, each session when it ends; from a
     // pipe, the output is flushed then too (the pipe may never end).
     let from_pipe = inputs.contains(&Input::Stdin);
@@ -295,43 +279,39 @@ fn analyze_capture(
             break;
         }
     }
-    let code = if damaged > 0 { 1 } else { 0 };
-    if usable == 0 {
-        return Outcome {
-            code: 2,
+    let exit = Exit::of_inputs(usable, damaged);
+    if exit == Exit::Failed {
+        return Ok(Outcome {
+            exit,
             output_closed: false,
-        };
+        });
     }
     let stream_error = analyzer
         .output_failed()
         .map(|e| io::Error::new(e.kind(), e.to_string()));
     let report = match (analyzer.finish(), stream_error) {
-        (_, Some(e)) | (Err(e), None) => return write_failed(e, code, say),
+        (_, Some(e)) | (Err(e), None) => return write_failed(e, exit),
         (Ok(r), None) => r,
     };
     if report.capture.ftp_sessions == 0 {
         say(no_ftp_note(&report, job.ftp_ports));
     }
-    Outcome {
-        code,
+    Ok(Outcome {
+        exit,
         output_closed: false,
-    }
+    })
 }
 
 /// A write to the output failed: a closed pipe ends the work quietly (the reader has what
 /// it wanted), anything else is an error.
-fn write_failed(e: io::Error, code: i32, say: &mut dyn FnMut(String)) -> Outcome {
+fn write_failed(e: io::Error, exit: Exit) -> Result<Outcome, CliError> {
     if e.kind() == io::ErrorKind::BrokenPipe {
-        return Outcome {
-            code,
+        return Ok(Outcome {
+            exit,
             output_closed: true,
-        };
+        });
     }
-    say(format!("ftpflow: cannot write the output: {e}"));
-    Outcome {
-        code: 2,
-        output_closed: true,
-    }
+    Err(CliError::Output(e))
 }
 
 /// The one output that separate captures share: what goes between two captures' reports
@@ -477,22 +457,6 @@ impl Write for SharedHeld {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn o(code: i32) -> Outcome {
-        Outcome {
-            code,
-            output_closed: false,
-        }
-    }
-
-    #[test]
-    fn separate_exit_codes() {
-        assert_eq!(combine(&[o(0), o(0)]), 0);
-        assert_eq!(combine(&[o(0), o(1)]), 1);
-        assert_eq!(combine(&[o(2), o(0)]), 1);
-        assert_eq!(combine(&[o(2), o(2)]), 2);
-        assert_eq!(combine(&[]), 2);
-    }
 
     /// The bytes a [`Held`] gives back.
     fn held_bytes(held: &mut Held) -> Vec<u8> {

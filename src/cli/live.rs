@@ -7,61 +7,47 @@
 //! open sessions are finished and summarised, the `-w` file is completed, libpcap's
 //! counters go to stderr (and into the report), and the exit code is 0.
 
+use super::exit::{CliError, Exit};
 use super::{LiveArgs, config, no_ftp_note, output_writer, signals, use_color};
 use crate::analyze::Analyzer;
 use crate::capture::live::{self, LiveOptions};
 use crate::capture::{InputSummary, RawFrame};
 use crate::report::{self, RenderOptions};
-use std::io;
 
-pub fn run(args: LiveArgs) -> i32 {
+/// Runs `ftpflow live`.
+pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
     if args.list_interfaces {
         return list();
     }
     let Some(interface) = args.interface.clone() else {
-        eprintln!(
-            "ftpflow: live needs an interface: -i IFACE (ftpflow live --list-interfaces shows them)"
-        );
-        return 2;
+        return Err(CliError::Usage(
+            "live needs an interface: -i IFACE (ftpflow live --list-interfaces shows them)".into(),
+        ));
     };
     if args.duration.is_some_and(|d| d.is_nan() || d <= 0.0) {
-        eprintln!("ftpflow: --duration must be a positive number of seconds");
-        return 2;
+        return Err(CliError::Usage(
+            "--duration must be a positive number of seconds".into(),
+        ));
     }
     if args.snaplen < 64 {
-        eprintln!("ftpflow: --snaplen must be at least 64 bytes");
-        return 2;
+        return Err(CliError::Usage(
+            "--snaplen must be at least 64 bytes".into(),
+        ));
     }
-    let cfg = match config(&args.limits, &args.output) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("ftpflow: {e}");
-            return 2;
-        }
-    };
+    let mut cfg = config(&args.limits, &args.output)?;
+    // Commands and transfers are told as they happen, not only when their session ends.
+    cfg.tracker.session.live_progress = true;
     let opts = RenderOptions {
         verbose: args.output.verbose,
         color: use_color(&args.output),
     };
-    let out = match output_writer(args.output.output.as_ref()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("ftpflow: {e}");
-            return 2;
-        }
-    };
+    let out = output_writer(args.output.output.as_ref())?;
     let sink = report::sink(args.format, &opts, out, true, false);
     let mut analyzer = Analyzer::with_sink(cfg, sink);
     let name = format!("live:{interface}");
     analyzer.name_input(&name);
 
-    let stop = match signals::stop_on_signal() {
-        Ok(flag) => flag,
-        Err(e) => {
-            eprintln!("ftpflow: {e}");
-            return 2;
-        }
-    };
+    let stop = signals::stop_on_signal()?;
     let live_opts = LiveOptions {
         interface: interface.clone(),
         filter: args.filter.clone(),
@@ -82,13 +68,8 @@ pub fn run(args: LiveArgs) -> i32 {
             args.filter
         )
     };
-    let counters = match live::capture(&live_opts, &stop, &mut ready, &mut sink) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("ftpflow: {}", e.message());
-            return 2;
-        }
-    };
+    let counters = live::capture(&live_opts, &stop, &mut ready, &mut sink)
+        .map_err(|e| CliError::Capture(e.message()))?;
     let mut summary = InputSummary::new(name);
     summary.packets = counters.packets;
     summary.bytes = counters.bytes;
@@ -110,47 +91,34 @@ pub fn run(args: LiveArgs) -> i32 {
         );
     }
     analyzer.set_live_counters(counters);
-    let report = match analyzer.finish() {
-        Ok(r) => r,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return 0,
-        Err(e) => {
-            eprintln!("ftpflow: cannot write the output: {e}");
-            return 2;
-        }
-    };
+    let report = analyzer.finish()?;
     if report.capture.ftp_sessions == 0 {
         eprintln!("{}", no_ftp_note(&report, &args.limits.ftp_ports));
     }
-    0
+    Ok(Exit::Complete)
 }
 
-fn list() -> i32 {
-    match live::list_interfaces() {
-        Ok(list) => {
-            for i in list {
-                let flags = [(i.up, "up"), (i.loopback, "loopback")]
-                    .iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, n)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                println!(
-                    "{:<16} {}{}{}",
-                    i.name,
-                    if flags.is_empty() {
-                        String::new()
-                    } else {
-                        format!("[{flags}] ")
-                    },
-                    i.description.map(|d| format!("{d} ")).unwrap_or_default(),
-                    i.addresses.join(" ")
-                );
-            }
-            0
-        }
-        Err(e) => {
-            eprintln!("ftpflow: {}", e.message());
-            2
-        }
+/// `ftpflow live --list-interfaces`.
+fn list() -> Result<Exit, CliError> {
+    let list = live::list_interfaces().map_err(|e| CliError::Capture(e.message()))?;
+    for i in list {
+        let flags = [(i.up, "up"), (i.loopback, "loopback")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "{:<16} {}{}{}",
+            i.name,
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!("[{flags}] ")
+            },
+            i.description.map(|d| format!("{d} ")).unwrap_or_default(),
+            i.addresses.join(" ")
+        );
     }
+    Ok(Exit::Complete)
 }

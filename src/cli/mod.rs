@@ -9,8 +9,10 @@ use crate::analyze::Config;
 use crate::model::Report;
 use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use exit::{CliError, Exit};
 
 mod analyze;
+pub mod exit;
 #[cfg(feature = "live")]
 mod live;
 mod signals;
@@ -167,36 +169,34 @@ pub struct LiveArgs {
     pub limits: LimitArgs,
 }
 
-/// Runs the command line and returns the process exit code.
+/// Runs the command line and returns the process exit code: errors are printed and
+/// mapped to codes in one place, [`exit::finish`].
 pub fn run(cli: Cli) -> i32 {
-    match cli.command {
+    let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Live(args) => live_command(args),
-    }
+    };
+    exit::finish(result)
 }
 
 #[cfg(feature = "live")]
-fn live_command(args: LiveArgs) -> i32 {
+fn live_command(args: LiveArgs) -> Result<Exit, CliError> {
     live::run(args)
 }
 
 #[cfg(not(feature = "live"))]
-fn live_command(_args: LiveArgs) -> i32 {
-    eprintln!(
-        "ftpflow: this binary was built without live capture. Install libpcap's headers \
-         (Debian/Ubuntu: sudo apt-get install libpcap-dev) and build with: \
-         cargo build --release --features live"
-    );
-    2
+fn live_command(_args: LiveArgs) -> Result<Exit, CliError> {
+    Err(CliError::NoLiveSupport)
 }
 
 /// Builds the analysis configuration from the arguments.
-pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, String> {
+pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliError> {
+    let usage = |m: &str| Err(CliError::Usage(m.into()));
     if limits.ftp_ports.contains(&0) {
-        return Err("--ftp-port 0 is not a TCP port".into());
+        return usage("--ftp-port 0 is not a TCP port");
     }
     if limits.max_line < 16 {
-        return Err("--max-line must be at least 16 bytes".into());
+        return usage("--max-line must be at least 16 bytes");
     }
     let mut cfg = Config::default().with_ftp_ports(&limits.ftp_ports);
     cfg.tracker.detect = !limits.no_detect;
@@ -207,7 +207,7 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, String>
     cfg.tcp.max_held_bytes_total = limits.reassembly_total;
     cfg.tracker.max_expectations = limits.max_expectations.max(1);
     if limits.idle_timeout.is_nan() || limits.idle_timeout <= 0.0 {
-        return Err("--idle-timeout must be a positive number of seconds".into());
+        return usage("--idle-timeout must be a positive number of seconds");
     }
     cfg.tcp.idle_timeout = (limits.idle_timeout * 1e9).min(i64::MAX as f64) as i64;
     if output.verbose {
@@ -217,11 +217,14 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, String>
 }
 
 /// Where the output goes: a file or stdout, buffered.
-pub fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, String> {
+pub fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, CliError> {
     match path {
         Some(path) => File::create(path)
             .map(|f| Box::new(BufWriter::new(f)) as Box<dyn Write>)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            .map_err(|error| CliError::OutputFile {
+                path: path.display().to_string(),
+                error,
+            }),
         None => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
     }
 }

@@ -13,16 +13,16 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 /// Installs the handler (once per process) and returns the flag it sets.
-pub fn stop_on_signal() -> Result<Arc<AtomicBool>, String> {
+pub fn stop_on_signal() -> Result<Arc<AtomicBool>, super::exit::CliError> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::Relaxed) {
             eprintln!("ftpflow: second interrupt, exiting without a summary");
-            std::process::exit(130);
+            std::process::exit(super::exit::INTERRUPTED);
         }
     })
-    .map_err(|e| format!("cannot catch Ctrl-C and SIGTERM: {e}"))?;
+    .map_err(|e| super::exit::CliError::System(format!("cannot catch Ctrl-C and SIGTERM: {e}")))?;
     Ok(stop)
 }
 

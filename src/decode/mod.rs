@@ -46,30 +46,44 @@ use std::net::IpAddr;
 pub struct TcpFlags(pub u8);
 
 impl TcpFlags {
+    /// No more data from the sender.
     pub const FIN: u8 = 0x01;
+    /// Synchronize sequence numbers (connection opening).
     pub const SYN: u8 = 0x02;
+    /// Reset the connection.
     pub const RST: u8 = 0x04;
+    /// Push the buffered data to the application.
     pub const PSH: u8 = 0x08;
+    /// The acknowledgment number is valid.
     pub const ACK: u8 = 0x10;
+    /// The urgent pointer is valid.
     pub const URG: u8 = 0x20;
+    /// ECN echo.
     pub const ECE: u8 = 0x40;
+    /// Congestion window reduced.
     pub const CWR: u8 = 0x80;
 
+    /// Whether FIN is set.
     pub fn fin(self) -> bool {
         self.0 & Self::FIN != 0
     }
+    /// Whether SYN is set.
     pub fn syn(self) -> bool {
         self.0 & Self::SYN != 0
     }
+    /// Whether RST is set.
     pub fn rst(self) -> bool {
         self.0 & Self::RST != 0
     }
+    /// Whether PSH is set.
     pub fn psh(self) -> bool {
         self.0 & Self::PSH != 0
     }
+    /// Whether ACK is set.
     pub fn ack(self) -> bool {
         self.0 & Self::ACK != 0
     }
+    /// Whether URG is set.
     pub fn urg(self) -> bool {
         self.0 & Self::URG != 0
     }
@@ -97,22 +111,35 @@ impl TcpFlags {
 /// One decoded TCP segment.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Segment<'a> {
+    /// Frame number of the packet that carried it (for a reassembled datagram, the fragment
+    /// that completed it).
     pub frame: u64,
+    /// Capture time of that packet.
     pub ts: Timestamp,
+    /// Sender address and port.
     pub src: Endpoint,
+    /// Receiver address and port.
     pub dst: Endpoint,
+    /// Sequence number.
     pub seq: u32,
+    /// Acknowledgment number (meaningful when the ACK flag is set).
     pub ack: u32,
+    /// Control bits.
     pub flags: TcpFlags,
+    /// Advertised receive window, unscaled.
     pub window: u16,
+    /// Urgent pointer (meaningful when the URG flag is set).
     pub urgent: u16,
     /// Captured TCP payload bytes.
     pub payload: &'a [u8],
     /// TCP payload length on the wire: more than `payload.len()` when the capture cut the
     /// packet (snaplen).
     pub wire_len: u32,
+    /// Maximum segment size option, when present (SYN segments).
     pub mss: Option<u16>,
+    /// Window scale shift option, when present (SYN segments).
     pub wscale: Option<u8>,
+    /// The SACK-permitted option is present.
     pub sack_permitted: bool,
     /// The IPv4 identification (0 for IPv6): with the TCP checksum, it tells a packet
     /// captured twice from a retransmission (which gets a new identification).
@@ -152,6 +179,7 @@ pub struct Decoder {
 }
 
 impl Decoder {
+    /// A decoder with empty counters and fragment pool, bounded by `limits`.
     pub fn new(limits: DecodeLimits) -> Decoder {
         Decoder {
             limits,
@@ -161,6 +189,7 @@ impl Decoder {
         }
     }
 
+    /// What has been decoded and dropped so far, by layer.
     pub fn stats(&self) -> &DecodeStats {
         &self.stats
     }

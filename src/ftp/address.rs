@@ -30,6 +30,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub struct Announced {
     /// `None` for EPSV's `(|||port|)`: the control connection's server address is meant.
     pub ip: Option<IpAddr>,
+    /// The announced TCP port.
     pub port: u16,
     /// `"200*256+100 = 51300"` for PORT/PASV/LPRT/LPSV; `None` for EPRT/EPSV.
     pub arithmetic: Option<String>,

@@ -149,36 +149,52 @@ pub fn parse_command(line: &[u8]) -> Command<'_> {
 /// Login commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LoginKind {
+    /// `USER`: the user name.
     User,
+    /// `PASS`: the password.
     Pass,
+    /// `ACCT`: account information.
     Acct,
 }
 
 /// Active-mode setup: the client announces where it listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActiveKind {
+    /// `PORT h1,h2,h3,h4,p1,p2` (RFC 959, IPv4 only).
     Port,
+    /// `EPRT |af|addr|port|` (RFC 2428, IPv4 or IPv6).
     Eprt,
+    /// `LPRT af,hal,h1,...,pal,p1,p2` (RFC 1639, long addresses).
     Lprt,
 }
 
 /// Passive-mode setup: the client asks the server to listen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PassiveKind {
+    /// `PASV`, answered by 227 (RFC 959, IPv4 only).
     Pasv,
+    /// `EPSV`, answered by 229 with a port only (RFC 2428).
     Epsv,
+    /// `LPSV`, answered by 228 (RFC 1639).
     Lpsv,
 }
 
 /// Commands that move data over a data connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TransferKind {
+    /// `RETR`: download a file.
     Retr,
+    /// `STOR`: upload a file.
     Stor,
+    /// `STOU`: upload under a name the server chooses.
     Stou,
+    /// `APPE`: upload, appending to a file.
     Appe,
+    /// `LIST`: directory listing, human-readable.
     List,
+    /// `NLST`: directory listing, names only.
     Nlst,
+    /// `MLSD`: directory listing, machine-readable (RFC 3659).
     Mlsd,
 }
 
@@ -192,14 +208,23 @@ impl TransferKind {
 /// What a command does, as far as the session tracker cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CommandKind {
+    /// `USER`, `PASS` or `ACCT`.
     Login(LoginKind),
+    /// `PORT`, `EPRT` or `LPRT`: the client announces a data endpoint.
     ActiveSetup(ActiveKind),
+    /// `PASV`, `EPSV` or `LPSV`: the client asks the server for one.
     PassiveSetup(PassiveKind),
+    /// A command that moves data over a data connection.
     Transfer(TransferKind),
+    /// `REST`: the next transfer starts at an offset.
     Rest,
+    /// `ABOR`: abort the transfer in progress.
     Abort,
+    /// `AUTH`: switch the control connection to TLS (or another security mechanism).
     Auth,
+    /// `QUIT`: end the session.
     Quit,
+    /// Any other verb, known or not.
     Other,
 }
 

@@ -28,9 +28,11 @@ const OPENING: &[&str] = &["USER", "AUTH", "FEAT", "OPTS", "SYST"];
 pub enum Verdict {
     /// Not decided yet: more bytes are needed.
     Undecided,
+    /// Not an FTP control connection (or TLS, which only the port can tell).
     NotFtp,
-    /// FTP; the server is side 0 (the connection's initiator) or 1.
+    /// An FTP control connection.
     Ftp {
+        /// The server's side: 0 for the connection's initiator, 1 for its responder.
         server: usize,
     },
 }

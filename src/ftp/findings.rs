@@ -14,35 +14,63 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     // The control connection.
+    /// A password crossed the network in clear text.
     ClearTextPassword,
+    /// The control connection became encrypted (AUTH TLS or implicit FTPS).
     TlsStarted,
+    /// Both sides closed TLS (CCC) and plain text followed.
     TlsEnded,
+    /// FTP control found by its content on a port other than 21.
     FtpOnOtherPort,
+    /// The server answered 120: ready later.
     DelayedService,
+    /// The capture starts after the control connection opened.
     Midstream,
+    /// The client sent a line that is not an FTP command.
     MalformedCommand,
+    /// The server sent a line that is not a valid FTP reply.
     InvalidReply,
+    /// Binary bytes came right before a reply on the same line.
     JunkBeforeReply,
+    /// A command line longer than `--max-line`.
     OverlongCommand,
+    /// A reply line longer than `--max-line`.
     OverlongReply,
+    /// Bytes that are not a complete line (the capture lost its start or end).
     PartialLine,
+    /// A command got no reply before the connection or the capture ended.
     NoReply,
+    /// A command's reply is in bytes the capture lost.
     ReplyLost,
+    /// A reply answers a command in bytes the capture lost.
     CommandLost,
     // Announcements.
+    /// A PORT/EPRT argument or a 227/228/229 reply whose address cannot be read.
     BadAddress,
+    /// A passive reply announces an address other than the server's.
     PasvAddressDiffers,
+    /// PORT/EPRT announces an address other than the client's.
     PortAddressDiffers,
+    /// PORT/EPRT points at a privileged port of a third host (FTP bounce).
     PortBounce,
     // Data connections and transfers.
+    /// A data connection linked although it does not match its announcement exactly.
     DataAddressDiffers,
+    /// Active mode: the server's SYN to the client got no answer.
     ActiveConnectUnanswered,
+    /// Active mode: the client side reset the server's data connection.
     ActiveConnectRefused,
+    /// Passive mode: the client's SYN to the announced port got no answer.
     PassiveConnectUnanswered,
+    /// Passive mode: the server reset the client's data connection.
     PassiveConnectRefused,
+    /// The server replied 425: the data connection could not be opened.
     CannotOpenDataConnection,
+    /// A transfer completed but its data connection is not in the capture.
     DataConnectionNotCaptured,
+    /// Bytes of a data connection are missing from the capture.
     BytesMissingFromCapture,
+    /// A transfer completed with fewer bytes than announced.
     ShorterThanAnnounced,
 }
 
@@ -51,6 +79,7 @@ pub enum FindingKind {
 pub struct Entry {
     /// The name in reports.
     pub name: &'static str,
+    /// How much it matters.
     pub severity: Severity,
     /// What it means, in one sentence.
     pub meaning: &'static str,

@@ -42,8 +42,9 @@ pub const MAX_GAPS: usize = 64;
 pub struct Waiting {
     /// Index in the session's commands.
     pub index: usize,
-    /// Where its line lies in the client's stream.
+    /// Where its line starts in the client's stream (byte offset).
     pub start: u64,
+    /// Where its line ends in the client's stream (byte offset, exclusive).
     pub end: u64,
     /// The server-stream offset the client had acknowledged when it sent the command.
     pub ack: Option<u64>,
@@ -68,24 +69,34 @@ pub enum Placement {
     /// It answers the waiting command `index`; the commands in `lost_replies` (oldest
     /// first) were answered in bytes the capture lost and no longer wait.
     Answers {
+        /// Index of the answered command in the session's commands.
         index: usize,
+        /// Commands whose replies the capture lost, oldest first.
         lost_replies: Vec<usize>,
     },
     /// It answers a command the capture lost, whose line lay at `start..end` of the
     /// client's stream; the commands in `lost_replies` no longer wait.
     LostCommand {
+        /// Where the lost command's line starts in the client's stream.
         start: u64,
+        /// Where it ends (exclusive).
         end: u64,
+        /// Commands whose replies the capture lost, oldest first.
         lost_replies: Vec<usize>,
     },
     /// No command in the capture can have asked for it.
-    Nothing { lost_replies: Vec<usize> },
+    Nothing {
+        /// Commands whose replies the capture lost, oldest first.
+        lost_replies: Vec<usize>,
+    },
 }
 
 /// Which side's stream a lost stretch belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
+    /// The client's stream (commands).
     Client,
+    /// The server's stream (replies).
     Server,
 }
 
@@ -152,10 +163,12 @@ impl PendingQueue {
         self.queue.front()
     }
 
+    /// True when no command waits.
     pub fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }
 
+    /// How many commands wait.
     pub fn len(&self) -> usize {
         self.queue.len()
     }

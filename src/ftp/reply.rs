@@ -25,9 +25,19 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyLine<'a> {
     /// `226 Transfer complete.`, or `221` alone (then `text` is empty).
-    Final { code: u16, text: &'a [u8] },
+    Final {
+        /// The reply code.
+        code: u16,
+        /// The text after the code and its space.
+        text: &'a [u8],
+    },
     /// `211-Features:`: the first line of a multi-line reply.
-    Start { code: u16, text: &'a [u8] },
+    Start {
+        /// The reply code, which the closing line repeats.
+        code: u16,
+        /// The text after the code and its hyphen.
+        text: &'a [u8],
+    },
     /// Not a reply line; the whole line.
     Other(&'a [u8]),
 }

@@ -19,3 +19,6 @@ pub mod expect;
 pub mod explain;
 pub mod tracker;
 pub mod unlinked;
+
+#[cfg(test)]
+mod tests;

@@ -275,6 +275,22 @@ impl Tracker {
                 Action::Register(n) => self.register(s, n),
             }
         }
+        self.tell_progress(s);
+    }
+
+    /// Live capture: tells what the session did since it was last asked.
+    fn tell_progress(&mut self, s: usize) {
+        if !self.cfg.session.live_progress {
+            return;
+        }
+        let Some(live) = self.live(s) else { return };
+        let session = live.state.id();
+        for progress in live.state.take_progress() {
+            self.out.tell(&Event::Progress {
+                session,
+                progress: &progress,
+            });
+        }
     }
 
     fn register(&mut self, s: usize, n: usize) {
@@ -630,6 +646,7 @@ impl FlowHandler for Tracker {
                 Some(live) => {
                     live.open_data = live.open_data.saturating_sub(1);
                     live.state.data_connection_closed(negotiation, record);
+                    self.tell_progress(session);
                     self.maybe_finish(session);
                 }
                 None => {

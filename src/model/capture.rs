@@ -8,13 +8,21 @@ use serde::Serialize;
 /// Table-wide counters.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TcpStats {
+    /// TCP connections seen (a reused address pair counts again).
     pub connections: u64,
+    /// Connections whose SYN is not in the capture (their initiator is guessed).
     pub midstream_connections: u64,
+    /// Most connections tracked at the same time.
     pub peak_connections: u64,
+    /// Open connections finished early because the connection table was full.
     pub evicted_by_bound: u64,
+    /// Connections finished because they stayed silent longer than the idle timeout.
     pub idle_timeouts: u64,
+    /// New connections (a fresh SYN) on the address pair of a tracked connection.
     pub port_reuses: u64,
+    /// Holes in a stream declared missing early because an out-of-order buffer bound was reached.
     pub forced_hole_skips: u64,
+    /// Most out-of-order bytes held at once across all connections.
     pub peak_held_bytes: u64,
     /// Packets of connections already closed and reported (late retransmitted ACKs).
     pub late_packets: u64,
@@ -24,24 +32,38 @@ pub struct TcpStats {
     pub syn_retransmissions: u64,
 }
 
+/// The capture as a whole: its inputs, time span, connection counts, decoder and TCP
+/// counters, bounds hit and warnings (the JSON report's `capture` object).
 #[derive(Debug, Serialize)]
 pub struct CaptureInfo {
+    /// Each input read, in order.
     pub files: Vec<InputSummary>,
+    /// Packets analysed, over all inputs.
     pub packets: u64,
+    /// Captured bytes of those packets (not their length on the wire).
     pub bytes: u64,
+    /// Earliest packet time; `null` when the capture has no packet.
     pub first_ts: Option<Timestamp>,
+    /// Latest packet time; `null` when the capture has no packet.
     pub last_ts: Option<Timestamp>,
     /// Seconds between the first and the last packet.
     pub duration: f64,
+    /// TCP connections seen.
     pub tcp_connections: u64,
+    /// FTP control connections (sessions) found.
     pub ftp_sessions: u64,
     /// Data connections linked to a transfer.
     pub data_connections: u64,
+    /// Connections that look like FTP data but belong to no transfer (see the report's
+    /// `unlinked_data_connections`).
     pub unlinked_data_connections: u64,
     /// TCP connections that are neither FTP control nor FTP data.
     pub other_tcp_connections: u64,
+    /// What the packet decoder counted, by layer.
     pub decode: DecodeStats,
+    /// What the TCP connection table counted.
     pub tcp: TcpStats,
+    /// What the analysis's bounds dropped.
     pub bounds: BoundCounters,
     /// Things the user must know about the input as a whole.
     pub warnings: Vec<String>,
@@ -53,10 +75,13 @@ pub struct CaptureInfo {
 /// What a live capture did, with libpcap's own counters.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LiveCounters {
+    /// The interface captured on.
     pub interface: String,
+    /// The BPF capture filter applied.
     pub filter: String,
     /// Packets handed to the analysis.
     pub packets: u64,
+    /// Captured bytes of those packets.
     pub bytes: u64,
     /// libpcap: packets that passed the filter.
     pub received: u32,
@@ -64,6 +89,7 @@ pub struct LiveCounters {
     pub dropped_by_kernel: u32,
     /// libpcap: packets the interface or its driver dropped.
     pub dropped_by_interface: u32,
+    /// Wall-clock seconds the capture ran.
     pub seconds: f64,
     /// Why the capture stopped: "signal", "count", "duration", "output closed".
     pub stopped_by: &'static str,
@@ -72,20 +98,28 @@ pub struct LiveCounters {
 /// What the analysis's bounds dropped (all zero on a normal capture).
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct BoundCounters {
+    /// Commands not recorded because a session reached its command bound.
     pub commands_not_stored: u64,
+    /// Commands forgotten while waiting for a reply, because too many were waiting.
     pub pending_commands_dropped: u64,
+    /// Announced data endpoints (PORT, PASV, ...) forgotten because their table was full.
     pub expectations_evicted: u64,
+    /// Control lines longer than the line bound (cut there).
     pub overlong_lines: u64,
+    /// Replies whose text was cut by the reply bound (lines or bytes).
     pub reply_lines_dropped: u64,
+    /// Findings not recorded because a session reached its findings bound.
     pub findings_not_stored: u64,
 }
 
 /// What reading one input produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputSummary {
+    /// The input as named on the command line (a path, or `<stdin>`).
     pub name: String,
     /// `"pcap"` or `"pcapng"`; `None` when the format was not recognised.
     pub format: Option<&'static str>,
+    /// The input was gzip-compressed.
     pub gzip: bool,
     /// pcap nanosecond magic, or any pcapng interface finer than 1 µs.
     pub nanosecond: bool,
@@ -93,7 +127,7 @@ pub struct InputSummary {
     pub packets: u64,
     /// Sum of the captured lengths of those frames.
     pub bytes: u64,
-    /// Distinct [`LinkType`] names seen.
+    /// Distinct [`LinkType`](crate::capture::LinkType) names seen.
     pub link_types: Vec<&'static str>,
     /// Packets on interfaces with an unsupported link type, corrupt records skipped.
     pub skipped_packets: u64,
@@ -101,6 +135,7 @@ pub struct InputSummary {
     pub corrupt_records: u64,
     /// Everything the user must know that is not fatal, in words, with byte offsets.
     pub warnings: Vec<String>,
+    /// Why reading stopped before the end; `null` when the whole input was read.
     pub problem: Option<InputProblem>,
     /// Frame numbers this input consumed: `packets` plus the packets skipped only for their
     /// interface's link type. The next input starts at `first_number + numbered`.
@@ -109,6 +144,7 @@ pub struct InputSummary {
 }
 
 impl InputSummary {
+    /// An empty summary for the input called `name`.
     pub fn new(name: String) -> InputSummary {
         InputSummary {
             name,
@@ -132,17 +168,43 @@ impl InputSummary {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InputProblem {
     /// Open/read I/O error before anything was read.
-    Unreadable { message: String },
+    Unreadable {
+        /// The operating system's error.
+        message: String,
+    },
     /// Not a pcap or pcapng capture; `found` says what it looks like.
-    NotACapture { found: String },
+    NotACapture {
+        /// What the input looks like instead: "an empty file", "text: ...", its first bytes.
+        found: String,
+    },
     /// The whole input uses a link type the decoder cannot handle.
-    UnsupportedLinkType { dlt: u32, name: String },
+    UnsupportedLinkType {
+        /// The pcap/pcapng link type value.
+        dlt: u32,
+        /// Its libpcap name, or `DLT n` when unknown.
+        name: String,
+    },
     /// The input ends inside a record; `offset` is where that record starts.
-    Truncated { offset: u64, message: String },
+    Truncated {
+        /// Byte offset in the (decompressed) input where the cut record starts.
+        offset: u64,
+        /// What was being read.
+        message: String,
+    },
     /// A record that cannot be parsed and reading could not continue past it.
-    Corrupt { offset: u64, message: String },
+    Corrupt {
+        /// Byte offset in the (decompressed) input of the corrupt record.
+        offset: u64,
+        /// What is wrong with it.
+        message: String,
+    },
     /// I/O or gzip error in the middle of the input.
-    ReadError { offset: u64, message: String },
+    ReadError {
+        /// Byte offset in the (decompressed) input where reading failed.
+        offset: u64,
+        /// The I/O or gzip error.
+        message: String,
+    },
 }
 
 impl InputProblem {
@@ -186,16 +248,23 @@ impl InputProblem {
 /// What the decoder saw, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DecodeStats {
+    /// Frames handed to the decoder.
     pub frames: u64,
+    /// TCP segments decoded (a reassembled datagram counts once).
     pub tcp_segments: u64,
+    /// IPv4 packets (fragments included).
     pub ipv4: u64,
+    /// IPv6 packets (fragments included).
     pub ipv6: u64,
     /// ARP, LLDP, ...
     pub non_ip: u64,
     /// UDP, ICMP, ... over IP.
     pub non_tcp: u64,
+    /// Frames whose link-layer header could not be parsed.
     pub malformed_link: u64,
+    /// Packets whose IP header could not be parsed.
     pub malformed_ip: u64,
+    /// IP packets whose TCP header could not be parsed.
     pub malformed_tcp: u64,
     /// TCP segments whose payload the capture cut.
     pub snaplen_cut: u64,

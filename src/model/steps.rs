@@ -16,12 +16,14 @@ use crate::time::Timestamp;
 /// Which connection a step belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// The session's control connection.
     Control,
     /// The data connection of transfer `n`.
     Data(u32),
 }
 
 impl Scope {
+    /// The scope as the timeline names it: `control`, `data #2`.
     pub fn label(self) -> String {
         match self {
             Scope::Control => "control".into(),
@@ -30,61 +32,100 @@ impl Scope {
     }
 }
 
+/// What a step is, with the records it shows.
 #[derive(Debug, Clone, Copy)]
 pub enum StepKind<'a> {
+    /// A packet of a connection's three-way handshake.
     Handshake {
+        /// The connection it belongs to.
         scope: Scope,
         /// 1, 2 or 3.
         n: u8,
+        /// The packet.
         step: &'a HandshakeStep,
+        /// Its sender.
         from: Endpoint,
+        /// Its receiver.
         to: Endpoint,
+        /// The connection's whole record (for its round-trip times).
         conn: &'a ConnRecord,
     },
     /// A SYN sent again (the `n`-th retransmission): no SYN-ACK came back in time.
     SynAgain {
+        /// The connection it belongs to.
         scope: Scope,
+        /// Which retransmission (1 for the first).
         n: u8,
+        /// The packet.
         step: &'a HandshakeStep,
+        /// Its sender (the initiator).
         from: Endpoint,
+        /// Its receiver.
         to: Endpoint,
     },
+    /// The server's greeting.
     Greeting(&'a ReplyRecord),
     /// A reply before any command of the capture.
     ReplyWithoutCommand(&'a ReplyRecord),
+    /// A command of the client.
     Command {
+        /// Its index in the session's `commands`.
         index: usize,
+        /// The command.
         cmd: &'a CommandRecord,
     },
+    /// A reply to a command.
     Reply {
+        /// The command's index in the session's `commands`.
         index: usize,
+        /// The command it answers.
         cmd: &'a CommandRecord,
+        /// The reply.
         reply: &'a ReplyRecord,
     },
     /// The bytes of a transfer, at its first data segment.
     Data(&'a Transfer),
+    /// A segment noted by the TCP table (`-v`): a pure ACK of the control connection or a data
+    /// segment.
     Segment {
+        /// The connection it belongs to.
         scope: Scope,
+        /// The segment.
         note: &'a SegmentNote,
+        /// Its sender.
         from: Endpoint,
+        /// Its receiver.
         to: Endpoint,
     },
+    /// A packet of a connection's close (FIN, ACK of a FIN, RST).
     Close {
+        /// The connection it belongs to.
         scope: Scope,
+        /// Its position in the close (1-based).
         n: usize,
+        /// The close's number of packets.
         of: usize,
+        /// The packet.
         step: &'a CloseStep,
+        /// Its sender.
         from: Endpoint,
+        /// Its receiver.
         to: Endpoint,
+        /// The connection's whole record (for the close's style and completeness).
         conn: &'a ConnRecord,
     },
+    /// A finding tied to a packet.
     Finding(&'a Finding),
 }
 
+/// One step of a session, dated by the packet that carried it.
 #[derive(Debug, Clone, Copy)]
 pub struct Step<'a> {
+    /// Capture time of that packet.
     pub ts: Timestamp,
+    /// Frame number of that packet (steps are ordered by it).
     pub frame: u64,
+    /// What the step is.
     pub kind: StepKind<'a>,
 }
 

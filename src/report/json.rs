@@ -13,6 +13,7 @@ use crate::model::{CaptureInfo, Report, SCHEMA_VERSION, Session, Tool};
 use serde::Serialize;
 use std::io::{self, Write};
 
+/// Writes `report` as one pretty-printed JSON document, with a line end after it.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     render_document(report, out)?;
     writeln!(out)
@@ -39,6 +40,8 @@ pub struct DocumentWriter {
 }
 
 impl DocumentWriter {
+    /// A writer to `out`; `newline`: end the document with a line end (not for an element
+    /// of `--separate`'s array).
     pub fn new(out: Box<dyn Write>, newline: bool) -> DocumentWriter {
         DocumentWriter {
             out,
@@ -118,7 +121,7 @@ impl Sink for DocumentWriter {
                 Ok(())
             }
             Event::Finished(c) => self.finish(c),
-            Event::Started { .. } | Event::Step { .. } => Ok(()),
+            Event::Started { .. } | Event::Step { .. } | Event::Progress { .. } => Ok(()),
         }
     }
 }

@@ -4,9 +4,10 @@
 //! A sink of the event stream: nothing is kept; each record is serialized into a reused
 //! buffer and written with one call (serde's token-by-token writes through a boxed writer
 //! cost more than the rest). Flushed after each session when reading a pipe or a live
-//! interface, so a reader sees each session as it ends.
+//! interface, so a reader sees each session as it ends. A live capture adds
+//! `live_command` and `live_transfer` records as they happen (see [`Progress`]).
 
-use crate::model::events::{Event, Sink};
+use crate::model::events::{Event, Progress, Sink};
 use crate::model::records::Record;
 use crate::model::{SCHEMA_VERSION, Session};
 use std::io::{self, Write};
@@ -21,6 +22,7 @@ pub struct JsonLines {
 }
 
 impl JsonLines {
+    /// A JSON Lines writer to `out`; `flush_each`: flush after each session.
     pub fn new(out: Box<dyn Write>, flush_each: bool) -> JsonLines {
         JsonLines {
             out,
@@ -77,6 +79,18 @@ impl Sink for JsonLines {
             }
             Event::SessionEnded(s) => self.ended(s),
             Event::Unlinked(connection) => self.write(&Record::Unlinked { connection }),
+            Event::Progress { session, progress } => {
+                let session = *session;
+                match progress {
+                    Progress::Command(command) => {
+                        self.write(&Record::LiveCommand { session, command })?
+                    }
+                    Progress::Transfer(transfer) => {
+                        self.write(&Record::LiveTransfer { session, transfer })?
+                    }
+                }
+                self.out.flush()
+            }
             Event::Finished(capture) => {
                 self.write(&Record::Capture {
                     schema_version: SCHEMA_VERSION,

@@ -22,6 +22,7 @@ pub mod timeline;
 use crate::model::events::Sink;
 use std::io::Write;
 
+/// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Numbered steps per session, like the annotated captures in the articles.
@@ -34,6 +35,7 @@ pub enum Format {
     Jsonl,
 }
 
+/// What the human-readable formats show, and how.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {
     /// Add every data segment and the control connection's pure ACKs.
@@ -66,6 +68,7 @@ pub struct Style {
 }
 
 impl Style {
+    /// Styling that is applied when `on`, and leaves text unchanged otherwise.
     pub fn new(on: bool) -> Style {
         Style { on }
     }
@@ -78,21 +81,27 @@ impl Style {
         }
     }
 
+    /// Bold text.
     pub fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
+    /// Dim text (secondary details).
     pub fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
+    /// Red text (errors, negative replies).
     pub fn red(&self, s: &str) -> String {
         self.paint("31", s)
     }
+    /// Green text (success, positive replies).
     pub fn green(&self, s: &str) -> String {
         self.paint("32", s)
     }
+    /// Yellow text (warnings, intermediate replies).
     pub fn yellow(&self, s: &str) -> String {
         self.paint("33", s)
     }
+    /// Cyan text, for commands.
     pub fn command(&self, s: &str) -> String {
         self.paint("36", s)
     }
@@ -104,9 +113,11 @@ impl Style {
             _ => self.red(s),
         }
     }
+    /// The client-to-server arrow `C→S`, styled as a command.
     pub fn arrow_command(&self) -> String {
         self.command("C→S")
     }
+    /// The server-to-client arrow `S→C`, styled as a reply.
     pub fn arrow_reply(&self) -> String {
         self.green("S→C")
     }

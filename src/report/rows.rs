@@ -28,6 +28,7 @@ pub struct Rows {
 }
 
 impl Rows {
+    /// Rows under `header` that move to a temporary file past 8 MiB of text.
     pub fn new(header: &[&str]) -> Rows {
         Rows::with_limit(header, IN_MEMORY)
     }
@@ -45,6 +46,7 @@ impl Rows {
         }
     }
 
+    /// True when no row was added.
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }

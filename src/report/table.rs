@@ -60,6 +60,7 @@ const TRANSFER_HEADER: &[&str] = &[
 const UNLINKED_HEADER: &[&str] = &["session", "connection", "bytes", "state", "why unlinked"];
 
 impl TableSink {
+    /// A table writer to `out`; the tables are printed when the capture ends.
     pub fn new(out: Box<dyn Write>, opts: &RenderOptions) -> TableSink {
         TableSink {
             out,
@@ -202,7 +203,7 @@ impl Sink for TableSink {
                 x.reason.clone(),
             ]),
             Event::Finished(c) => self.finish(c),
-            Event::Step { .. } => Ok(()),
+            Event::Step { .. } | Event::Progress { .. } => Ok(()),
         }
     }
 }

@@ -8,13 +8,15 @@
 //! of each reply and the reasoning the articles teach (port arithmetic, who opens the data
 //! connection and from which port, half-close, RFC states) — and a summary. Unlinked data
 //! connections, the capture's totals and its warnings close the output: they are known
-//! only at the end. A file, a pipe and a live capture of the same packets print the same.
+//! only at the end. A file, a pipe and a live capture of the same packets print the same,
+//! except that a live capture also prints, as they happen, lines marked `~ live` for
+//! commands answered and transfers done in sessions that go on.
 
 use super::fmt;
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
-use crate::model::events::{Event, Sink};
+use crate::model::events::{Event, Progress, Sink};
 use crate::model::steps::{Scope, Step, StepKind, role};
 use crate::model::{
     CaptureInfo, Direction, Login, Mode, Session, Severity, Status, Transfer, UnlinkedConnection,
@@ -45,6 +47,7 @@ pub struct TimelineSink {
 }
 
 impl TimelineSink {
+    /// A timeline writer to `out`; `flush_each`: flush after each session.
     pub fn new(out: Box<dyn Write>, opts: &RenderOptions, flush_each: bool) -> TimelineSink {
         TimelineSink {
             out,
@@ -154,6 +157,58 @@ impl TimelineSink {
         Ok(())
     }
 
+    /// Live capture: one line, marked `~ live`, for a command answered or a transfer done
+    /// while its session goes on. The session's full steps follow when it ends.
+    fn progress(&mut self, session: u32, p: &Progress) -> io::Result<()> {
+        let (ts, frame, what) = match p {
+            Progress::Command(c) => {
+                let arg = c
+                    .arg
+                    .as_deref()
+                    .map(|a| format!(" {a}"))
+                    .unwrap_or_default();
+                let reply = match (c.reply_code, &c.reply_text) {
+                    (Some(code), Some(text)) => format!(" → {code} {text}"),
+                    _ => String::new(),
+                };
+                (c.ts, c.frame, format!("{}{arg}{reply}", c.command))
+            }
+            Progress::Transfer(t) => {
+                let mode = match t.mode {
+                    Some(Mode::Active) => "active",
+                    Some(Mode::Passive) => "passive",
+                    None => "mode unknown",
+                };
+                let bytes = t
+                    .bytes
+                    .map_or("data connection not seen".to_string(), fmt::bytes);
+                let status = match t.status {
+                    Status::Complete => "complete",
+                    Status::Aborted => "aborted",
+                    Status::Failed => "failed",
+                    Status::Incomplete => "incomplete",
+                };
+                let arg = t
+                    .arg
+                    .as_deref()
+                    .map(|a| format!(" {a}"))
+                    .unwrap_or_default();
+                let what = format!(
+                    "transfer {} done: {}{arg}, {mode}, {bytes}, {status}",
+                    t.id, t.command
+                );
+                (t.ts, t.frame, what)
+            }
+        };
+        let line = format!(
+            "~ live  session {session} {:>11.6} {:>7}  {what}",
+            ts.secs_since(self.t0),
+            frame
+        );
+        writeln!(self.out, "{}", self.st.dim(&line))?;
+        self.out.flush()
+    }
+
     fn unlinked(&mut self, u: &UnlinkedConnection) {
         let c = &u.tcp;
         self.unlinked.push(format!(
@@ -239,6 +294,7 @@ impl Sink for TimelineSink {
                 Ok(())
             }
             Event::Finished(c) => self.finished(c),
+            Event::Progress { session, progress } => self.progress(*session, progress),
         }
     }
 }

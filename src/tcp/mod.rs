@@ -1,6 +1,6 @@
 //! TCP connection tracking: one state machine per connection, both directions reassembled.
 //!
-//! Input: [`Segment`]s in capture order. Output, through a [`FlowHandler`]:
+//! Input: [`Segment`](crate::decode::Segment)s in capture order. Output, through a [`FlowHandler`]:
 //! * `open`: a new connection appeared; the handler says whether it wants its bytes
 //!   (FTP control) or only counts (data and everything else), and gives it a token;
 //! * `stream`: in-order bytes, gaps and ends of each direction of a content connection;
@@ -117,10 +117,15 @@ impl Default for TcpConfig {
 /// What the handler learns when a connection appears.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnInfo {
+    /// Connection number, in order of first packet.
     pub id: ConnId,
+    /// The initiator (guessed from the ports when midstream).
     pub orig: Endpoint,
+    /// The responder.
     pub resp: Endpoint,
+    /// Capture time of the connection's first packet.
     pub ts: Timestamp,
+    /// Frame number of the connection's first packet.
     pub frame: u64,
     /// No SYN: the connection began before the capture (or its SYN was lost).
     pub midstream: bool,
@@ -153,22 +158,26 @@ pub enum Sniffed {
 /// A piece of one direction's stream, in order.
 #[derive(Debug)]
 pub enum StreamEvent<'a> {
+    /// Bytes of the stream, in order.
     Bytes(&'a [u8]),
     /// Bytes missing from the capture (or cut by the snaplen).
     Gap(u64),
     /// The direction ended. `closed`: its sender closed it (FIN or RST); otherwise the
     /// capture simply holds no more of it (capture end, eviction, idle timeout).
     End {
+        /// Its sender closed it (FIN or RST).
         closed: bool,
     },
 }
 
 /// Receives what the table learns.
 pub trait FlowHandler {
+    /// A connection appeared: say whether to deliver its bytes, count them, or sniff them.
     fn open(&mut self, info: &ConnInfo) -> Interest;
     /// A piece of one direction's stream; `stamp` dates it (for bytes: the segment that
     /// carried them, even when reassembly released them later).
     fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, stamp: Stamp);
+    /// The connection left the table; `record` is everything known about it.
     fn closed(&mut self, token: u32, record: ConnRecord);
     /// The first bytes of a connection opened with `sniff` grew (`first[0]` from the
     /// initiator, `first[1]` from the responder).

@@ -32,8 +32,12 @@ use std::collections::BTreeMap;
 /// (what its sender had received when it sent it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stamp {
+    /// Capture time of the segment.
     pub ts: Timestamp,
+    /// Frame number of the segment.
     pub frame: u64,
+    /// Offset in the other direction's stream it acknowledged; `None` when it acknowledged
+    /// nothing usable (no ACK flag, a retransmission, or an offset not known).
     pub ack: Option<u64>,
 }
 
@@ -113,6 +117,7 @@ pub struct Reassembler {
 }
 
 impl Reassembler {
+    /// A reassembler that delivers bytes (`content`) or only counts them, within `limits`.
     pub fn new(content: bool, limits: StreamLimits) -> Reassembler {
         Reassembler {
             content,

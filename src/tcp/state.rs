@@ -67,11 +67,17 @@ impl TcpState {
 /// Facts about a connection from which Zeek's `conn_state` follows.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Seen {
+    /// The initiator's SYN was seen.
     pub syn: bool,
+    /// The responder's SYN-ACK was seen.
     pub syn_ack: bool,
+    /// The initiator sent a FIN.
     pub fin_orig: bool,
+    /// The responder sent a FIN.
     pub fin_resp: bool,
+    /// The initiator sent a RST.
     pub rst_orig: bool,
+    /// The responder sent a RST.
     pub rst_resp: bool,
     /// Which side sent the first RST (true: orig).
     pub first_rst_by_orig: Option<bool>,
@@ -152,6 +158,8 @@ impl History {
         self.letters.push(c as char);
     }
 
+    /// The history so far: upper case for the initiator's events, lower case for the
+    /// responder's.
     pub fn as_str(&self) -> &str {
         &self.letters
     }

@@ -36,6 +36,7 @@ pub(crate) static SHORTCUT_TAKEN: std::sync::atomic::AtomicU64 =
 const SWEEP_INTERVAL: i64 = 1_000_000_000;
 
 impl TcpTable {
+    /// An empty table with the bounds and policies of `cfg`.
     pub fn new(cfg: TcpConfig) -> TcpTable {
         let budget = cfg.max_held_bytes_total;
         TcpTable {
@@ -53,6 +54,7 @@ impl TcpTable {
         }
     }
 
+    /// The table's counters so far.
     pub fn stats(&self) -> &TcpStats {
         &self.stats
     }

@@ -10,6 +10,7 @@ use super::{ConnLink, SessionCore, SessionState};
 use crate::endpoint::Endpoint;
 use crate::ftp::findings::FindingKind;
 use crate::link::explain;
+use crate::model::events::Progress;
 use crate::model::{
     BoundCounters, DataConnection, Direction, Finding, LinkNote, Login, Mode, Session,
     SessionSummary, Status, Transfer, UnlinkedConnection,
@@ -91,6 +92,45 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         rest_offset: ts.rest_offset,
         stored_as: ts.stored_as.clone(),
         preview,
+    }
+}
+
+impl SessionCore {
+    /// Live capture: tells the transfers that are over (final reply in, data connection
+    /// closed or never to come) as progress, in order; a transfer still moving holds back
+    /// those after it, so progress comes in command order.
+    pub(super) fn transfers_done(&mut self) {
+        if !self.cfg.live_progress {
+            return;
+        }
+        while self.untold_transfer < self.transfers.len() {
+            let t = self.untold_transfer;
+            let tr = &self.transfers[t];
+            if tr.told {
+                self.untold_transfer += 1;
+                continue;
+            }
+            if tr.final_code.is_none() {
+                return;
+            }
+            let link = if owns_connection(self, t) {
+                let n = tr.negotiation.expect("owns a negotiation");
+                self.negotiations[n].conn.as_ref()
+            } else {
+                None
+            };
+            let transfer = match link {
+                Some(l) => match &l.record {
+                    Some(record) => transfer_model(self, t, Some((l, record.clone()))),
+                    // Its data connection is still open.
+                    None => return,
+                },
+                None => transfer_model(self, t, None),
+            };
+            self.progress.push(Progress::Transfer(Box::new(transfer)));
+            self.transfers[t].told = true;
+            self.untold_transfer += 1;
+        }
     }
 }
 

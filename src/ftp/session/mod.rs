@@ -42,6 +42,7 @@ use crate::ftp::text;
 use crate::ftp::tls::{Fed, TlsRecords, looks_like_tls_start};
 use crate::ftp::verbs::{reply_fits, verb_for_reply};
 use crate::link::expect::ExpId;
+use crate::model::events::Progress;
 use crate::model::{
     BoundCounters, CommandRecord, Direction, Finding, LinkNote, Login, LoginAttempt, Mode,
     ReplyRecord, TlsEnd, TlsStart,
@@ -60,6 +61,9 @@ pub struct SessionConfig {
     pub max_reply_bytes: usize,
     pub max_findings: usize,
     pub show_passwords: bool,
+    /// Tell commands and transfers as they complete ([`SessionState::take_progress`]), for
+    /// a live capture.
+    pub live_progress: bool,
 }
 
 impl Default for SessionConfig {
@@ -72,6 +76,7 @@ impl Default for SessionConfig {
             max_reply_bytes: 64 * 1024,
             max_findings: 1000,
             show_passwords: false,
+            live_progress: false,
         }
     }
 }
@@ -124,6 +129,8 @@ struct TransferState {
     stored_as: Option<String>,
     preliminary: bool,
     final_code: Option<u16>,
+    /// Told as live progress already.
+    told: bool,
 }
 
 /// The verb of an inferred command whose reply does not say which command it answered.
@@ -183,6 +190,10 @@ struct SessionCore {
     maybe_partial: [bool; 2],
     /// The sender closed this direction (FIN/RST) rather than the capture ending.
     stream_closed: [bool; 2],
+    /// What the session did since the tracker last asked (with `live_progress` only).
+    progress: Vec<Progress>,
+    /// Transfers before this one have all been told as progress.
+    untold_transfer: usize,
 }
 
 /// An FTP session in progress.
@@ -247,6 +258,8 @@ impl SessionState {
                 delayed_greeting: false,
                 maybe_partial: [midstream; 2],
                 stream_closed: [false; 2],
+                progress: Vec::new(),
+                untold_transfer: 0,
             },
             client_side,
             splitters,
@@ -431,6 +444,12 @@ impl SessionState {
         if let Some(link) = self.core.negotiations[n].conn.as_mut() {
             link.record = Some(record);
         }
+        self.core.transfers_done();
+    }
+
+    /// Commands answered and transfers done since the last call (live capture only).
+    pub fn take_progress(&mut self) -> Vec<Progress> {
+        std::mem::take(&mut self.core.progress)
     }
 
     /// Offers a connection no announcement explains to a transfer whose announcement the
@@ -848,6 +867,7 @@ impl SessionCore {
             stored_as: None,
             preliminary: false,
             final_code: None,
+            told: false,
         });
     }
 
@@ -987,6 +1007,11 @@ impl SessionCore {
         self.commands[index].reply_code = Some(code);
         self.commands[index].reply_text = Some(reply.last_text.clone());
         self.on_final(index, code, &reply, ts, frame);
+        if self.cfg.live_progress {
+            self.progress
+                .push(Progress::Command(Box::new(self.commands[index].clone())));
+            self.transfers_done();
+        }
     }
 
     /// A command the capture lost, known from the reply that answered it: recorded as
@@ -1403,3 +1428,6 @@ fn push_reply(replies: &mut Vec<ReplyRecord>, record: ReplyRecord) {
     }
     replies.push(record);
 }
+
+#[cfg(test)]
+mod tests;
