@@ -60,7 +60,13 @@ pub struct ExpectTable {
     slots: Vec<Option<Expectation>>,
     free: Vec<ExpId>,
     by_port: AHashMap<u16, Vec<ExpId>>,
-    order: VecDeque<ExpId>,
+    /// The registration number of each slot's expectation: an id is reused once its
+    /// expectation is gone, so `order` names an expectation by id and number.
+    serial: Vec<u64>,
+    next_serial: u64,
+    /// Registration order, oldest first; entries of expectations already gone are
+    /// skipped, and dropped when they outnumber the waiting ones (so it stays bounded).
+    order: VecDeque<(ExpId, u64)>,
     live: usize,
     max: usize,
     max_age: i64,
@@ -78,6 +84,8 @@ impl ExpectTable {
             slots: Vec::new(),
             free: Vec::new(),
             by_port: AHashMap::new(),
+            serial: Vec::new(),
+            next_serial: 0,
             order: VecDeque::new(),
             live: 0,
             max: max.max(1),
@@ -97,10 +105,10 @@ impl ExpectTable {
 
     pub fn register(&mut self, e: Expectation) -> ExpId {
         while self.live >= self.max {
-            let Some(oldest) = self.order.pop_front() else {
+            let Some((oldest, serial)) = self.order.pop_front() else {
                 break;
             };
-            if self.remove(oldest).is_some() {
+            if self.is_waiting(oldest, serial) && self.remove(oldest).is_some() {
                 self.evicted += 1;
             }
         }
@@ -112,13 +120,27 @@ impl ExpectTable {
             }
             None => {
                 self.slots.push(Some(e));
+                self.serial.push(0);
                 (self.slots.len() - 1) as ExpId
             }
         };
+        self.next_serial += 1;
+        self.serial[id as usize] = self.next_serial;
         self.by_port.entry(port).or_default().push(id);
-        self.order.push_back(id);
+        self.order.push_back((id, self.next_serial));
         self.live += 1;
+        if self.order.len() > 2 * self.live + 64 {
+            let (slots, serial) = (&self.slots, &self.serial);
+            self.order
+                .retain(|&(id, s)| slots[id as usize].is_some() && serial[id as usize] == s);
+        }
         id
+    }
+
+    /// Whether the `order` entry `(id, serial)` still names a waiting expectation.
+    fn is_waiting(&self, id: ExpId, serial: u64) -> bool {
+        self.slots.get(id as usize).is_some_and(|s| s.is_some())
+            && self.serial[id as usize] == serial
     }
 
     /// Removes an expectation (superseded, refused); returns it if it was still there.
@@ -137,18 +159,19 @@ impl ExpectTable {
 
     /// Drops expectations older than the maximum age.
     pub fn expire(&mut self, now: Timestamp) {
-        while let Some(&id) = self.order.front() {
+        while let Some(&(id, serial)) = self.order.front() {
+            if !self.is_waiting(id, serial) {
+                // Already removed (claimed or superseded); its id may be in use again.
+                self.order.pop_front();
+                continue;
+            }
             match self.slots.get(id as usize).and_then(|s| s.as_ref()) {
                 Some(e) if now.0 - e.ts.0 > self.max_age => {
                     self.order.pop_front();
                     self.remove(id);
                     self.expired += 1;
                 }
-                Some(_) => break,
-                None => {
-                    // Already removed (claimed or superseded); its id may be reused later.
-                    self.order.pop_front();
-                }
+                _ => break,
             }
         }
     }

@@ -961,7 +961,6 @@ fn register_ports(t: &mut ExpectTable, ports: std::ops::Range<u16>) -> Vec<u32> 
 /// the claimed one's stale id at its front: the bound then evicts whichever expectation
 /// now has that id (here one announced after the oldest) and keeps the oldest.
 #[test]
-#[ignore = "suspected bug: after an id is reused, the size bound evicts the expectation reusing it instead of the oldest"]
 fn expect_bound_evicts_the_oldest_even_after_an_id_was_reused() {
     let mut t = ExpectTable::new(2, 300 * SEC);
     let client = ep("192.0.2.10:40000");
@@ -994,7 +993,6 @@ fn expect_bound_evicts_the_oldest_even_after_an_id_was_reused() {
 /// being reused (checked outside this file: 100,000 register/claim cycles left 100,000
 /// entries in `order` with no expectation waiting), an unbounded buffer.
 #[test]
-#[ignore = "suspected bug: a reused id at the front of the expiry queue stops expiry of older expectations"]
 fn expect_expires_old_announcements_even_after_an_id_was_reused() {
     let mut t = ExpectTable::new(16, 10 * SEC);
     let client = ep("192.0.2.10:40000");

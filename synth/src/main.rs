@@ -9,6 +9,8 @@
 //!   5,000 sessions, `FILE.truth.json`.
 //! - `concurrent --out FILE [--sessions K] [--seed S]`: K sessions all open at once (see
 //!   `bench::concurrent`), plus `FILE.summary.json`.
+//! - `synflood --out FILE [--flows N] [--seed S]`: N SYNs to port 21 that nobody answers
+//!   (`bench::synflood`), for the memory benchmark.
 //! - `capture-loss --seed N --out DIR [--transfers K] [--control-loss P] [--data-loss P]`:
 //!   one long session whose capture lost packets both ways (`scenario::capture_loss`), as
 //!   `capture-loss-N.pcap` plus `capture-loss-N.truth.json`.
@@ -74,6 +76,15 @@ enum Command {
         out: PathBuf,
         #[arg(long, default_value_t = 100_000)]
         sessions: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Write a SYN flood: --flows SYNs to port 21 from as many sources, none answered.
+    Synflood {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        flows: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -215,6 +226,17 @@ fn main() -> ExitCode {
         } => {
             let opts = bench::concurrent::Options { sessions, seed };
             (concurrent(&out, &opts), out)
+        }
+        Command::Synflood { out, flows, seed } => {
+            let written =
+                create_parent(&out).and_then(|_| bench::synflood::generate(&out, flows, seed));
+            if let Ok(f) = &written {
+                eprintln!(
+                    "ftpflow-synth: {} bytes, {} packets, {} SYN-only flows",
+                    f.file_bytes, f.packets, f.flows
+                );
+            }
+            (written.map(|_| vec![out.clone()]), out)
         }
         Command::CaptureLoss {
             seed,

@@ -631,10 +631,18 @@ impl SessionCore {
         };
         let mut masked = false;
         if verb == "PASS" {
-            if self.tls.is_none() && !self.saw_clear_password {
+            // A command line parsed here crossed in plain text (lines inside TLS are not
+            // parsed): before any AUTH, or after TLS ended (CCC).
+            if !self.saw_clear_password {
                 self.saw_clear_password = true;
-                self.finding(FindingKind::ClearTextPassword,
-                    "the password travels in clear text on the control connection (plain FTP, no AUTH TLS)".into(),
+                let why = if self.tls.is_some() {
+                    "TLS had ended (CCC) before it was sent"
+                } else {
+                    "plain FTP, no AUTH TLS"
+                };
+                self.finding(
+                    FindingKind::ClearTextPassword,
+                    format!("the password travels in clear text on the control connection ({why})"),
                     ts,
                     frame,
                 );

@@ -821,7 +821,6 @@ fn a_lost_227s_data_connection_is_adopted_by_timing() {
 /// none because any TLS ever started suppresses it (`self.tls.is_none()` in
 /// `on_command_line`).
 #[test]
-#[ignore = "suspected bug: a PASS in plain text after CCC gets no clear_text_password finding"]
 fn pass_in_plain_text_after_ccc_is_flagged_as_clear_text() {
     let mut d = Drive::new();
     d.server("220 ready\r\n");

@@ -13,6 +13,7 @@
 pub mod concurrent;
 pub mod jumble;
 pub mod mixed;
+pub mod synflood;
 
 use ftpflow_synth::packet::{Packet, flags};
 use ftpflow_synth::sink::PacketSink;
