@@ -244,6 +244,20 @@ impl Analyzer {
                 tcp_stats.duplicate_packets
             ));
         }
+        if tcp_stats.evicted_by_bound > 0 {
+            warnings.push(format!(
+                "{} connections were finished early because the connection table was full (--max-connections {}): \
+                 what they did after that is not in this analysis",
+                tcp_stats.evicted_by_bound, self.tcp.config().max_connections
+            ));
+        }
+        if tcp_stats.half_open_evicted > 0 {
+            warnings.push(format!(
+                "{} connection attempts were still unanswered when more than {} waited at once (a SYN flood or a scan?): \
+                 each was finished then as not established (--max-half-open)",
+                tcp_stats.half_open_evicted, self.tcp.config().max_half_open
+            ));
+        }
         if let Some(live) = &self.live
             && live.dropped_by_kernel + live.dropped_by_interface > 0
         {

@@ -19,6 +19,7 @@
 //! is bounded with what a bound dropped counted and reported.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod analyze;
 pub mod capture;

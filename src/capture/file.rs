@@ -8,7 +8,7 @@
 //! - One buffer per input, grown on demand from 256 KiB to at most [`MAX_BUF`] (4 MiB),
 //!   refilled with large reads and compacted in place. Nothing is ever seeked, so stdin
 //!   and gzip streams behave like files (with read-ahead, a regular file's later chunks
-//!   are read at their offsets instead, by both threads: [`super::positional`]). Byte
+//!   are read at their offsets instead, by both threads: the `positional` module). Byte
 //!   offsets in messages count from the start of the (decompressed) stream.
 //! - **Why `read(2)` and not a memory map:** tried on the 2-core benchmark machine (a
 //!   virtual machine, captures in the page cache): analysing through 8 MiB mapped windows

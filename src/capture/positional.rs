@@ -144,7 +144,10 @@ impl<'f> Positional<'f> {
             if self.consumed.load(Ordering::Acquire) >= self.end.load(Ordering::Acquire) {
                 return; // the consumer has the last chunk
             }
-            self.wait(|| {
+            // The window is full: the consumer is the slower side, so sleep until it
+            // frees a slot rather than spin (spinning here burnt a core that the
+            // analysis and the output could use).
+            self.sleep_until(|| {
                 let (claim, consumed) = (
                     self.next_claim.load(Ordering::Acquire),
                     self.consumed.load(Ordering::Acquire),
@@ -203,6 +206,12 @@ impl<'f> Positional<'f> {
 
     /// Spins a while until `ready()` ([`spin_until`]), then parks for at most [`PARK`];
     /// the caller looks again either way.
+    fn sleep_until(&self, ready: impl Fn() -> bool) {
+        if !ready() {
+            std::thread::park_timeout(PARK);
+        }
+    }
+
     fn wait(&self, ready: impl Fn() -> bool) {
         spin_until(self.spin, &ready);
         if !ready() {

@@ -21,6 +21,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
+/// The command line: one subcommand.
 #[derive(Debug, Parser)]
 #[command(
     name = "ftpflow",
@@ -29,10 +30,12 @@ use std::path::PathBuf;
              active and passive data connections linked to their transfers, and the closes."
 )]
 pub struct Cli {
+    /// What to do: analyse files or watch an interface.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse capture files (pcap or pcapng, gzip or not; "-" reads stdin).
@@ -41,13 +44,18 @@ pub enum Command {
     Live(LiveArgs),
 }
 
+/// When to colour the output (`--color`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
     Auto,
+    /// Always colour, even into a file or a pipe.
     Always,
+    /// Never colour.
     Never,
 }
 
+/// Options about the output, shared by `analyze` and `live`.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Write the output to FILE instead of stdout.
@@ -64,6 +72,7 @@ pub struct OutputArgs {
     pub verbose: bool,
 }
 
+/// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.
 #[derive(Debug, Args)]
 pub struct LimitArgs {
     /// Treat connections to PORT as FTP control connections (repeatable; default 21 and
@@ -81,6 +90,10 @@ pub struct LimitArgs {
     /// Connections tracked at once (the least recently active is evicted beyond it).
     #[arg(long, value_name = "N", default_value_t = 1 << 20)]
     pub max_connections: usize,
+    /// Connections tracked at once whose SYN is not answered yet (the oldest is finished
+    /// beyond it, so a SYN flood or a scan costs bounded memory).
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub max_half_open: usize,
     /// Out-of-order bytes held per control-connection direction.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub reassembly_limit: usize,
@@ -95,6 +108,7 @@ pub struct LimitArgs {
     pub idle_timeout: f64,
 }
 
+/// The arguments of `ftpflow analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Capture files, read in order as one capture (see --separate); "-" is stdin.
@@ -115,12 +129,15 @@ pub struct AnalyzeArgs {
     /// reads ahead.
     #[arg(long)]
     pub no_read_ahead: bool,
+    /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// FTP ports and limits.
     #[command(flatten)]
     pub limits: LimitArgs,
 }
 
+/// The arguments of `ftpflow live`.
 #[derive(Debug, Args)]
 pub struct LiveArgs {
     /// Interface to capture on (e.g. eth0, lo, any).
@@ -163,8 +180,10 @@ pub struct LiveArgs {
     /// Output format (timeline and jsonl print each step as it happens).
     #[arg(long, value_enum, default_value = "timeline")]
     pub format: Format,
+    /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// FTP ports and limits.
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -203,6 +222,7 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     cfg.tracker.session.max_line = limits.max_line;
     cfg.tracker.session.show_passwords = output.show_passwords;
     cfg.tcp.max_connections = limits.max_connections.max(16);
+    cfg.tcp.max_half_open = limits.max_half_open.max(16);
     cfg.tcp.max_held_bytes_per_stream = limits.reassembly_limit;
     cfg.tcp.max_held_bytes_total = limits.reassembly_total;
     cfg.tracker.max_expectations = limits.max_expectations.max(1);

@@ -30,11 +30,14 @@ use std::net::IpAddr;
 /// Handle of a registered expectation.
 pub type ExpId = u32;
 
+/// An announced data endpoint waiting for its connection.
 #[derive(Debug, Clone)]
 pub struct Expectation {
-    /// Session index and negotiation index inside it.
+    /// Index of the session that announced it (session id - 1).
     pub session: usize,
+    /// Index of the negotiation inside that session.
     pub negotiation: usize,
+    /// Active (PORT...) or passive (PASV...).
     pub mode: Mode,
     /// Where the data connection is to be accepted, as announced.
     pub announced: Endpoint,
@@ -42,20 +45,26 @@ pub struct Expectation {
     pub listener_peer: IpAddr,
     /// The control connection's address on the connecting side.
     pub connector_peer: IpAddr,
+    /// When it was announced (capture time).
     pub ts: Timestamp,
 }
 
 /// A successful match.
 #[derive(Debug, Clone)]
 pub struct Claim {
+    /// The expectation the connection satisfied, now removed from the table.
     pub expectation: Expectation,
+    /// How the listening endpoint matched the announced one.
     pub link: LinkNote,
     /// The endpoint that accepted the connection (the responder, or the orig of a
     /// mid-stream connection matched the other way round).
     pub listener: Endpoint,
+    /// The endpoint that opened the connection.
     pub connector: Endpoint,
 }
 
+/// The expectations waiting for their data connection, indexed by announced port and
+/// bounded in number and age.
 pub struct ExpectTable {
     slots: Vec<Option<Expectation>>,
     free: Vec<ExpId>,
@@ -70,7 +79,9 @@ pub struct ExpectTable {
     live: usize,
     max: usize,
     max_age: i64,
+    /// Expectations dropped because the table was full.
     pub evicted: u64,
+    /// Expectations dropped because no connection came within the maximum age.
     pub expired: u64,
 }
 
@@ -79,6 +90,7 @@ pub struct ExpectTable {
 const TIME_SLACK: i64 = 1_000_000_000;
 
 impl ExpectTable {
+    /// A table of at most `max` expectations, each kept at most `max_age` (capture time).
     pub fn new(max: usize, max_age: i64) -> ExpectTable {
         ExpectTable {
             slots: Vec::new(),
@@ -95,14 +107,17 @@ impl ExpectTable {
         }
     }
 
+    /// The number of expectations waiting.
     pub fn len(&self) -> usize {
         self.live
     }
 
+    /// Whether no expectation is waiting.
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
 
+    /// Adds an expectation, evicting the oldest when the table is full; returns its handle.
     pub fn register(&mut self, e: Expectation) -> ExpId {
         while self.live >= self.max {
             let Some((oldest, serial)) = self.order.pop_front() else {

@@ -29,10 +29,14 @@ use ahash::AHashMap;
 use std::collections::VecDeque;
 use std::io;
 
+/// What the tracker treats as FTP, and its bounds.
 #[derive(Debug, Clone)]
 pub struct TrackerConfig {
+    /// Ports whose connections are FTP control connections.
     pub ftp_ports: Vec<u16>,
+    /// Limits and display choices for each session.
     pub session: SessionConfig,
+    /// Announced data endpoints waiting for their connection at once.
     pub max_expectations: usize,
     /// An announcement not used within this time (capture time) is forgotten.
     pub expectation_max_age: i64,
@@ -171,6 +175,8 @@ impl OpenSessions {
     }
 }
 
+/// Routes TCP connections to FTP sessions, links data connections to negotiations, and
+/// tells a [`Sink`] what it finds.
 pub struct Tracker {
     cfg: TrackerConfig,
     /// Open sessions by index (id - 1).
@@ -192,11 +198,15 @@ pub struct Tracker {
 
 /// The tracker's counters for the capture's summary.
 pub struct TrackerCounts {
+    /// FTP control connections (sessions) found.
     pub sessions_total: u64,
     /// Transfers with a data connection.
     pub data_connections: u64,
+    /// Connections that look like FTP data but belong to no transfer.
     pub unlinked_total: u64,
+    /// TCP connections that are neither FTP control nor FTP data.
     pub other_tcp_connections: u64,
+    /// What the bounds dropped.
     pub bounds: BoundCounters,
 }
 

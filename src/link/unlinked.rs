@@ -27,6 +27,9 @@ use std::net::IpAddr;
 
 /// Sessions remembered per host pair.
 const SESSIONS_PER_PAIR: usize = 8;
+/// Ended sessions remembered for their hosts' late connections, across all host pairs:
+/// memory stays flat however many sessions (or SYNs to port 21) the capture holds.
+const ENDED_SESSIONS: usize = 16_384;
 /// Announced ports remembered per session.
 const PORTS_PER_SESSION: usize = 64;
 /// A connection waits at most this long (capture time) for its session to appear.
@@ -62,12 +65,17 @@ pub struct HostPairs {
     of_session: AHashMap<usize, (IpAddr, IpAddr)>,
     waiting: VecDeque<ConnRecord>,
     max_waiting: usize,
+    /// Ended established sessions, oldest first, as (host pair, session).
+    ended: VecDeque<((IpAddr, IpAddr), usize)>,
 }
 
 /// A connection listed for a session.
 pub struct Listed {
+    /// Index of the session it is listed for (session id - 1).
     pub session: usize,
+    /// Why it counts as one of the session's data connections, in words.
     pub reason: String,
+    /// The connection.
     pub record: ConnRecord,
 }
 
@@ -149,12 +157,41 @@ impl HostPairs {
         self.retry(session)
     }
 
-    /// The session's control connection left the table.
+    /// The session's control connection left the table. One that never carried FTP
+    /// (a SYN nobody answered) explains no connection and is forgotten; of the others,
+    /// the most recent `ENDED_SESSIONS` are remembered.
     pub fn ended(&mut self, session: usize, ts: Timestamp) {
-        if let Some(l) = self.life(session) {
-            l.end = Some(ts);
-        }
+        let Some(&key) = self.of_session.get(&session) else {
+            return;
+        };
+        let established = match self.life(session) {
+            Some(l) => {
+                l.end = Some(ts);
+                l.established
+            }
+            None => false,
+        };
         self.of_session.remove(&session);
+        if !established {
+            self.forget(key, session);
+            return;
+        }
+        self.ended.push_back((key, session));
+        while self.ended.len() > ENDED_SESSIONS {
+            if let Some((key, old)) = self.ended.pop_front() {
+                self.forget(key, old);
+            }
+        }
+    }
+
+    /// Drops what is known of an ended session (and of its host pair, if nothing is left).
+    fn forget(&mut self, key: (IpAddr, IpAddr), session: usize) {
+        if let Some(list) = self.pairs.get_mut(&key) {
+            list.retain(|l| l.session != session);
+            if list.is_empty() {
+                self.pairs.remove(&key);
+            }
+        }
     }
 
     /// A connection no announcement claimed has closed: listed for a session, or kept

@@ -30,11 +30,20 @@ pub struct TcpStats {
     pub duplicate_packets: u64,
     /// SYNs sent again with the same initial sequence number (unanswered in time).
     pub syn_retransmissions: u64,
+    /// Connections finished early, still unanswered, because more than the bound on
+    /// half-open connections (`--max-half-open`) waited for an answer at once: a SYN
+    /// flood or a scan. Left out when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub half_open_evicted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The capture as a whole: its inputs, time span, connection counts, decoder and TCP
 /// counters, bounds hit and warnings (the JSON report's `capture` object).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CaptureInfo {
     /// Each input read, in order.
     pub files: Vec<InputSummary>,

@@ -4,7 +4,7 @@
 //! | format | sink | keeps |
 //! |---|---|---|
 //! | timeline | [`timeline::TimelineSink`]: each session's numbered steps when it ends | nothing but the unlinked connections' lines |
-//! | table | [`table::TableSink`]: sessions and transfers as tables at the end | the rows' text (in a file past 8 MiB) |
+//! | table | [`table::TableSink`]: sessions and transfers as tables at the end | the rows' text (in a file past 4 MiB) |
 //! | json | [`json::DocumentWriter`]: one document, each session when it ends | the unlinked connections, serialized |
 //! | jsonl | [`jsonl::JsonLines`]: a record per step, session, unlinked connection | nothing |
 //!
@@ -15,6 +15,7 @@ pub mod collect;
 pub mod fmt;
 pub mod json;
 pub mod jsonl;
+pub mod offthread;
 pub mod rows;
 pub mod table;
 pub mod timeline;
@@ -54,6 +55,22 @@ pub fn sink(
     flush_each: bool,
     json_element: bool,
 ) -> Box<dyn Sink> {
+    // Into a file, the timeline and JSON Lines draw on a second core while the analysis
+    // goes on (drawing them costs about as much as the analysis); a pipe or a live capture
+    // gets each session as it ends, so it is drawn on the spot.
+    let out = if !flush_each && matches!(format, Format::Timeline | Format::Jsonl) {
+        let opts = *opts;
+        let make: offthread::MakeSink = Box::new(move |out| match format {
+            Format::Jsonl => Box::new(jsonl::JsonLines::new(out, false)),
+            _ => Box::new(timeline::TimelineSink::new(out, &opts, false)),
+        });
+        match offthread::OffThread::new(out, make) {
+            Ok(sink) => return Box::new(sink),
+            Err(out) => out,
+        }
+    } else {
+        out
+    };
     match format {
         Format::Timeline => Box::new(timeline::TimelineSink::new(out, opts, flush_each)),
         Format::Table => Box::new(table::TableSink::new(out, opts)),

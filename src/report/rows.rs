@@ -13,7 +13,7 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use unicode_width::UnicodeWidthStr;
 
 /// Text held in memory before the rows move to a file.
-const IN_MEMORY: usize = 8 << 20;
+const IN_MEMORY: usize = 4 << 20;
 
 /// A table being filled.
 pub struct Rows {
@@ -28,7 +28,7 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// Rows under `header` that move to a temporary file past 8 MiB of text.
+    /// Rows under `header` that move to a temporary file past 4 MiB of text.
     pub fn new(header: &[&str]) -> Rows {
         Rows::with_limit(header, IN_MEMORY)
     }
@@ -68,7 +68,10 @@ impl Rows {
         match &mut self.spill {
             Some(file) => write_row(file, &row),
             None => {
-                self.mem_bytes += row.iter().map(|c| c.len() + 24).sum::<usize>();
+                // What the row really takes: each cell's heap block and its String, and
+                // the row's own Vec.
+                self.mem_bytes +=
+                    24 + row.capacity() * 24 + row.iter().map(|c| c.capacity()).sum::<usize>();
                 self.mem.push(row);
                 Ok(())
             }

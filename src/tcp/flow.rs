@@ -118,6 +118,11 @@ pub(super) struct Flow {
 }
 
 impl Flow {
+    /// Opened by a SYN that nothing answered yet: the responder sent no packet.
+    pub(super) fn half_open(&self) -> bool {
+        !self.midstream && self.halves[Side::Resp as usize].stats.segments == 0
+    }
+
     /// A new connection, as the handler wants it (bytes delivered or only counted).
     pub(super) fn new(info: &ConnInfo, interest: super::Interest, cfg: &TcpConfig) -> Flow {
         let limits = StreamLimits {

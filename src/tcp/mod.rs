@@ -66,6 +66,9 @@ pub use table::TcpTable;
 pub struct TcpConfig {
     /// Connections tracked at once; beyond it the least recently active is evicted.
     pub max_connections: usize,
+    /// Connections tracked at once whose SYN got no answer yet; beyond it the oldest is
+    /// finished (a SYN flood then costs a bounded table, not a flow per SYN).
+    pub max_half_open: usize,
     /// Out-of-order bytes held per content direction.
     pub max_held_bytes_per_stream: usize,
     /// Out-of-order bytes held across all connections.
@@ -99,6 +102,7 @@ impl Default for TcpConfig {
     fn default() -> Self {
         TcpConfig {
             max_connections: 1 << 20,
+            max_half_open: 4096,
             max_held_bytes_per_stream: 1 << 20,
             max_held_bytes_total: 64 << 20,
             max_held_ranges_per_stream: 256,

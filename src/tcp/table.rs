@@ -9,7 +9,7 @@ use super::{ConnId, ConnInfo, ConnRecord, EndReason, FlowHandler, TcpConfig, Tcp
 use crate::decode::Segment;
 use crate::endpoint::Endpoint;
 use crate::time::Timestamp;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// The connection table.
 pub struct TcpTable {
@@ -26,6 +26,10 @@ pub struct TcpTable {
     last_sweep: Option<Timestamp>,
     recent: RecentPackets,
     graves: Graveyard,
+    /// Connections opened by a SYN, oldest first, as (id, slot): the half-open ones among
+    /// them are bounded by `max_half_open`. Entries of connections answered or gone are
+    /// dropped when the queue outgrows the bound.
+    half_open: VecDeque<(ConnId, usize)>,
 }
 
 /// Segments that took [`Flow::counted_in_order`] (tests check that it was exercised).
@@ -51,7 +55,13 @@ impl TcpTable {
             last_sweep: None,
             recent: RecentPackets::default(),
             graves: Graveyard::default(),
+            half_open: VecDeque::new(),
         }
+    }
+
+    /// The bounds and policies it runs with.
+    pub fn config(&self) -> &TcpConfig {
+        &self.cfg
     }
 
     /// The table's counters so far.
@@ -213,6 +223,12 @@ impl TcpTable {
         };
         self.index.insert(key, slot);
         self.graves.forget(&key);
+        if seg.flags.syn() && !seg.flags.ack() {
+            self.half_open.push_back((id, slot));
+            if self.half_open.len() > self.cfg.max_half_open {
+                self.bound_half_open(h);
+            }
+        }
         self.stats.peak_connections = self.stats.peak_connections.max(self.index.len() as u64);
         slot
     }
@@ -261,6 +277,27 @@ impl TcpTable {
                 self.stats.idle_timeouts += 1;
             }
             self.finish(slot, reason, h);
+        }
+    }
+
+    /// More SYNs wait for an answer than the bound allows: forgets the queue's entries of
+    /// connections answered or gone, then finishes the oldest half-open ones until an
+    /// eighth of the bound is free (so this runs once per bound/8 new SYNs at most).
+    fn bound_half_open<H: FlowHandler>(&mut self, h: &mut H) {
+        let flows = &self.flows;
+        let still_half_open = |&(id, slot): &(ConnId, usize)| {
+            flows[slot]
+                .as_ref()
+                .is_some_and(|f| f.id == id && !f.reported && f.half_open())
+        };
+        self.half_open.retain(still_half_open);
+        let keep = self.cfg.max_half_open - self.cfg.max_half_open / 8;
+        while self.half_open.len() > keep {
+            let Some((_, slot)) = self.half_open.pop_front() else {
+                break;
+            };
+            self.stats.half_open_evicted += 1;
+            self.finish(slot, EndReason::Evicted, h);
         }
     }
 

@@ -54,12 +54,19 @@ use std::net::IpAddr;
 /// Limits and display choices for sessions.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
+    /// Longest command or reply line kept, in bytes; longer lines are cut and reported.
     pub max_line: usize,
+    /// Commands stored per session; later ones are counted, not stored.
     pub max_commands: usize,
+    /// Commands waiting for their reply at once; beyond it the oldest is dropped.
     pub max_pending: usize,
+    /// Lines of text kept per reply.
     pub max_reply_lines: usize,
+    /// Bytes of text kept per reply.
     pub max_reply_bytes: usize,
+    /// Findings stored per session; later ones are counted, not stored.
     pub max_findings: usize,
+    /// Keep PASS arguments instead of masking them.
     pub show_passwords: bool,
     /// Tell commands and transfers as they complete ([`SessionState::take_progress`]), for
     /// a live capture.
@@ -453,7 +460,7 @@ impl SessionState {
     }
 
     /// Offers a connection no announcement explains to a transfer whose announcement the
-    /// capture lost (see [`adopt`]); gives it back when no transfer takes it.
+    /// capture lost (see the `adopt` module); gives it back when no transfer takes it.
     pub fn adopt_connection(&mut self, record: ConnRecord) -> Option<ConnRecord> {
         self.core.adopt_connection(record)
     }
@@ -462,6 +469,7 @@ impl SessionState {
 /// A negotiation seen as the data connection it expects.
 #[derive(Debug, Clone, Copy)]
 pub struct ExpectedConnection {
+    /// Active (PORT...) or passive (PASV...).
     pub mode: Mode,
     /// Where the data connection is to be accepted, as announced.
     pub announced: Endpoint,
