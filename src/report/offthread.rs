@@ -14,14 +14,14 @@ use crate::model::events::{Event, Progress, Sink};
 use crate::model::steps::session_steps;
 use crate::model::{CaptureInfo, Session, UnlinkedConnection};
 use crate::time::Timestamp;
+use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError, bounded};
 use std::io::{self, Write};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::thread::JoinHandle;
 
 /// Events and chunks that may wait between the threads.
-const QUEUE: usize = 64;
+const QUEUE: usize = 16;
 /// Text the drawing thread gathers before it sends it back.
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 64 * 1024;
 
 /// An event the drawing thread owns.
 enum Owned {
@@ -44,7 +44,7 @@ pub type MakeSink = Box<dyn FnOnce(Box<dyn Write>) -> Box<dyn Sink> + Send>;
 /// The adapter: a [`Sink`] whose drawing happens on its own thread.
 pub struct OffThread {
     out: Box<dyn Write>,
-    events: Option<SyncSender<Owned>>,
+    events: Option<Sender<Owned>>,
     chunks: Receiver<io::Result<Vec<u8>>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -53,8 +53,8 @@ impl OffThread {
     /// Starts the drawing thread with the sink `make` builds; its text goes to `out`.
     /// Gives `out` back when no thread can be started.
     pub fn new(out: Box<dyn Write>, make: MakeSink) -> Result<OffThread, Box<dyn Write>> {
-        let (events, inbox) = sync_channel::<Owned>(QUEUE);
-        let (send_chunks, chunks) = sync_channel::<io::Result<Vec<u8>>>(QUEUE);
+        let (events, inbox) = bounded::<Owned>(QUEUE);
+        let (send_chunks, chunks) = bounded::<io::Result<Vec<u8>>>(QUEUE);
         let spawned = std::thread::Builder::new()
             .name("ftpflow-draw".into())
             .spawn(move || draw(inbox, send_chunks, make));
@@ -80,25 +80,25 @@ impl OffThread {
     }
 
     fn send(&mut self, ev: Owned) -> io::Result<()> {
-        let Some(events) = &self.events else {
+        let Some(events) = self.events.clone() else {
             return Ok(());
         };
-        // A full queue blocks this thread until the drawing catches up; the chunks it
-        // sends meanwhile must be taken, or both threads would wait for each other.
+        // A full queue makes this thread wait until the drawing catches up; the chunks it
+        // sends meanwhile must be written, or both threads would wait for each other.
         let mut ev = ev;
         loop {
             match events.try_send(ev) {
                 Ok(()) => return self.write_ready(),
-                Err(std::sync::mpsc::TrySendError::Full(back)) => {
+                Err(TrySendError::Full(back)) => {
                     ev = back;
-                    match self.chunks.recv_timeout(std::time::Duration::from_millis(1)) {
-                        Ok(chunk) => self.out.write_all(&chunk?)?,
-                        Err(_) => continue,
-                    }
+                    let mut wait = Select::new();
+                    wait.send(&events);
+                    wait.recv(&self.chunks);
+                    wait.ready();
+                    self.write_ready()?;
                 }
-                Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                Err(TrySendError::Disconnected(_)) => {
                     // The drawing thread stopped: its error is among the chunks.
-                    self.events = None;
                     return self.finish();
                 }
             }
@@ -154,7 +154,7 @@ impl Sink for OffThread {
 /// Text written on the drawing thread, sent back in chunks.
 struct ChunkWriter {
     buf: Vec<u8>,
-    to: SyncSender<io::Result<Vec<u8>>>,
+    to: Sender<io::Result<Vec<u8>>>,
 }
 
 impl ChunkWriter {
@@ -191,7 +191,7 @@ impl Write for ChunkWriter {
 }
 
 /// The drawing thread: events in, text out.
-fn draw(inbox: Receiver<Owned>, chunks: SyncSender<io::Result<Vec<u8>>>, make: MakeSink) {
+fn draw(inbox: Receiver<Owned>, chunks: Sender<io::Result<Vec<u8>>>, make: MakeSink) {
     let writer = ChunkWriter {
         buf: Vec::with_capacity(CHUNK),
         to: chunks.clone(),

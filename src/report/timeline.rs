@@ -109,7 +109,9 @@ impl TimelineSink {
         }
         let st = &self.st;
         let d = describe(s, step, &mut self.last_command, st);
-        let indent = format!("{:>25}  ", "");
+        // Where a step's words begin: under the connection column.
+        const INDENT: &str = "                           ";
+        let indent = INDENT;
         let prefix = if step.numbered() {
             self.n += 1;
             format!(
@@ -119,7 +121,7 @@ impl TimelineSink {
                 step.frame
             )
         } else {
-            indent.clone()
+            indent.to_string()
         };
         match &d.why {
             Some(why) if visible_len(&d.head) + visible_len(why) + 3 <= LINE_WIDTH => {
