@@ -1,11 +1,13 @@
-//! FTP control-channel parsing: pure functions over bytes, no session state.
+//! Everything FTP: the control channel's parsers (pure functions over bytes), the verb
+//! table, the findings' catalogue, and the session state machine that uses them.
 //!
 //! **Input:** the in-order bytes of each direction of a control connection (from `tcp`),
 //! with gaps and the end of the stream marked.
 //!
 //! **Output:** lines, commands, replies, announced data endpoints, and the meanings and
-//! small facts the reports show. The session state machine (which reply answers which
-//! command, which data connection a transfer used) lives with the tracker and calls these.
+//! small facts the reports show. The session state machine ([`session`]: which reply
+//! answers which command, which data connection a transfer used) calls these; the tracker
+//! in [`crate::link`] drives it.
 //!
 //! | module | turns | into |
 //! |---|---|---|
@@ -20,6 +22,7 @@
 //! | [`tls`] | bytes after AUTH TLS | TLS record framing, where plain text resumes (CCC) |
 //! | [`verbs`] | a verb | its row: kind, direction, meaning, replies that may answer it |
 //! | [`text`] | reply texts | announced size, STOU file name, SIZE answer, 257 path |
+//! | [`session`] | a control connection's bytes and its data connections | a session of the model |
 //!
 //! Rules shared by all of them: capture bytes never panic (no unchecked indexing, no
 //! unwrap on input, no arithmetic overflow); what is borrowed stays borrowed (lines and
