@@ -1017,3 +1017,43 @@ fn expect_expires_old_announcements_even_after_an_id_was_reused() {
     );
     assert_eq!(t.expired, 1);
 }
+
+/// A SYN flood to port 21 opens a "session" per SYN; none carried FTP, so none is
+/// remembered once it ended. Of sessions that did carry FTP, a bounded number is kept,
+/// the most recent ones, which still explain their hosts' connections.
+#[test]
+fn pairs_forget_sessions_that_never_carried_ftp_and_keep_a_bounded_number() {
+    let mut p = HostPairs::new(16);
+    let s: std::net::IpAddr = SERVER_IP.parse().unwrap();
+    for i in 0..50_000u32 {
+        let c = std::net::IpAddr::from([10, 128 + (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+        p.opened(i as usize, c, s, Timestamp(i64::from(i)), false);
+        p.ended(i as usize, Timestamp(i64::from(i) + 1));
+    }
+    assert_eq!(p.remembered(), 0);
+    for i in 0..20_000u32 {
+        let c = std::net::IpAddr::from([10, 200, (i >> 8) as u8, i as u8]);
+        let n = 50_000 + i as usize;
+        p.opened(n, c, s, Timestamp(100 * SEC + i64::from(i)), false);
+        p.established(n);
+        p.ended(n, Timestamp(100 * SEC + i64::from(i) + 1));
+    }
+    assert!(p.remembered() <= 16_384, "{}", p.remembered());
+    assert!(p.remembered() >= 16_000, "{}", p.remembered());
+    // The last session's hosts: a port-20 connection during it is still listed for it.
+    let mut other = Vec::new();
+    let last = 19_999u32;
+    let mut r = record(
+        &format!("{SERVER_IP}:20"),
+        &format!("10.200.{}.{}:40000", (last >> 8) as u8, last as u8),
+        100,
+        100,
+        false,
+    );
+    r.first_ts = Timestamp(100 * SEC + i64::from(last));
+    r.last_ts = r.first_ts;
+    let listed = p
+        .closed(r, &mut other)
+        .expect("listed for the last session");
+    assert_eq!(listed.session, 50_000 + last as usize);
+}

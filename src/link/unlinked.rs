@@ -229,6 +229,12 @@ impl HostPairs {
             .map(|l| l.session)
     }
 
+    /// Sessions remembered (tests check that memory stays bounded).
+    #[cfg(test)]
+    pub(crate) fn remembered(&self) -> usize {
+        self.pairs.values().map(Vec::len).sum()
+    }
+
     /// Every connection still waiting (end of the capture).
     pub fn drain(&mut self) -> Vec<ConnRecord> {
         self.waiting.drain(..).collect()

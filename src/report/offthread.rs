@@ -5,7 +5,7 @@
 //! as much as analysing its packets; on a second core the two overlap. The adapter owns
 //! the output: the drawing thread sends back the bytes it wrote, in order, and they are
 //! written here, so the output needs not move between threads. Memory stays bounded: at
-//! most [`QUEUE`] sessions wait to be drawn and [`QUEUE`] chunks of text to be written.
+//! most `QUEUE` sessions wait to be drawn and `QUEUE` chunks of text to be written.
 //!
 //! Used for files only: on a pipe or a live capture each session must reach the reader
 //! as soon as it ends, which the drawing thread cannot promise between two events.

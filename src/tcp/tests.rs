@@ -604,3 +604,69 @@ fn flipping_a_record_swaps_every_side() {
         serde_json::to_string(&r).unwrap()
     );
 }
+
+/// A segment of the half-open test: `i`-th client host to port 21.
+fn flood_segment(i: u16, flags: u8, from_server: bool) -> Segment<'static> {
+    let client = ep(&format!("10.9.{}.{}:40000", i / 250, i % 250 + 1));
+    let server = ep("10.0.0.21:21");
+    let (src, dst) = if from_server {
+        (server, client)
+    } else {
+        (client, server)
+    };
+    Segment {
+        frame: u64::from(i) + 1,
+        ts: Timestamp(i64::from(i) * 1000),
+        src,
+        dst,
+        seq: if from_server { 5000 } else { 100 },
+        ack: if from_server { 101 } else { 0 },
+        flags: TcpFlags(flags),
+        window: 1,
+        urgent: 0,
+        payload: b"",
+        wire_len: 0,
+        mss: None,
+        wscale: None,
+        sack_permitted: false,
+        ip_id: i,
+        checksum: u16::from(from_server),
+    }
+}
+
+/// A SYN flood keeps at most `max_half_open` unanswered connections, finishing the oldest
+/// as not established; a connection the server answered is never finished by that bound.
+#[test]
+fn unanswered_syns_are_bounded_and_answered_ones_stay() {
+    let cfg = TcpConfig {
+        max_half_open: 32,
+        ..TcpConfig::default()
+    };
+    let mut table = TcpTable::new(cfg);
+    let mut rec = Recorder::default();
+    // Connection 0 is answered at once; the 999 others never are.
+    table.process(&flood_segment(0, SYN, false), &mut rec);
+    table.process(&flood_segment(0, SYN | ACK, true), &mut rec);
+    for i in 1..1000u16 {
+        table.process(&flood_segment(i, SYN, false), &mut rec);
+        assert!(
+            table.open_connections() <= 33,
+            "{} open after {i} SYNs",
+            table.open_connections()
+        );
+    }
+    let evicted = table.stats().half_open_evicted;
+    assert!(evicted >= 1000 - 1 - 32, "{evicted}");
+    assert_eq!(rec.closed.len() as u64, evicted);
+    assert!(rec.closed.iter().all(|r| r.end == EndReason::Evicted));
+    // The oldest went first, and the answered connection was not among them.
+    assert_eq!(rec.closed[0].orig, flood_segment(1, SYN, false).src);
+    assert!(
+        rec.closed
+            .iter()
+            .all(|r| r.orig != flood_segment(0, SYN, false).src)
+    );
+    table.finish_all(&mut rec);
+    assert_eq!(rec.closed.len(), 1000);
+    assert_eq!(table.stats().evicted_by_bound, 0);
+}
