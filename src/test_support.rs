@@ -26,3 +26,37 @@ pub fn project_captures() -> Vec<PathBuf> {
     assert!(paths.len() >= 10, "the samples are missing: {paths:?}");
     paths
 }
+
+/// A TCP segment as the decoder would hand it over: `flags` as the header's flag bits,
+/// the payload's length on the wire, an MSS on SYNs, a window of 65535, and the frame
+/// number as IP id and checksum (so that no two segments look like copies of each other).
+#[allow(clippy::too_many_arguments)]
+pub fn segment<'a>(
+    frame: u64,
+    ts: crate::time::Timestamp,
+    src: crate::endpoint::Endpoint,
+    dst: crate::endpoint::Endpoint,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    payload: &'a [u8],
+) -> crate::decode::Segment<'a> {
+    crate::decode::Segment {
+        frame,
+        ts,
+        src,
+        dst,
+        seq,
+        ack,
+        flags: crate::decode::TcpFlags(flags),
+        window: 65535,
+        urgent: 0,
+        payload,
+        wire_len: payload.len() as u32,
+        mss: (flags & 0x02 != 0).then_some(1460),
+        wscale: None,
+        sack_permitted: false,
+        ip_id: frame as u16,
+        checksum: frame as u16,
+    }
+}

@@ -5,7 +5,7 @@
 use super::expect::{ExpectTable, Expectation};
 use super::tracker::{Tracker, TrackerConfig, TrackerCounts};
 use super::unlinked::HostPairs;
-use crate::decode::{Segment, TcpFlags};
+use crate::decode::TcpFlags;
 use crate::endpoint::Endpoint;
 use crate::ftp::findings::FindingKind;
 use crate::model::events::{Event, Sink};
@@ -501,24 +501,16 @@ impl Net {
 
     fn seg(&mut self, src: Endpoint, dst: Endpoint, flags: u8, seq: u32, ack: u32, data: &[u8]) {
         self.frame += 1;
-        let seg = Segment {
-            frame: self.frame,
-            ts: Timestamp(1_700_000_000 * SEC + self.frame as i64 * 1_000_000),
+        let seg = crate::test_support::segment(
+            self.frame,
+            Timestamp(1_700_000_000 * SEC + self.frame as i64 * 1_000_000),
             src,
             dst,
             seq,
             ack,
-            flags: TcpFlags(flags),
-            window: 65535,
-            urgent: 0,
-            payload: data,
-            wire_len: data.len() as u32,
-            mss: (flags & SYN != 0).then_some(1460),
-            wscale: None,
-            sack_permitted: false,
-            ip_id: self.frame as u16,
-            checksum: self.frame as u16,
-        };
+            flags,
+            data,
+        );
         self.tracker.first_packet(seg.ts);
         self.table.process(&seg, &mut self.tracker);
     }

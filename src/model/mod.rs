@@ -105,6 +105,16 @@ pub enum Mode {
     Passive,
 }
 
+impl Mode {
+    /// Its word in reports (the same as in JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Active => "active",
+            Mode::Passive => "passive",
+        }
+    }
+}
+
 /// Which way a transfer's data flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -129,6 +139,18 @@ pub enum Status {
     Failed,
     /// No final reply before the capture (or the control connection) ended.
     Incomplete,
+}
+
+impl Status {
+    /// Its word in reports (the same as in JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Complete => "complete",
+            Status::Aborted => "aborted",
+            Status::Failed => "failed",
+            Status::Incomplete => "incomplete",
+        }
+    }
 }
 
 /// One FTP session: a control connection with its commands, replies, transfers and findings.

@@ -10,7 +10,7 @@ use super::fmt;
 use super::rows::Rows;
 use super::{RenderOptions, Style};
 use crate::model::events::{Event, Sink};
-use crate::model::{CaptureInfo, Login, Session, Severity, Status};
+use crate::model::{CaptureInfo, Login, Session, Severity};
 use std::io::{self, Write};
 
 /// The table sink: keeps each session's and transfer's row as text (not the sessions), and
@@ -126,13 +126,7 @@ impl TableSink {
                 t.reply_code
                     .map(|c| c.to_string())
                     .unwrap_or_else(|| "-".into()),
-                match t.status {
-                    Status::Complete => "complete",
-                    Status::Aborted => "aborted",
-                    Status::Failed => "failed",
-                    Status::Incomplete => "incomplete",
-                }
-                .to_string(),
+                t.status.name().to_string(),
             ])?;
         }
         for f in s

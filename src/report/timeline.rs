@@ -176,20 +176,11 @@ impl TimelineSink {
                 (c.ts, c.frame, format!("{}{arg}{reply}", c.command))
             }
             Progress::Transfer(t) => {
-                let mode = match t.mode {
-                    Some(Mode::Active) => "active",
-                    Some(Mode::Passive) => "passive",
-                    None => "mode unknown",
-                };
+                let mode = t.mode.map_or("mode unknown", Mode::name);
                 let bytes = t
                     .bytes
                     .map_or("data connection not seen".to_string(), fmt::bytes);
-                let status = match t.status {
-                    Status::Complete => "complete",
-                    Status::Aborted => "aborted",
-                    Status::Failed => "failed",
-                    Status::Incomplete => "incomplete",
-                };
+                let status = t.status.name();
                 let arg = t
                     .arg
                     .as_deref()
@@ -894,14 +885,7 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
         what.push_str(&format!(" (stored as {name})"));
     }
     let how = match (t.mode, &t.setup, t.data_endpoint) {
-        (Some(m), Some(setup), Some(ep)) => format!(
-            "{} via {setup} {ep}",
-            if m == Mode::Active {
-                "active"
-            } else {
-                "passive"
-            }
-        ),
+        (Some(m), Some(setup), Some(ep)) => format!("{} via {setup} {ep}", m.name()),
         _ => "no PORT/PASV".to_string(),
     };
     let data = match &t.data {
@@ -920,10 +904,9 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
     };
     let bytes = t.bytes.map(fmt::bytes).unwrap_or_else(|| "—".into());
     let status = match t.status {
-        Status::Complete => st.green("complete"),
-        Status::Aborted => st.yellow("aborted"),
-        Status::Failed => st.red("failed"),
-        Status::Incomplete => st.yellow("incomplete"),
+        Status::Complete => st.green(t.status.name()),
+        Status::Failed => st.red(t.status.name()),
+        Status::Aborted | Status::Incomplete => st.yellow(t.status.name()),
     };
     let reply = t
         .reply_code

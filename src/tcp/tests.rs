@@ -100,25 +100,19 @@ impl Script {
         } else {
             (self.server, self.client)
         };
-        let seg = Segment {
-            frame: self.frame,
-            ts: Timestamp(self.frame as i64 * 1_000_000),
+        // Each packet sent anew, as a host does (a capture's copy would repeat its IP id).
+        let mut seg = crate::test_support::segment(
+            self.frame,
+            Timestamp(self.frame as i64 * 1_000_000),
             src,
             dst,
             seq,
             ack,
-            flags: TcpFlags(flags),
-            window: 65535,
-            urgent: 0,
+            flags,
             payload,
-            wire_len,
-            mss: if flags & SYN != 0 { Some(1460) } else { None },
-            wscale: None,
-            sack_permitted: false,
-            // Each packet sent anew, as a host does (a capture's copy would repeat it).
-            ip_id: self.frame as u16,
-            checksum: 0,
-        };
+        );
+        seg.wire_len = wire_len;
+        seg.checksum = 0;
         self.table.process(&seg, &mut self.rec);
     }
     fn finish(mut self) -> Recorder {
@@ -549,24 +543,16 @@ fn table_bound_evicts_least_recently_active() {
     let mut table = TcpTable::new(cfg);
     let mut rec = Recorder::default();
     for i in 0..40u16 {
-        let seg = Segment {
-            frame: i as u64 + 1,
-            ts: Timestamp(i as i64),
-            src: ep(&format!("10.0.0.1:{}", 10000 + i)),
-            dst: ep("10.0.0.2:80"),
-            seq: 1,
-            ack: 0,
-            flags: TcpFlags(SYN),
-            window: 1,
-            urgent: 0,
-            payload: b"",
-            wire_len: 0,
-            mss: None,
-            wscale: None,
-            sack_permitted: false,
-            ip_id: i,
-            checksum: 0,
-        };
+        let seg = crate::test_support::segment(
+            i as u64 + 1,
+            Timestamp(i as i64),
+            ep(&format!("10.0.0.1:{}", 10000 + i)),
+            ep("10.0.0.2:80"),
+            1,
+            0,
+            SYN,
+            b"",
+        );
         table.process(&seg, &mut rec);
         assert!(table.open_connections() <= 16);
     }
@@ -614,24 +600,18 @@ fn flood_segment(i: u16, flags: u8, from_server: bool) -> Segment<'static> {
     } else {
         (client, server)
     };
-    Segment {
-        frame: u64::from(i) + 1,
-        ts: Timestamp(i64::from(i) * 1000),
+    let (seq, ack) = if from_server { (5000, 101) } else { (100, 0) };
+    let frame = 2 * u64::from(i) + 1 + u64::from(from_server);
+    crate::test_support::segment(
+        frame,
+        Timestamp(i64::from(i) * 1000),
         src,
         dst,
-        seq: if from_server { 5000 } else { 100 },
-        ack: if from_server { 101 } else { 0 },
-        flags: TcpFlags(flags),
-        window: 1,
-        urgent: 0,
-        payload: b"",
-        wire_len: 0,
-        mss: None,
-        wscale: None,
-        sack_permitted: false,
-        ip_id: i,
-        checksum: u16::from(from_server),
-    }
+        seq,
+        ack,
+        flags,
+        b"",
+    )
 }
 
 /// A SYN flood keeps at most `max_half_open` unanswered connections, finishing the oldest
