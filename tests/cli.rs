@@ -732,3 +732,121 @@ fn separate_exit_codes_and_jobs_argument() {
         Some(2)
     );
 }
+
+/// `-o` naming an input (by path, hard link or symlink) is refused before anything is
+/// written: the capture is evidence.
+#[test]
+fn output_naming_an_input_is_refused_and_the_capture_kept() {
+    let bytes = pcap(1, &ftp_session(b""));
+    let dir = tmp("refuse");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let capture = dir.join("x.pcap");
+    std::fs::write(&capture, &bytes).unwrap();
+    let hard = dir.join("hard.pcap");
+    std::fs::hard_link(&capture, &hard).unwrap();
+    let soft = dir.join("soft.pcap");
+    std::os::unix::fs::symlink(&capture, &soft).unwrap();
+    let other = write("refuse-other.pcap", &bytes);
+    for output in [&capture, &hard, &soft] {
+        for format in ["timeline", "json"] {
+            let o = run(&[
+                "analyze",
+                "-f",
+                format,
+                "-o",
+                output.to_str().unwrap(),
+                other.to_str().unwrap(),
+                capture.to_str().unwrap(),
+            ]);
+            assert_eq!(o.status.code(), Some(2), "{output:?}");
+            assert!(
+                stderr(&o).contains("refusing to overwrite a capture"),
+                "{}",
+                stderr(&o)
+            );
+            assert_eq!(std::fs::read(&capture).unwrap(), bytes, "{output:?}");
+        }
+    }
+    // The same with --separate.
+    let o = run(&[
+        "analyze",
+        "--separate",
+        "-o",
+        soft.to_str().unwrap(),
+        capture.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(&capture).unwrap(), bytes);
+    // Only the temporary-free folder remains: nothing was created beside the capture.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+/// The output is written under a temporary name and put in place when the run completes:
+/// a run that could analyse nothing leaves the previous file as it was.
+#[test]
+fn a_failed_run_leaves_the_previous_output_intact() {
+    let dir = tmp("atomic");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("report.json");
+    std::fs::write(&out, b"the previous report").unwrap();
+    let not_capture = dir.join("notes.txt");
+    std::fs::write(&not_capture, b"hello, this is text\n").unwrap();
+    for args in [
+        vec!["--separate"],
+        vec![],
+        vec!["-f", "timeline"],
+        vec!["-f", "jsonl"],
+    ] {
+        let mut all = vec!["analyze", "-o", out.to_str().unwrap()];
+        all.extend(args);
+        all.push(not_capture.to_str().unwrap());
+        let o = run(&all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}");
+        assert_eq!(std::fs::read(&out).unwrap(), b"the previous report");
+    }
+    // A damaged but readable input (exit 1) and a good one replace it.
+    let mut truncated = pcap(1, &ftp_session(b""));
+    truncated.truncate(truncated.len() - 5);
+    let cut = dir.join("cut.pcap");
+    std::fs::write(&cut, &truncated).unwrap();
+    let o = run(&[
+        "analyze",
+        "-f",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+        cut.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(report["sessions"].as_array().unwrap().len(), 1);
+    // No temporary file is left behind in either case.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    // Permissions of the file replaced are kept.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let good = write("atomic-good.pcap", &pcap(1, &ftp_session(b"")));
+    let o = run(&[
+        "analyze",
+        "-o",
+        out.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&std::fs::read(&out).unwrap()).contains("USER"));
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // Not a regular file: written in place.
+    let o = run(&["analyze", "-o", "/dev/null", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+}

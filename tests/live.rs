@@ -403,3 +403,54 @@ fn effective_uid() -> u32 {
         })
         .unwrap_or(u32::MAX)
 }
+
+/// `-w` and `-o` never harm a file: the same file for both is refused, and a capture that
+/// fails leaves a previous file of that name as it was.
+#[test]
+fn live_output_files_are_put_in_place_only_when_complete() {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("live-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let previous = dir.join("evidence.pcap");
+    std::fs::write(&previous, b"an earlier capture").unwrap();
+    let link = dir.join("link.pcap");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&previous, &link).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let p = previous.to_str().unwrap();
+    for (w, o) in [(p, p), (p, link.to_str().unwrap())] {
+        let out = run(&["live", "-i", "lo", "-w", w, "-o", o]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("refusing to overwrite"), "{err}");
+    }
+    // The capture cannot start: the file named by -w stays as it was.
+    let out = run(&["live", "-i", "no-such-if0", "-w", p]);
+    assert_eq!(out.status.code(), Some(2));
+    if effective_uid() == 0 {
+        let out = run(&[
+            "live",
+            "-i",
+            "lo",
+            "-f",
+            "tcp port",
+            "-w",
+            p,
+            "-o",
+            link.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+    }
+    assert_eq!(std::fs::read(&previous).unwrap(), b"an earlier capture");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        2,
+        "no temporary file left"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

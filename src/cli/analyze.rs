@@ -10,13 +10,15 @@
 //! analysed, 1 if any was damaged or unusable while others were fine.
 
 use super::exit::{CliError, Exit};
+use super::output::{PendingFile, report_writer};
 use super::signals::{StoppableStdin, stop_on_signal};
-use super::{AnalyzeArgs, no_ftp_note, output_writer, use_color};
+use super::{AnalyzeArgs, no_ftp_note, use_color};
 use crate::analyze::{Analyzer, Config};
 use crate::capture::{Input, InputProblem, ReadAhead};
 use crate::report::{self, Format, RenderOptions};
 use std::cell::RefCell;
 use std::io::{self, Write};
+use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -65,8 +67,20 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
     if !args.no_read_ahead && (jobs == 1 || threads <= default_jobs()) {
         cfg.read_ahead = Some(ReadAhead::default());
     }
-    // Open the output first: a wrong path should fail before a long analysis.
-    let out = output_writer(args.output.output.as_ref())?;
+    // Open the output first: a wrong path should fail before a long analysis, and an
+    // output that names an input is refused before anything is written.
+    let input_paths: Vec<&Path> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::Path(p) => Some(p.as_path()),
+            Input::Stdin => None,
+        })
+        .collect();
+    let pending = match &args.output.output {
+        Some(path) => Some(PendingFile::plan(path, &input_paths, "-o")?),
+        None => None,
+    };
+    let out = report_writer(pending.as_ref())?;
     // A pipe may never end: Ctrl-C or SIGTERM then ends the input and the summary follows.
     let stop = if inputs.contains(&Input::Stdin) {
         Some(stop_on_signal()?)
@@ -85,8 +99,8 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         json_element: args.separate && args.format == Format::Json,
     };
     if !args.separate {
-        return analyze_capture(&inputs, &job, out, &mut |note| eprintln!("{note}"))
-            .map(|o| o.exit);
+        let exit = analyze_capture(&inputs, &job, out, &mut |note| eprintln!("{note}"))?.exit;
+        return commit_unless_failed(pending, exit);
     }
     let joined = Rc::new(RefCell::new(Joiner::new(out, args.format)));
     let outcomes = if jobs == 1 {
@@ -95,12 +109,26 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         in_parallel(&inputs, &job, jobs, &joined)?
     };
     let finished = joined.borrow_mut().finish();
+    // The joiner holds the output file: close it before the file is renamed into place.
+    drop(joined);
     match finished {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Output(e)),
-        _ => Ok(Exit::combine(
-            &outcomes.iter().map(|o| o.exit).collect::<Vec<_>>(),
-        )),
+        _ => commit_unless_failed(
+            pending,
+            Exit::combine(&outcomes.iter().map(|o| o.exit).collect::<Vec<_>>()),
+        ),
     }
+}
+
+/// A run that printed results puts its `-o` file in place; one that could analyse nothing
+/// leaves the previous file as it was.
+fn commit_unless_failed(pending: Option<PendingFile>, exit: Exit) -> Result<Exit, CliError> {
+    if let Some(file) = pending
+        && exit != Exit::Failed
+    {
+        file.commit()?;
+    }
+    Ok(exit)
 }
 
 fn default_jobs() -> usize {

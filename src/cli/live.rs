@@ -8,11 +8,13 @@
 //! counters go to stderr (and into the report), and the exit code is 0.
 
 use super::exit::{CliError, Exit};
-use super::{LiveArgs, config, no_ftp_note, output_writer, signals, use_color};
+use super::output::{PendingFile, report_writer};
+use super::{LiveArgs, config, no_ftp_note, signals, use_color};
 use crate::analyze::Analyzer;
 use crate::capture::live::{self, LiveOptions};
 use crate::capture::{InputSummary, RawFrame};
 use crate::report::{self, RenderOptions};
+use std::path::Path;
 
 /// Runs `ftpflow live`.
 pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
@@ -41,7 +43,23 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         verbose: args.output.verbose,
         color: use_color(&args.output),
     };
-    let out = output_writer(args.output.output.as_ref())?;
+    // The report and the packet file must not be the same file; each is written under a
+    // temporary name and put in place only when the capture ends cleanly.
+    let report_file = match &args.output.output {
+        Some(path) => {
+            let others: Vec<&Path> = args.write.iter().map(|w| w.as_path()).collect();
+            Some(PendingFile::plan(path, &others, "-o")?)
+        }
+        None => None,
+    };
+    let packet_file = match &args.write {
+        Some(path) => {
+            let others: Vec<&Path> = args.output.output.iter().map(|o| o.as_path()).collect();
+            Some(PendingFile::plan(path, &others, "-w")?)
+        }
+        None => None,
+    };
+    let out = report_writer(report_file.as_ref())?;
     let sink = report::sink(args.format, &opts, out, true, false);
     let mut analyzer = Analyzer::with_sink(cfg, sink);
     let name = format!("live:{interface}");
@@ -51,7 +69,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
     let live_opts = LiveOptions {
         interface: interface.clone(),
         filter: args.filter.clone(),
-        write: args.write.clone(),
+        write: packet_file.as_ref().map(|f| f.reserve().to_path_buf()),
         count: args.count,
         duration: args.duration,
         snaplen: args.snaplen,
@@ -83,6 +101,9 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         counters.dropped_by_kernel,
         counters.dropped_by_interface
     );
+    if let Some(file) = packet_file {
+        file.commit()?;
+    }
     if let Some(path) = &args.write {
         eprintln!(
             "ftpflow: wrote {} (read it again with: ftpflow analyze {})",
@@ -92,6 +113,9 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
     }
     analyzer.set_live_counters(counters);
     let report = analyzer.finish()?;
+    if let Some(file) = report_file {
+        file.commit()?;
+    }
     if report.capture.ftp_sessions == 0 {
         eprintln!("{}", no_ftp_note(&report, &args.limits.ftp_ports));
     }

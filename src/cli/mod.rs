@@ -15,10 +15,10 @@ mod analyze;
 pub mod exit;
 #[cfg(feature = "live")]
 mod live;
+mod output;
 mod signals;
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
 /// The command line: one subcommand.
@@ -234,19 +234,6 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
         cfg.tcp.max_segment_notes = 100_000;
     }
     Ok(cfg)
-}
-
-/// Where the output goes: a file or stdout, buffered.
-pub fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, CliError> {
-    match path {
-        Some(path) => File::create(path)
-            .map(|f| Box::new(BufWriter::new(f)) as Box<dyn Write>)
-            .map_err(|error| CliError::OutputFile {
-                path: path.display().to_string(),
-                error,
-            }),
-        None => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
-    }
 }
 
 /// Colours on or off, from --color, NO_COLOR and whether stdout is a terminal.

@@ -19,6 +19,8 @@ pub fn stop_on_signal() -> Result<Arc<AtomicBool>, super::exit::CliError> {
     ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::Relaxed) {
             eprintln!("ftpflow: second interrupt, exiting without a summary");
+            // Unfinished output files go; the user's previous files stay as they were.
+            super::output::remove_unfinished();
             std::process::exit(super::exit::INTERRUPTED);
         }
     })
