@@ -527,6 +527,23 @@ impl Ctx<'_> {
 
     /// End of the data at a record boundary: fine unless a read error ended it.
     fn ended(&mut self, stream: &mut Stream<'_>) {
+        let gzip_cut = self.summary.gzip
+            && stream
+                .error
+                .as_ref()
+                .is_some_and(|e| e.kind() == io::ErrorKind::UnexpectedEof);
+        if gzip_cut {
+            // Every record is whole; what is wrong is the gzip framing after them.
+            stream.error = None;
+            self.set_problem(InputProblem::ReadError {
+                offset: stream.end_offset(),
+                message: "gzip: after the last complete record the compressed data ends early \
+                          (a cut trailer) or is followed by bytes that are not gzip \
+                          (offsets count decompressed bytes)"
+                    .to_string(),
+            });
+            return;
+        }
         if stream.error.is_some() {
             let offset = stream.end_offset();
             self.stopped(
@@ -836,6 +853,8 @@ struct NgState {
     ifaces: Vec<Iface>,
     last_ts: Option<Timestamp>,
     undefined_iface_packets: u64,
+    /// Interface descriptions ignored because a section had more than [`MAX_INTERFACES`].
+    ignored_interfaces: usize,
     first_undefined_offset: u64,
     spb_warned: bool,
     interfaces_seen: u64,
@@ -858,6 +877,7 @@ impl NgState {
             }
         }
         self.ifaces.clear();
+        self.ignored_interfaces = 0;
     }
 }
 
@@ -954,6 +974,7 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
                 ctx.warn(format!(
                     "{name} block at byte offset {off} has length {len}, which is not a multiple of 4; skipped it"
                 ));
+                ctx.summary.corrupt_records += 1;
                 if is_packet_block(btype) {
                     ctx.summary.skipped_packets += 1;
                 }
@@ -1050,15 +1071,24 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
             SHB_TYPE => {
                 st.end_section(ctx);
                 st.section += 1;
+                if !options_fit(block, 24, st.be) {
+                    ctx.summary.corrupt_records += 1;
+                    ctx.warn(format!(
+                        "section header at byte offset {off} has options that run past the end of the block; ignored them"
+                    ));
+                }
                 match pcap_parser::parse_sectionheaderblock(block) {
                     Ok((_, shb)) if shb.major_version != 1 => ctx.warn(format!(
                         "section header at byte offset {off} has version {}.{}; read it as 1.0",
                         shb.major_version, shb.minor_version
                     )),
                     Ok(_) => {}
-                    Err(_) => ctx.warn(format!(
-                        "section header at byte offset {off} has unreadable options; ignored them"
-                    )),
+                    Err(_) => {
+                        ctx.summary.corrupt_records += 1;
+                        ctx.warn(format!(
+                            "section header at byte offset {off} has unreadable options; ignored them"
+                        ));
+                    }
                 }
             }
             IDB_TYPE => add_interface(&mut st, ctx, block, off),
@@ -1081,6 +1111,7 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
                     }
                     _ => {
                         ctx.summary.skipped_packets += 1;
+                        ctx.summary.corrupt_records += 1;
                         ctx.warn(format!(
                             "{name} block at byte offset {off} claims {caplen} captured bytes but holds {}; skipped it",
                             len_us - 32
@@ -1114,6 +1145,7 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
                     }
                     Err(_) => {
                         ctx.summary.skipped_packets += 1;
+                        ctx.summary.corrupt_records += 1;
                         ctx.warn(format!(
                             "simple packet block at byte offset {off} could not be parsed; skipped it"
                         ));
@@ -1166,6 +1198,10 @@ fn packet(
         }
         st.undefined_iface_packets += 1;
         ctx.summary.skipped_packets += 1;
+        // An interface ignored for the interface bound is not damage; any other is.
+        if (if_id as usize) >= st.ifaces.len() + st.ignored_interfaces {
+            ctx.summary.corrupt_records += 1;
+        }
         return;
     };
     let Some(link) = iface.link else {
@@ -1179,11 +1215,32 @@ fn packet(
     ctx.deliver(ts, link, data, orig_len);
 }
 
+/// Do the options of `block` (from byte `start` to its trailing length) each fit inside
+/// it? Each is a 2-byte code and a 2-byte length, its value padded to 4 bytes; code 0 ends
+/// the list, and so may the end of the block.
+fn options_fit(block: &[u8], start: usize, be: bool) -> bool {
+    let end = block.len().saturating_sub(4);
+    let mut at = start;
+    while at < end {
+        if at + 4 > end {
+            return false;
+        }
+        let code = rd16(block, at, be);
+        let len = usize::from(rd16(block, at + 2, be));
+        if code == 0 {
+            return true;
+        }
+        at += 4 + len.div_ceil(4) * 4;
+    }
+    at == end
+}
+
 fn add_interface(st: &mut NgState, ctx: &mut Ctx<'_>, block: &[u8], off: u64) {
     if st.ifaces.len() >= MAX_INTERFACES {
         ctx.warn(format!(
             "interface description block at byte offset {off}: more than {MAX_INTERFACES} interfaces in one section; ignored it"
         ));
+        st.ignored_interfaces += 1;
         return;
     }
     let be = st.be;
@@ -1192,13 +1249,20 @@ fn add_interface(st: &mut NgState, ctx: &mut Ctx<'_>, block: &[u8], off: u64) {
     let mut snaplen = rd32(block, 12, be);
     let mut units = 1_000_000u64;
     let mut offset_secs = 0i64;
-    let parsed = if be {
-        pcap_parser::parse_interfacedescriptionblock_be(block)
+    let parsed = if !options_fit(block, 16, be) {
+        ctx.summary.corrupt_records += 1;
+        ctx.warn(format!(
+            "interface description block at byte offset {off} has options that run past the end of the block; ignored them and assumed microsecond timestamps"
+        ));
+        None
+    } else if be {
+        Some(pcap_parser::parse_interfacedescriptionblock_be(block))
     } else {
-        pcap_parser::parse_interfacedescriptionblock_le(block)
+        Some(pcap_parser::parse_interfacedescriptionblock_le(block))
     };
     match parsed {
-        Ok((_, idb)) => {
+        None => {}
+        Some(Ok((_, idb))) => {
             dlt = (idb.linktype.0 as u32) & 0xffff;
             snaplen = idb.snaplen;
             for opt in &idb.options {
@@ -1206,10 +1270,13 @@ fn add_interface(st: &mut NgState, ctx: &mut Ctx<'_>, block: &[u8], off: u64) {
                 match opt.code.0 {
                     9 => match value.first().copied().map(|r| (r, ts_units(r))) {
                         Some((_, Some(u))) => units = u,
-                        Some((r, None)) => ctx.warn(format!(
-                            "interface {} at byte offset {off} has an invalid time resolution (if_tsresol 0x{r:02x}); assumed microseconds",
-                            st.ifaces.len()
-                        )),
+                        Some((r, None)) => {
+                            ctx.summary.corrupt_records += 1;
+                            ctx.warn(format!(
+                                "interface {} at byte offset {off} has an invalid time resolution (if_tsresol 0x{r:02x}); assumed microseconds",
+                                st.ifaces.len()
+                            ));
+                        }
                         None => {}
                     },
                     14 => {
@@ -1225,9 +1292,12 @@ fn add_interface(st: &mut NgState, ctx: &mut Ctx<'_>, block: &[u8], off: u64) {
                 }
             }
         }
-        Err(_) => ctx.warn(format!(
-            "interface description block at byte offset {off} has unreadable options; assumed microsecond timestamps"
-        )),
+        Some(Err(_)) => {
+            ctx.summary.corrupt_records += 1;
+            ctx.warn(format!(
+                "interface description block at byte offset {off} has unreadable options; assumed microsecond timestamps"
+            ));
+        }
     }
     let link = LinkType::from_dlt(dlt);
     st.interfaces_seen += 1;
