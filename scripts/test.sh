@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export FTPFLOW_REQUIRE_TOOLS=1
+# The recording script's own capture checks (pcapflows.py), on captures built in the test.
+PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s scripts/real -p 'test_*.py'
 if [ "$(id -u)" -eq 0 ]; then
     fresh="$PWD/target/fresh-recordings"
     rm -rf "$fresh"

@@ -36,12 +36,38 @@ fn skip_or_fail(why: &str) {
     eprintln!("skipped: {why}");
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// `n` distinct ports free on 127.0.0.1, below the kernel's ephemeral range: a port the
+/// kernel hands out to any `connect` or `bind(0)` on the machine (other tests, other
+/// builds) could be taken between this check and the server's or client's bind, one
+/// below that range is only ever taken by a program that names it. The search starts at
+/// a place that depends on the process id, so that two runs at once look at different
+/// ports first; every port is held until all are found, so they differ.
+fn free_ports(n: usize) -> Vec<u16> {
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|x| x.parse::<u16>().ok())
+        })
+        .unwrap_or(32768);
+    let (low, high) = (10_000u16, ephemeral_low.max(10_000 + 1_000));
+    let span = u32::from(high - low);
+    let start = std::process::id() * 7 % span;
+    let mut held = Vec::new();
+    for step in 0..span {
+        let port = low + ((start + step) % span) as u16;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            held.push(l);
+            if held.len() == n {
+                return held
+                    .iter()
+                    .map(|l| l.local_addr().unwrap().port())
+                    .collect();
+            }
+        }
+    }
+    panic!("fewer than {n} free ports between {low} and {high}");
 }
 
 fn lines<R: std::io::Read + Send + 'static>(r: R) -> Receiver<String> {
@@ -69,7 +95,12 @@ fn wait_line(
         match rx.recv_timeout(left) {
             Ok(l) if pred(&l) => return l,
             Ok(_) => continue,
-            Err(_) => panic!("timed out after {secs} s waiting for {what}"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("timed out after {secs} s waiting for {what}")
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                panic!("the output ended before {what}")
+            }
         }
     }
 }
@@ -87,8 +118,8 @@ fn records(
         match rx.recv_timeout(left) {
             Ok(l) => got
                 .push(serde_json::from_str(&l).unwrap_or_else(|e| panic!("JSON line {l:?}: {e}"))),
-            Err(_) => {
-                panic!("timed out after {secs} s waiting for {what}; records so far: {got:?}")
+            Err(e) => {
+                panic!("{e} after waiting up to {secs} s for {what}; records so far: {got:?}")
             }
         }
     }
@@ -97,6 +128,23 @@ fn records(
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every line still to come, up to the end of the output (the writer has exited, so its
+/// pipe ends once the reading thread has passed on what it read); bounded by `secs`.
+fn rest_of(rx: &Receiver<String>, secs: u64, what: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut got = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => got.push(l),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return got,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("{what} did not end within {secs} s; lines so far: {got:?}")
+            }
+        }
+    }
 }
 
 /// The transfers told while their session goes on.
@@ -124,7 +172,8 @@ fn live_capture_streams_transfers_and_writes_a_file_analyze_reads_back() {
     std::fs::create_dir_all(&files).unwrap();
     let big: Vec<u8> = (0..300 * 1024u32).map(|i| (i * 7 % 253) as u8).collect();
     std::fs::write(files.join("big.bin"), &big).unwrap();
-    let (port, pasv, active) = (free_port(), free_port(), free_port());
+    let ports = free_ports(3);
+    let (port, pasv, active) = (ports[0], ports[1], ports[2]);
 
     let mut server = Guard(
         Command::new("python3")
@@ -258,9 +307,11 @@ fn live_capture_streams_transfers_and_writes_a_file_analyze_reads_back() {
         l.contains("dropped by the kernel")
     });
     assert!(summary.contains(" 0 dropped by the kernel"), "{summary}");
-    let rest: Vec<Value> = out
-        .try_iter()
-        .map(|l| serde_json::from_str(&l).unwrap())
+    // What ftpflow wrote after the session record, read to the end of its output (not
+    // just what the reading thread had passed on by now).
+    let rest: Vec<Value> = rest_of(&out, 10, "ftpflow's output")
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     all.extend(rest.iter().cloned());
     let capture = rest.last().expect("a final capture record");

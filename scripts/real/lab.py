@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+import pcapflows
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -50,7 +52,8 @@ class Lab:
     def __init__(self, index, workdir, impair=None, log=print):
         self.index = index
         self.workdir = Path(workdir)
-        self.impair = impair  # None or {"loss": %, "reorder": %, "delay_ms": ms, "seed": n}
+        # None or {"loss": %, "reorder": %, "delay_ms": ms, "seed": n, "max_drops": n}
+        self.impair = impair
         self.log = log
         tag = f"ftpf{os.getpid()}-{index}"
         self.cli = f"{tag}-cli"
@@ -103,6 +106,7 @@ class Lab:
                    "--tap-a", self.cli_if, "--tap-b", self.srv_if,
                    "--loss", str(self.impair["loss"]), "--reorder", str(self.impair["reorder"]),
                    "--delay-ms", str(self.impair["delay_ms"]), "--seed", str(self.impair["seed"]),
+                   "--max-drops", str(self.impair.get("max_drops", 1)),
                    "--stats", str(stats), "--max-seconds", "300"]
             self.link_proc = self.start("linkemu", cmd, ns=None, stdout=subprocess.PIPE)
             line = self._read_line(self.link_proc, 10)
@@ -242,6 +246,21 @@ class Lab:
                 raise LabError(f"tcpdump exited: {self._stderr('tcpdump')}")
             time.sleep(0.05)
         raise LabError("tcpdump did not report 'listening on' within 10s")
+
+    def wait_capture_written(self, path, timeout=15.0):
+        """Wait until the capture file shows the end (both FINs acknowledged, or a RST) of
+        every connection it holds. Call it after wait_closed: a socket closes only once
+        the packet that closed it has passed the capture point, so what is left is for
+        tcpdump to write it (and for the link emulator to deliver frames it holds).
+        Returns the connections still unfinished at the deadline (empty: all written)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = pcapflows.unfinished(path)
+            if not left or time.monotonic() >= deadline:
+                return left
+            if self.capture is not None and self.capture.poll() is not None:
+                raise LabError(f"tcpdump exited early: {self._stderr('tcpdump')}")
+            time.sleep(0.05)
 
     def stop_capture(self):
         """SIGINT tcpdump, wait, and parse its packet counters."""

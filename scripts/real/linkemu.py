@@ -14,9 +14,18 @@ between them, applying netem-like impairment to TCP frames only:
   semantics: it needs a delay to have any effect).
 
 Non-TCP frames (ARP, neighbour discovery) pass unchanged and at once. The
-impairment applies independently in both directions. The random generator is
-seeded (``--seed``), so the drop/reorder decisions follow a reproducible
-sequence (the TCP timing itself is not reproducible).
+impairment applies independently in both directions, each with its own random
+generator seeded from ``--seed`` and the direction: the n-th TCP frame in a
+direction meets the same drop/reorder decision in every run with that seed,
+whatever the other direction does (which frame is the n-th still depends on the
+TCP timing, which is not reproducible).
+
+``--max-drops`` (default 1) bounds how often the same segment is dropped: a
+segment is known by its addresses, ports, sequence number, payload length and
+SYN/FIN flags (plus the acknowledgement number for a bare ACK), and once it has
+been dropped that many times its copies pass. Every segment thus gets through
+by its first or second copy, so recovery takes at most one retransmission
+timeout and a run's duration stays bounded.
 
 Protocol with the parent: prints ``READY`` on stdout once both TAP devices
 exist (the parent then assigns addresses and brings them up); runs until
@@ -47,6 +56,7 @@ ETH_P_IPV6 = 0x86DD
 ETH_P_VLAN = 0x8100
 IPPROTO_TCP = 6
 MAX_QUEUE = 20000  # frames held at once, across both directions
+MAX_TRACKED = 200000  # dropped-segment identities remembered (then forgotten at once)
 
 
 def setns(path):
@@ -84,6 +94,34 @@ def is_tcp(frame):
     return False
 
 
+def segment_identity(frame):
+    """What stays the same between a TCP segment and its retransmissions (not the IP ID,
+    checksum or timestamp option), or None for a frame that is not parsed."""
+    off = 12
+    etype = struct.unpack_from("!H", frame, off)[0]
+    if etype == ETH_P_VLAN and len(frame) >= 18:
+        off += 4
+        etype = struct.unpack_from("!H", frame, off)[0]
+    ip = off + 2
+    if etype == ETH_P_IPV4:
+        ihl = (frame[ip] & 0x0F) * 4
+        total = struct.unpack_from("!H", frame, ip + 2)[0]
+        addrs, tcp, end = frame[ip + 12:ip + 20], ip + ihl, ip + total
+    else:
+        # IPv6 without extension headers (is_tcp accepted it only then).
+        addrs, tcp = frame[ip + 8:ip + 40], ip + 40
+        end = tcp + struct.unpack_from("!H", frame, ip + 4)[0]
+    if tcp + 20 > min(end, len(frame)):
+        return None
+    ports_seq = frame[tcp:tcp + 8]
+    ack = frame[tcp + 8:tcp + 12]
+    doff = (frame[tcp + 12] >> 4) * 4
+    flags = frame[tcp + 13] & 0x07  # FIN, SYN, RST
+    payload = max(0, min(end, len(frame)) - tcp - doff)
+    bare_ack = payload == 0 and not flags
+    return (bytes(addrs), bytes(ports_seq), payload, flags, bytes(ack) if bare_ack else b"")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ns-a", required=True, help="path of namespace A, e.g. /run/netns/NAME")
@@ -94,6 +132,8 @@ def main():
     ap.add_argument("--reorder", type=float, default=0.0, help="percent")
     ap.add_argument("--delay-ms", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=21)
+    ap.add_argument("--max-drops", type=int, default=1,
+                    help="drop the same segment at most this many times")
     ap.add_argument("--stats", required=True, help="file to write the counters to")
     ap.add_argument("--max-seconds", type=float, default=600.0)
     args = ap.parse_args()
@@ -112,12 +152,16 @@ def main():
     fd_b = open_tap(args.tap_b)
     print("READY", flush=True)
 
-    rng = random.Random(args.seed)
+    # One generator per direction, so that one direction's traffic does not shift the
+    # other's decisions.
+    rngs = {fd_a: random.Random(f"{args.seed}/a_to_b"), fd_b: random.Random(f"{args.seed}/b_to_a")}
+    drops = {}  # segment identity -> times dropped
     delay = args.delay_ms / 1000.0
     peer = {fd_a: fd_b, fd_b: fd_a}
     names = {fd_a: "a_to_b", fd_b: "b_to_a"}
     stats = {d: {"frames": 0, "tcp": 0, "dropped": 0, "sent_early": 0, "delayed": 0,
-                 "write_errors": 0, "queue_full": 0} for d in names.values()}
+                 "write_errors": 0, "queue_full": 0, "spared": 0}
+             for d in names.values()}
     heap = []  # (due, seq, out_fd, frame)
     seq = 0
     deadline = time.monotonic() + args.max_seconds
@@ -159,10 +203,24 @@ def main():
                     emit(out_fd, frame, d)
                     continue
                 st["tcp"] += 1
-                if args.loss > 0 and rng.random() * 100.0 < args.loss:
-                    st["dropped"] += 1
-                    continue
-                if delay <= 0 or (args.reorder > 0 and rng.random() * 100.0 < args.reorder):
+                rng = rngs[fd]
+                # Both draws are made for every TCP frame, so that the sequence of
+                # decisions does not depend on which frames were spared.
+                lose = args.loss > 0 and rng.random() * 100.0 < args.loss
+                early = args.reorder > 0 and rng.random() * 100.0 < args.reorder
+                if lose:
+                    ident = segment_identity(frame)
+                    times = drops.get(ident, 0)
+                    if ident is not None and times >= args.max_drops:
+                        st["spared"] += 1
+                    else:
+                        if ident is not None:
+                            if len(drops) >= MAX_TRACKED:
+                                drops.clear()
+                            drops[ident] = times + 1
+                        st["dropped"] += 1
+                        continue
+                if delay <= 0 or early:
                     if delay > 0:
                         st["sent_early"] += 1
                     emit(out_fd, frame, d)
@@ -178,7 +236,8 @@ def main():
     for _, _, out_fd, frame in sorted(heap):
         emit(out_fd, frame, names[peer[out_fd]])
     with open(args.stats, "w", encoding="utf-8") as fh:
-        json.dump({"seed": args.seed, "loss_pct": args.loss, "reorder_pct": args.reorder,
+        json.dump({"seed": args.seed, "max_drops": args.max_drops, "loss_pct": args.loss,
+                   "reorder_pct": args.reorder,
                    "delay_ms": args.delay_ms, "directions": stats}, fh)
         fh.write("\n")
     os.close(fd_a)

@@ -15,11 +15,13 @@ by two TAP devices and linkemu.py (the kernel here has no sch_netem), with addre
 ``srv``, waits until it listens, starts ``tcpdump -i <server-side interface> -U
 --immediate-mode -s 0 -w FILE tcp`` in ``srv`` and waits for "listening on", runs the
 client(s) in ``cli`` (bounded by timeouts), waits until every TCP connection in both
-namespaces is closed (LISTEN/TIME-WAIT only, bounded), stops tcpdump by PID with
-SIGINT, stops the server, deletes the namespaces (also on any failure or signal), checks
-every transferred file with sha256 on both ends, cross-checks the client's account of the
-control connections with the server's protocol log, checks the capture with tshark (when
-installed), and only then writes into the output directory:
+namespaces is closed (LISTEN/TIME-WAIT only, bounded), then until the capture file shows
+the end of every connection (bounded), stops tcpdump by PID with SIGINT, stops the
+server, deletes the namespaces (also on any failure or signal), checks every transferred
+file with sha256 on both ends, cross-checks the client's account of the control
+connections with the server's protocol log, checks that every command is in the capture
+(the client's byte stream rebuilt by sequence number, pcapflows.py) and the data
+connections with tshark (when installed), and only then writes into the output directory:
 
 * ``real-<scenario>.pcap`` (Ethernet link type, captured on the server side of the link)
 * ``real-<scenario>.truth.json`` (format below)
@@ -93,11 +95,14 @@ sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ next to the helper modules
 
 from lab import Lab, LabError, run  # noqa: E402
+import pcapflows  # noqa: E402
 import wire  # noqa: E402
 
 PY = sys.executable
 FORMAT_VERSION = 1
-IMPAIR = {"loss": 2.0, "reorder": 5.0, "delay_ms": 5.0, "seed": 21}
+# max_drops: linkemu drops the same segment at most once, so every segment crosses by its
+# first retransmission at the latest (a run's duration stays bounded).
+IMPAIR = {"loss": 2.0, "reorder": 5.0, "delay_ms": 5.0, "seed": 21, "max_drops": 1}
 
 
 class Failure(Exception):
@@ -847,41 +852,46 @@ def build_truth(ctx, spec, sessions, lab_info):
 
 # -- capture self-check --------------------------------------------------------
 
-def tshark_check(pcap, truth):
-    """Check the capture with tshark: every control command of the truth is there, in
-    its control connection, and there are enough data connections. Returns notes."""
-    if not shutil.which("tshark"):
-        return ["tshark not installed: capture not self-checked"], None
+def check_commands(pcap, truth):
+    """Every command of every session is in the capture, in its control connection.
+
+    The capture point sees every segment the server received (it is on the server's side
+    of the link), so the client's byte stream to port 21, rebuilt by sequence number, holds
+    every command the server got, whatever the link lost on the way: a command whose first
+    copy was lost is there in its retransmission, also when that copy merges several
+    segments. The check is made on that stream, not on tshark's FTP dissector, which skips
+    a retransmission when it has seen a later sequence number (e.g. a bare ACK sent after
+    the lost command) even if it is the only copy. Returns notes."""
+    port = truth["server"]["port"]
+    conns = [c for c in pcapflows.client_commands(pcap, port) if c[1]]
+    if len(conns) != len(truth["sessions"]):
+        raise Failure(f"the capture holds commands on {len(conns)} connections to port {port}, "
+                      f"the truth has {len(truth['sessions'])} sessions")
     notes = []
-    # Every copy of a command segment (a retransmission may be the only copy the capture
-    # holds, when the first was lost before the capture point) is keyed by its sequence
-    # number: duplicates collapse and the order is the byte-stream order.
-    cp = run(["tshark", "-n", "-r", str(pcap), "-o", "tcp.relative_sequence_numbers:TRUE",
-              "-Y", "ftp.request.command", "-T", "fields",
-              "-E", "separator=\t", "-e", "tcp.stream", "-e", "tcp.seq",
-              "-e", "ftp.request.command", "-e", "ftp.request.arg"], timeout=120)
-    by_stream = {}
-    for line in cp.stdout.splitlines():
-        parts = line.split("\t")
-        while len(parts) < 4:
-            parts.append("")
-        sid, seq, verb, arg = int(parts[0]), int(parts[1]), parts[2].upper(), parts[3]
-        by_stream.setdefault(sid, {})[seq] = (verb, arg)
-    streams = {sid: [cmds[k] for k in sorted(cmds)] for sid, cmds in sorted(by_stream.items())}
-    control = list(streams.values())  # tshark numbers streams in order of appearance
-    if len(control) != len(truth["sessions"]):
-        raise Failure(f"tshark sees FTP commands on {len(control)} connections, the truth has "
-                      f"{len(truth['sessions'])} sessions")
-    for s, seen in zip(truth["sessions"], control):
+    for s, (client, seen, holes, _tail) in zip(truth["sessions"], conns):
+        if s["client_port"] is not None and client[1] != s["client_port"]:
+            raise Failure(f"session {s['index']}: its control connection in the capture is "
+                          f"from port {client[1]}, the truth says {s['client_port']}")
         want = [(c["command"], c["arg"] or "") for c in s["commands"]]
+        if holes:
+            notes.append(f"session {s['index']}: {holes} gap(s) in the client's byte stream")
         if seen == want:
             continue
         missing = [w for w in want if w not in seen]
         if missing:
             raise Failure(f"session {s['index']}: commands missing from the capture: {missing}")
-        notes.append(f"session {s['index']}: tshark's command list differs in order or has "
-                     f"extras ({len(seen)} vs {len(want)})")
-    notes += check_data_connections(pcap, truth)
+        notes.append(f"session {s['index']}: the capture's command list differs in order or "
+                     f"has extras ({len(seen)} vs {len(want)})")
+    notes.append(f"capture: every command of {len(conns)} control connection(s) is there")
+    return notes
+
+
+def tshark_check(pcap, truth):
+    """Check the capture with tshark: each transfer's data connection and its payload.
+    Returns notes and the number of frames tshark flags as retransmitted or reordered."""
+    if not shutil.which("tshark"):
+        return ["tshark not installed: data connections not self-checked"], None
+    notes = check_data_connections(pcap, truth)
     cp = run(["tshark", "-n", "-r", str(pcap), "-Y",
               "tcp.analysis.retransmission || tcp.analysis.out_of_order || "
               "tcp.analysis.lost_segment || tcp.analysis.fast_retransmission", "-T", "fields",
@@ -989,9 +999,9 @@ def record(name, out_dir, force_netem=False, keep=False):
             spec["doc"] = builder.__doc__
             client_sessions = spec["go"]()
             closed = lab.wait_closed(timeout=20)
-            # The last ACKs are sent when the sockets enter TIME-WAIT; leave them (and any
-            # frame the link emulator still holds) time to reach tcpdump.
-            time.sleep(0.5 + (impair["delay_ms"] / 1000.0 if impair else 0))
+            # Stop tcpdump only once the file holds the end of every connection: on SIGINT
+            # it writes nothing more of what its buffer still holds.
+            unwritten = lab.wait_capture_written(pcap_tmp, timeout=15)
             counters = lab.stop_capture()
             for pname, p in list(lab.procs):
                 if pname in ("vsftpd", "pyftpdlib"):
@@ -1005,13 +1015,20 @@ def record(name, out_dir, force_netem=False, keep=False):
             "offloads_disabled": lab.offloads_disabled,
             "capture_interface": f"{lab.srv_if} in the server namespace",
             "capture_filter": "tcp",
-            "impairment": ({**{k: impair[k] for k in ("loss", "reorder", "delay_ms", "seed")},
+            "impairment": ({**{k: impair[k] for k in ("loss", "reorder", "delay_ms", "seed",
+                                                         "max_drops")},
                             "emulator": "scripts/real/linkemu.py (userspace; sch_netem missing)",
                             "counters": (lab.link_stats or {}).get("directions")}
                            if impair else None),
             "tcpdump_counters": counters,
             "connections_closed": closed,
         }
+        if not closed:
+            raise Failure("connections were still open 20 s after the clients finished")
+        if unwritten:
+            raise Failure("the capture does not show the end of "
+                          f"{len(unwritten)} connection(s) 15 s after every socket closed: "
+                          + "; ".join(unwritten[:5]))
         if counters.get("dropped_by_kernel"):
             raise Failure(f"tcpdump reports {counters['dropped_by_kernel']} packets dropped")
         if not pcap_tmp.exists() or pcap_tmp.stat().st_size <= 24:
@@ -1020,7 +1037,9 @@ def record(name, out_dir, force_netem=False, keep=False):
         truth = build_truth(ctx, spec, sessions, {"recording": recording, "netem_suffix": suffix})
         truth["pcap"] = f"{out_name}.pcap"
         truth["pcap_sha256"] = sha256_file(pcap_tmp)
-        notes, anomalies = tshark_check(pcap_tmp, truth)
+        notes = check_commands(pcap_tmp, truth)
+        more, anomalies = tshark_check(pcap_tmp, truth)
+        notes += more
         if impair and anomalies == 0:
             notes.append("warning: impaired link but no retransmission or reordering seen")
         out_dir.mkdir(parents=True, exist_ok=True)
