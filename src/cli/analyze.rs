@@ -14,7 +14,7 @@ use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, output_writer, use_color};
 use crate::analyze::{Analyzer, Config};
 use crate::capture::{Input, InputProblem, ReadAhead};
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Format, RenderOptions, safe};
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::rc::Rc;
@@ -85,8 +85,10 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         json_element: args.separate && args.format == Format::Json,
     };
     if !args.separate {
-        return analyze_capture(&inputs, &job, out, &mut |note| eprintln!("{note}"))
-            .map(|o| o.exit);
+        return analyze_capture(&inputs, &job, out, &mut |note| {
+            eprintln!("{}", safe::prose(&note))
+        })
+        .map(|o| o.exit);
     }
     let joined = Rc::new(RefCell::new(Joiner::new(out, args.format)));
     let outcomes = if jobs == 1 {
@@ -120,7 +122,7 @@ fn one_by_one(
             started: false,
         });
         let outcome = analyze_capture(std::slice::from_ref(input), job, out, &mut |note| {
-            eprintln!("{note}")
+            eprintln!("{}", safe::prose(&note))
         })?;
         outcomes.push(outcome);
         if outcome.output_closed {
@@ -190,7 +192,7 @@ fn in_parallel(
             waiting[i] = Some(done);
             while let Some(Some(done)) = waiting.get_mut(turn).map(Option::take) {
                 for note in &done.notes {
-                    eprintln!("{note}");
+                    eprintln!("{}", safe::prose(&note));
                 }
                 let mut output = done.output;
                 let written = done.outcome.and_then(|outcome| {
