@@ -948,3 +948,47 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
         t.id
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn greeting(wire: &[u8]) -> ReplyRecord {
+        ReplyRecord {
+            ts: Timestamp::default(),
+            frame: 4,
+            code: Some(220),
+            text: WireText::from_bytes(wire),
+            lines: Vec::new(),
+            line_count: 1,
+            text_truncated: false,
+            text_len: None,
+            unsolicited: false,
+        }
+    }
+
+    #[test]
+    fn a_greeting_in_quotes_is_not_quoted_twice() {
+        assert_eq!(
+            greeting_words(&greeting(b"(vsFTPd 3.0.3)")),
+            "\"(vsFTPd 3.0.3)\""
+        );
+        assert_eq!(
+            greeting_words(&greeting(b"\"Welcome\" to the archive")),
+            "\"Welcome\" to the archive"
+        );
+    }
+
+    #[test]
+    fn a_greeting_is_escaped_then_shortened() {
+        let long = [b"\x1b[2J".as_slice(), &[b'x'; 100]].concat();
+        let shown = greeting_words(&greeting(&long));
+        assert!(shown.starts_with("\"\\x1b[2Jxxx"), "{shown}");
+        assert!(shown.ends_with("x…\""), "{shown}");
+        assert_eq!(shown.chars().count(), 50 + 3);
+        assert_eq!(
+            reply_text(&greeting(b"bad \xff\xfe bytes")),
+            "bad \\xff\\xfe bytes"
+        );
+    }
+}
