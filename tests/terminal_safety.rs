@@ -180,6 +180,14 @@ fn hostile_session(net: &mut Net<'_>) {
     s.raw(Who::Server, &feat);
     s.raw(Who::Client, &line("CWD ", &field("cwd"), ""));
     s.raw(Who::Server, &line("550 ", &field("cwd-reply"), ""));
+    // Address arguments that do not parse (their findings quote them) and a line whose
+    // verb itself is hostile.
+    s.raw(Who::Client, &line("PORT ", &field("port"), ""));
+    s.raw(Who::Server, b"501 Illegal PORT command.\r\n");
+    s.raw(Who::Client, &line("EPRT |1|", &field("eprt"), "|"));
+    s.raw(Who::Server, b"501 Illegal EPRT command.\r\n");
+    s.raw(Who::Client, &line("", &field("verb"), ""));
+    s.raw(Who::Server, b"500 Unknown command.\r\n");
     s.raw(Who::Client, b"PWD\r\n");
     s.raw(
         Who::Server,
@@ -353,6 +361,8 @@ const WHOLE_IN_TIMELINE: &[&str] = &[
     "feat-line",
     "cwd",
     "cwd-reply",
+    "port",
+    "eprt",
     "pwd",
     "retr",
     "stor",

@@ -192,7 +192,7 @@ fn in_parallel(
             waiting[i] = Some(done);
             while let Some(Some(done)) = waiting.get_mut(turn).map(Option::take) {
                 for note in &done.notes {
-                    eprintln!("{}", safe::prose(&note));
+                    eprintln!("{}", safe::prose(note));
                 }
                 let mut output = done.output;
                 let written = done.outcome.and_then(|outcome| {

@@ -17,7 +17,8 @@ pub struct WireText {
     /// The bytes as lossy UTF-8: what JSON and `Deref` give.
     text: String,
     /// The bytes as sent, only when they are not valid UTF-8 (`text` then differs).
-    // Boxed twice so that the common case (valid text) adds one pointer, not two words.
+    // Boxed twice so that the common case (valid text) adds one pointer, not two words
+    // (the type is 32 bytes, not 40: replies keep many lines).
     #[allow(clippy::box_collection)]
     raw: Option<Box<Vec<u8>>>,
 }
