@@ -122,9 +122,8 @@ struct Building {
     lines: Vec<WireText>,
     kept_bytes: usize,
     first_text: WireText,
-    /// The most recent line's bytes, reused between lines (for a reply cut short by
-    /// `finish`): it becomes text once, when the reply is complete.
-    last_text: Vec<u8>,
+    /// The most recent line (for a reply cut short by `finish`).
+    last_text: WireText,
     line_count: usize,
     truncated: bool,
     full_text_len: usize,
@@ -137,7 +136,7 @@ impl Building {
             lines: Vec::new(),
             kept_bytes: 0,
             first_text: WireText::default(),
-            last_text: Vec::new(),
+            last_text: WireText::default(),
             line_count: 0,
             truncated: false,
             full_text_len: 0,
@@ -155,11 +154,11 @@ impl Building {
         if short.len() < text.len() {
             self.truncated = true;
         }
+        // Checked as UTF-8 once: the kept line is usually the same bytes.
+        let line = WireText::from_bytes(short);
         if self.line_count == 1 {
-            self.first_text = WireText::from_bytes(short);
+            self.first_text = line.clone();
         }
-        self.last_text.clear();
-        self.last_text.extend_from_slice(short);
         let budget = max_bytes.saturating_sub(self.kept_bytes);
         if self.lines.len() < max_lines && budget > 0 {
             let piece = cut_utf8(text, budget);
@@ -167,10 +166,15 @@ impl Building {
                 self.truncated = true;
             }
             self.kept_bytes = self.kept_bytes.saturating_add(piece.len());
-            self.lines.push(WireText::from_bytes(piece));
+            self.lines.push(if piece.len() == short.len() {
+                line.clone()
+            } else {
+                WireText::from_bytes(piece)
+            });
         } else {
             self.truncated = true;
         }
+        self.last_text = line;
     }
 
     fn into_reply(self) -> Reply {
@@ -178,7 +182,7 @@ impl Building {
             code: self.code,
             lines: self.lines,
             first_text: self.first_text,
-            last_text: WireText::from_bytes(&self.last_text),
+            last_text: self.last_text,
             line_count: self.line_count,
             text_truncated: self.truncated,
             full_text_len: self.full_text_len,

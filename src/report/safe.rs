@@ -64,6 +64,16 @@ pub fn prose(text: &str) -> String {
 
 /// Appends `bytes` escaped, up to `max` characters; false when something was left out.
 fn push_escaped(out: &mut String, bytes: &[u8], max: usize) -> bool {
+    // Nearly all text is printable ASCII without a backslash: copied as it is.
+    if bytes.len() <= max
+        && bytes
+            .iter()
+            .all(|&b| (b' '..=b'~').contains(&b) && b != b'\\')
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        out.push_str(text);
+        return true;
+    }
     // Each piece is whole: an escape is shown entirely or not at all.
     let mut shown = 0usize;
     for chunk in bytes.utf8_chunks() {
