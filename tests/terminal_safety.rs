@@ -188,6 +188,10 @@ fn hostile_session(net: &mut Net<'_>) {
     s.raw(Who::Server, b"501 Illegal EPRT command.\r\n");
     s.raw(Who::Client, &line("", &field("verb"), ""));
     s.raw(Who::Server, b"500 Unknown command.\r\n");
+    // A backslash in a verb and in an argument: shown doubled, so that every backslash
+    // on the terminal starts an escape.
+    s.raw(Who::Client, b"X\\Y C:\\dir\r\n");
+    s.raw(Who::Server, b"500 Unknown command.\r\n");
     s.raw(Who::Client, b"PWD\r\n");
     s.raw(
         Who::Server,
@@ -398,6 +402,7 @@ fn check_timeline(what: &str, text: &str) {
         text,
         &format!("greeting \"{}", field_escaped_prefix("greeting", 30)),
     );
+    assert_shows(what, text, "C→S  X\\\\Y C:\\\\dir");
     assert_long_user_shortened(what, text);
 }
 

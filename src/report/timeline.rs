@@ -177,7 +177,8 @@ impl TimelineSink {
                     }
                     _ => String::new(),
                 };
-                (c.ts, c.frame, format!("{}{arg}{reply}", c.command))
+                let verb = safe::escape(c.command.as_bytes());
+                (c.ts, c.frame, format!("{verb}{arg}{reply}"))
             }
             Progress::Transfer(t) => {
                 let mode = t.mode.map_or("mode unknown", Mode::name);
@@ -472,7 +473,8 @@ fn describe(
                 "{:<9} {}  {}{}{}",
                 "control",
                 st.arrow_command(),
-                st.command(&cmd.command),
+                // The verb holds printable ASCII only, but may hold a backslash.
+                st.command(&safe::escape(cmd.command.as_bytes())),
                 st.command(&arg),
                 if cmd.inferred { " (inferred)" } else { "" },
             );
@@ -494,7 +496,7 @@ fn describe(
             if reply.unsolicited {
                 words.push("no command was waiting for it".into());
             } else if *last_command != Some(index) {
-                words.push(format!("answers {}", cmd.command));
+                words.push(format!("answers {}", safe::escape(cmd.command.as_bytes())));
             }
             let text = format!("{code} {}", reply_text(reply));
             let head = format!(
