@@ -15,7 +15,7 @@ use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, use_color};
 use crate::analyze::{Analyzer, Config};
 use crate::capture::{Input, InputProblem, ReadAhead};
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Format, RenderOptions, safe};
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::path::Path;
@@ -99,7 +99,10 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         json_element: args.separate && args.format == Format::Json,
     };
     if !args.separate {
-        let exit = analyze_capture(&inputs, &job, out, &mut |note| eprintln!("{note}"))?.exit;
+        let exit = analyze_capture(&inputs, &job, out, &mut |note| {
+            eprintln!("{}", safe::prose(&note))
+        })?
+        .exit;
         return commit_unless_failed(pending, exit);
     }
     let joined = Rc::new(RefCell::new(Joiner::new(out, args.format)));
@@ -148,7 +151,7 @@ fn one_by_one(
             started: false,
         });
         let outcome = analyze_capture(std::slice::from_ref(input), job, out, &mut |note| {
-            eprintln!("{note}")
+            eprintln!("{}", safe::prose(&note))
         })?;
         outcomes.push(outcome);
         if outcome.output_closed {
@@ -218,7 +221,7 @@ fn in_parallel(
             waiting[i] = Some(done);
             while let Some(Some(done)) = waiting.get_mut(turn).map(Option::take) {
                 for note in &done.notes {
-                    eprintln!("{note}");
+                    eprintln!("{}", safe::prose(note));
                 }
                 let mut output = done.output;
                 let written = done.outcome.and_then(|outcome| {

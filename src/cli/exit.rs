@@ -108,7 +108,7 @@ pub fn finish(result: Result<Exit, CliError>) -> i32 {
         Ok(exit) => exit as i32,
         Err(e) => {
             if e.exit_code() != 0 {
-                eprintln!("ftpflow: {e}");
+                eprintln!("ftpflow: {}", crate::report::safe::prose(&e.to_string()));
             }
             e.exit_code()
         }

@@ -108,7 +108,7 @@ mod tests {
                 let _ = parse_reply_line(text);
                 if let Some(r) = replies.push_line_with_len(text, *full_len) {
                     assert!(r.lines.len() <= 8);
-                    assert!(r.lines.iter().map(String::len).sum::<usize>() <= 512 * 3);
+                    assert!(r.lines.iter().map(|l| l.len()).sum::<usize>() <= 512 * 3);
                     let _ = r.code.map(reply_meaning);
                 }
                 let _ = announced_size(text);

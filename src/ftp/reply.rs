@@ -21,6 +21,8 @@
 //!   (`first_text`/`last_text` are each cut to `max_bytes`); what was dropped is counted
 //!   (`line_count`, `full_text_len`) and flagged (`text_truncated`).
 
+use crate::model::WireText;
+
 /// One line of the server's stream, classified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyLine<'a> {
@@ -76,11 +78,11 @@ pub struct Reply {
     pub code: Option<u16>,
     /// The text of each kept line (lossy UTF-8): the first without `NNN-`, the last without
     /// `NNN `. At most `max_lines` lines.
-    pub lines: Vec<String>,
+    pub lines: Vec<WireText>,
     /// Text of the first line (cut to `max_bytes`).
-    pub first_text: String,
+    pub first_text: WireText,
     /// Text of the last line (cut to `max_bytes`): for a multi-line reply, the closing line.
-    pub last_text: String,
+    pub last_text: WireText,
     /// Number of lines the reply really had.
     pub line_count: usize,
     /// Some text was not kept: a line was dropped, cut here, or cut by the line splitter.
@@ -113,19 +115,15 @@ fn cut_utf8(bytes: &[u8], max: usize) -> &[u8] {
     }
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// A reply being collected.
 #[derive(Debug)]
 struct Building {
     code: Option<u16>,
-    lines: Vec<String>,
+    lines: Vec<WireText>,
     kept_bytes: usize,
-    first_text: String,
-    /// The most recent line, reused between lines (for a reply cut short by `finish`).
-    last_text: String,
+    first_text: WireText,
+    /// The most recent line (for a reply cut short by `finish`).
+    last_text: WireText,
     line_count: usize,
     truncated: bool,
     full_text_len: usize,
@@ -137,8 +135,8 @@ impl Building {
             code,
             lines: Vec::new(),
             kept_bytes: 0,
-            first_text: String::new(),
-            last_text: String::new(),
+            first_text: WireText::default(),
+            last_text: WireText::default(),
             line_count: 0,
             truncated: false,
             full_text_len: 0,
@@ -156,12 +154,11 @@ impl Building {
         if short.len() < text.len() {
             self.truncated = true;
         }
-        let short = String::from_utf8_lossy(short);
+        // Checked as UTF-8 once: the kept line is usually the same bytes.
+        let line = WireText::from_bytes(short);
         if self.line_count == 1 {
-            self.first_text = short.clone().into_owned();
+            self.first_text = line.clone();
         }
-        self.last_text.clear();
-        self.last_text.push_str(&short);
         let budget = max_bytes.saturating_sub(self.kept_bytes);
         if self.lines.len() < max_lines && budget > 0 {
             let piece = cut_utf8(text, budget);
@@ -169,10 +166,15 @@ impl Building {
                 self.truncated = true;
             }
             self.kept_bytes = self.kept_bytes.saturating_add(piece.len());
-            self.lines.push(lossy(piece));
+            self.lines.push(if piece.len() == short.len() {
+                line.clone()
+            } else {
+                WireText::from_bytes(piece)
+            });
         } else {
             self.truncated = true;
         }
+        self.last_text = line;
     }
 
     fn into_reply(self) -> Reply {
@@ -448,7 +450,7 @@ mod tests {
         let r = a.push_line(b"214 Help OK.").unwrap();
         assert_eq!(r.line_count, 102);
         assert!(r.lines.len() <= 3);
-        assert!(r.lines.iter().map(String::len).sum::<usize>() <= 20);
+        assert!(r.lines.iter().map(|l| l.len()).sum::<usize>() <= 20);
         assert!(r.text_truncated);
         assert_eq!(r.first_text, "The following comman");
         assert_eq!(r.last_text, "Help OK.");

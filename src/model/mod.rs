@@ -21,6 +21,7 @@ pub mod conn;
 pub mod events;
 pub mod records;
 pub mod steps;
+pub mod text;
 
 pub use capture::{
     BoundCounters, CaptureInfo, DecodeStats, InputProblem, InputSummary, LiveCounters, TcpStats,
@@ -29,6 +30,7 @@ pub use conn::{
     Close, CloseKind, CloseStep, ConnId, ConnRecord, DirStats, EndReason, Handshake, HandshakeStep,
     SegmentNote, Side, TcpState,
 };
+pub use text::WireText;
 
 /// Version of the JSON layout, written as `schema_version` in every report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -171,7 +173,7 @@ pub struct Session {
     /// The server's greeting (normally 220); `null` when the capture lacks it.
     pub greeting: Option<ReplyRecord>,
     /// The last USER argument, `null` when no USER was seen.
-    pub user: Option<String>,
+    pub user: Option<WireText>,
     /// The session's login outcome: `success` if any attempt succeeded, else `failed` if any
     /// failed, else `unknown`.
     pub login: Login,
@@ -220,7 +222,7 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct LoginAttempt {
     /// The USER argument; `null` when the USER command is not in the capture.
-    pub user: Option<String>,
+    pub user: Option<WireText>,
     /// Capture time of the USER command (of the first login reply when USER is missing).
     pub ts: Timestamp,
     /// Frame number of the USER command (of the first login reply when USER is missing).
@@ -270,7 +272,7 @@ pub struct CommandRecord {
     /// The verb, uppercased: `USER`, `RETR`, `PORT`, ...
     pub command: String,
     /// Exactly as sent (lossy UTF-8), or masked for PASS.
-    pub arg: Option<String>,
+    pub arg: Option<WireText>,
     /// Length of the whole argument when `arg` was cut at the line bound.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arg_len: Option<usize>,
@@ -283,7 +285,7 @@ pub struct CommandRecord {
     /// Code of the final (non-1xx) reply; `null` when none came.
     pub reply_code: Option<u16>,
     /// Text of the final reply's last line; `null` when none came.
-    pub reply_text: Option<String>,
+    pub reply_text: Option<WireText>,
     /// Every reply assigned to this command, preliminary ones included, in order.
     pub replies: Vec<ReplyRecord>,
     /// The data endpoint this command announced (PORT/EPRT/LPRT) or got (PASV/EPSV/LPSV).
@@ -320,10 +322,10 @@ pub struct ReplyRecord {
     /// None: a line where a reply was expected that is not one.
     pub code: Option<u16>,
     /// Text of the last line (the only line of a one-line reply).
-    pub text: String,
+    pub text: WireText,
     /// Every line's text, for multi-line replies.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub lines: Vec<String>,
+    pub lines: Vec<WireText>,
     /// Lines the reply really had (kept or not).
     pub line_count: usize,
     /// Some of the reply's text was not kept (a bound cut a line or dropped lines).
@@ -340,7 +342,12 @@ pub struct ReplyRecord {
 impl ReplyRecord {
     /// Text of the first line (the only line of a one-line reply).
     pub fn first_text(&self) -> &str {
-        self.lines.first().map(String::as_str).unwrap_or(&self.text)
+        self.first_line()
+    }
+
+    /// The first line (the only line of a one-line reply), with its bytes as sent.
+    pub fn first_line(&self) -> &WireText {
+        self.lines.first().unwrap_or(&self.text)
     }
 }
 
@@ -352,9 +359,9 @@ pub struct Transfer {
     /// The transfer command's verb.
     pub command: String,
     /// Its argument as sent; `null` when it had none.
-    pub arg: Option<String>,
+    pub arg: Option<WireText>,
     /// The file transferred (the argument); `null` for listings and for commands without one.
-    pub file_name: Option<String>,
+    pub file_name: Option<WireText>,
     /// Capture time of the transfer command.
     pub ts: Timestamp,
     /// Frame number of the transfer command.
@@ -390,7 +397,7 @@ pub struct Transfer {
     /// Code of the transfer command's final reply; `null` when none came.
     pub reply_code: Option<u16>,
     /// Text of that reply's last line; `null` when none came.
-    pub reply_text: Option<String>,
+    pub reply_text: Option<WireText>,
     /// How the transfer ended, from the final reply.
     pub status: Status,
     /// Size in bytes the server announced (`(1234 bytes)` in a reply to the command, or a
@@ -401,7 +408,7 @@ pub struct Transfer {
     pub rest_offset: Option<u64>,
     /// The name the server gave an STOU upload.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stored_as: Option<String>,
+    pub stored_as: Option<WireText>,
     /// First bytes of a listing (for the timeline), not serialized.
     #[serde(skip)]
     pub preview: Vec<u8>,

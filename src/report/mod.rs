@@ -17,6 +17,7 @@ pub mod json;
 pub mod jsonl;
 pub mod offthread;
 pub mod rows;
+pub mod safe;
 pub mod table;
 pub mod timeline;
 

@@ -8,6 +8,7 @@
 
 use super::fmt;
 use super::rows::Rows;
+use super::safe;
 use super::{RenderOptions, Style};
 use crate::model::events::{Event, Sink};
 use crate::model::{CaptureInfo, Login, Session, Severity};
@@ -25,6 +26,9 @@ pub struct TableSink {
     /// Findings that are warnings or errors, as printed lines.
     notable: Vec<String>,
 }
+
+/// Characters of capture text (a user name, an argument) shown in a cell.
+const CELL_WIDTH: usize = 40;
 
 const SESSION_HEADER: &[&str] = &[
     "session",
@@ -78,7 +82,9 @@ impl TableSink {
             s.id.to_string(),
             s.client.to_string(),
             s.server.to_string(),
-            s.user.clone().unwrap_or_else(|| "-".into()),
+            s.user
+                .as_ref()
+                .map_or_else(|| "-".into(), |u| safe::shorten(u.wire_bytes(), CELL_WIDTH)),
             match s.login {
                 Login::Success => "success",
                 Login::Failed => "failed",
@@ -106,7 +112,10 @@ impl TableSink {
                 s.id.to_string(),
                 t.id.to_string(),
                 t.command.clone(),
-                t.arg.clone().map(|a| shorten(&a, 40)).unwrap_or_default(),
+                t.arg
+                    .as_ref()
+                    .map(|a| safe::shorten(a.wire_bytes(), CELL_WIDTH))
+                    .unwrap_or_default(),
                 t.mode
                     .map(|m| format!("{m:?}").to_lowercase())
                     .unwrap_or_else(|| "-".into()),
@@ -139,8 +148,11 @@ impl TableSink {
             } else {
                 self.st.yellow("!")
             };
-            self.notable
-                .push(format!("  {mark} session {}: {}", s.id, f.message));
+            self.notable.push(format!(
+                "  {mark} session {}: {}",
+                s.id,
+                safe::prose(&f.message)
+            ));
         }
         Ok(())
     }
@@ -150,7 +162,7 @@ impl TableSink {
         writeln!(
             self.out,
             "{} — {} packets, {} · {} FTP sessions · {} data connections linked · {} unlinked · {} other TCP connections",
-            self.inputs.join(", "),
+            safe::prose(&self.inputs.join(", ")),
             fmt::thousands(c.packets),
             fmt::size(c.bytes),
             c.ftp_sessions,
@@ -173,7 +185,7 @@ impl TableSink {
             }
         }
         for w in &c.warnings {
-            writeln!(self.out, "  {} {w}", st.yellow("!"))?;
+            writeln!(self.out, "  {} {}", st.yellow("!"), safe::prose(w))?;
         }
         self.out.flush()
     }
@@ -194,17 +206,10 @@ impl Sink for TableSink {
                 format!("{} → {}", x.tcp.orig, x.tcp.resp),
                 fmt::thousands(x.tcp.orig_to_resp.bytes + x.tcp.resp_to_orig.bytes),
                 x.tcp.state.to_string(),
-                x.reason.clone(),
+                safe::prose(&x.reason),
             ]),
             Event::Finished(c) => self.finish(c),
             Event::Step { .. } | Event::Progress { .. } => Ok(()),
         }
-    }
-}
-
-fn shorten(s: &str, n: usize) -> String {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
     }
 }

@@ -13,13 +13,15 @@
 //! commands answered and transfers done in sessions that go on.
 
 use super::fmt;
+use super::safe::{self, MAX_SHOWN};
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
 use crate::model::events::{Event, Progress, Sink};
 use crate::model::steps::{Scope, Step, StepKind, role};
 use crate::model::{
-    CaptureInfo, Direction, Login, Mode, Session, Severity, Status, Transfer, UnlinkedConnection,
+    CaptureInfo, Direction, Login, Mode, ReplyRecord, Session, Severity, Status, Transfer,
+    UnlinkedConnection, WireText,
 };
 use crate::tcp::{CloseKind, ConnRecord, EndReason, Side};
 use crate::time::Timestamp;
@@ -68,7 +70,7 @@ impl TimelineSink {
         let names = if inputs.is_empty() {
             "live capture".to_string()
         } else {
-            inputs.join(", ")
+            safe::prose(&inputs.join(", "))
         };
         writeln!(
             self.out,
@@ -166,14 +168,17 @@ impl TimelineSink {
             Progress::Command(c) => {
                 let arg = c
                     .arg
-                    .as_deref()
-                    .map(|a| format!(" {a}"))
+                    .as_ref()
+                    .map(|a| format!(" {}", safe::shorten(a.wire_bytes(), MAX_SHOWN)))
                     .unwrap_or_default();
                 let reply = match (c.reply_code, &c.reply_text) {
-                    (Some(code), Some(text)) => format!(" → {code} {text}"),
+                    (Some(code), Some(text)) => {
+                        format!(" → {code} {}", safe::shorten(text.wire_bytes(), MAX_SHOWN))
+                    }
                     _ => String::new(),
                 };
-                (c.ts, c.frame, format!("{}{arg}{reply}", c.command))
+                let verb = safe::escape(c.command.as_bytes());
+                (c.ts, c.frame, format!("{verb}{arg}{reply}"))
             }
             Progress::Transfer(t) => {
                 let mode = t.mode.map_or("mode unknown", Mode::name);
@@ -183,8 +188,8 @@ impl TimelineSink {
                 let status = t.status.name();
                 let arg = t
                     .arg
-                    .as_deref()
-                    .map(|a| format!(" {a}"))
+                    .as_ref()
+                    .map(|a| format!(" {}", safe::shorten(a.wire_bytes(), MAX_SHOWN)))
                     .unwrap_or_default();
                 let what = format!(
                     "transfer {} done: {}{arg}, {mode}, {bytes}, {status}",
@@ -215,7 +220,8 @@ impl TimelineSink {
             c.state,
             c.history
         ));
-        self.unlinked.push(format!("      {}", u.reason));
+        self.unlinked
+            .push(format!("      {}", safe::prose(&u.reason)));
     }
 
     fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
@@ -232,8 +238,13 @@ impl TimelineSink {
             .files
             .iter()
             .map(|f| match f.format {
-                Some(fmt) => format!("{} ({}{})", f.name, fmt, if f.gzip { ", gzip" } else { "" }),
-                None => f.name.clone(),
+                Some(fmt) => format!(
+                    "{} ({}{})",
+                    safe::prose(&f.name),
+                    fmt,
+                    if f.gzip { ", gzip" } else { "" }
+                ),
+                None => safe::prose(&f.name),
             })
             .collect();
         writeln!(
@@ -265,7 +276,7 @@ impl TimelineSink {
             writeln!(self.out)?;
             writeln!(self.out, "{}", st.yellow("Warnings"))?;
             for w in &c.warnings {
-                writeln!(self.out, "  ! {w}")?;
+                writeln!(self.out, "  ! {}", safe::prose(w))?;
             }
         }
         self.out.flush()
@@ -397,7 +408,7 @@ fn describe(
                 "{:<9} {}  {}",
                 "control",
                 st.arrow_reply(),
-                st.reply(r.code, &format!("{code} {}", r.first_text())),
+                st.reply(r.code, &format!("{code} {}", reply_text(r))),
             );
             let why = r.code.map_or("not a reply", reply_meaning).to_string();
             let mut d = Described::new(head, Some(why));
@@ -410,7 +421,7 @@ fn describe(
                 "{:<9} {}  {}",
                 "control",
                 st.arrow_reply(),
-                st.reply(r.code, &format!("{code} {}", r.first_text())),
+                st.reply(r.code, &format!("{code} {}", reply_text(r))),
             );
             let meaning = r.code.map_or("not an FTP reply", reply_meaning);
             let why = format!("{meaning}; it answers a command from before the capture started");
@@ -423,10 +434,10 @@ fn describe(
             let arg = match &cmd.arg {
                 Some(a) if cmd.arg_truncated => format!(
                     " {} ({} bytes)",
-                    shorten(a, 60),
+                    safe::shorten(a.wire_bytes(), MAX_SHOWN),
                     fmt::thousands(cmd.arg_len.unwrap_or(a.len()) as u64)
                 ),
-                Some(a) => format!(" {a}"),
+                Some(a) => format!(" {}", safe::escape(a.wire_bytes())),
                 None => String::new(),
             };
             let mut words: Vec<String> = Vec::new();
@@ -462,7 +473,8 @@ fn describe(
                 "{:<9} {}  {}{}{}",
                 "control",
                 st.arrow_command(),
-                st.command(&cmd.command),
+                // The verb holds printable ASCII only, but may hold a backslash.
+                st.command(&safe::escape(cmd.command.as_bytes())),
                 st.command(&arg),
                 if cmd.inferred { " (inferred)" } else { "" },
             );
@@ -484,17 +496,9 @@ fn describe(
             if reply.unsolicited {
                 words.push("no command was waiting for it".into());
             } else if *last_command != Some(index) {
-                words.push(format!("answers {}", cmd.command));
+                words.push(format!("answers {}", safe::escape(cmd.command.as_bytes())));
             }
-            let text = if reply.text_truncated {
-                format!(
-                    "{code} {} ({} bytes)",
-                    shorten(reply.first_text(), 60),
-                    fmt::thousands(reply.text_len.unwrap_or(0) as u64)
-                )
-            } else {
-                format!("{code} {}", reply.first_text())
-            };
+            let text = format!("{code} {}", reply_text(reply));
             let head = format!(
                 "{:<9} {}  {}",
                 "control",
@@ -562,7 +566,8 @@ fn describe(
                 Severity::Error => "✗",
             };
             let mut d = Described::new(String::new(), None);
-            for (i, line) in wrap(&f.message, LINE_WIDTH - 2).iter().enumerate() {
+            let message = safe::prose(&f.message);
+            for (i, line) in wrap(&message, LINE_WIDTH - 2).iter().enumerate() {
                 if i == 0 {
                     d.head = paint(&format!("{mark} {line}"));
                 } else {
@@ -685,7 +690,7 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
     };
     let segs = d.tcp.dir(from).data_segments;
     let what = match &t.arg {
-        Some(a) => format!("{} {}", t.command, shorten(a, 40)),
+        Some(a) => format!("{} {}", t.command, safe::shorten(a.wire_bytes(), 40)),
         None => t.command.clone(),
     };
     if bytes == 0 && matches!(d.tcp.state, "S0" | "REJ" | "RSTOS0" | "SH") {
@@ -725,12 +730,18 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
         )));
     }
     if t.direction == Direction::Listing && !t.preview.is_empty() {
-        let text = String::from_utf8_lossy(&t.preview);
-        let lines: Vec<&str> = text.lines().collect();
+        // Split as `str::lines` would (LF, and a CR before it), but on the bytes sent, so
+        // that invalid UTF-8 shows as escapes.
+        let preview = t.preview.strip_suffix(b"\n").unwrap_or(&t.preview);
+        let lines: Vec<&[u8]> = preview
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .collect();
         let complete = t.preview.len() as u64 >= bytes;
         let shown = lines.len().min(8);
         for l in &lines[..shown] {
-            out.more.push(st.dim(&format!("│ {}", shorten(l, 100))));
+            out.more
+                .push(st.dim(&format!("│ {}", safe::shorten(l, 100))));
         }
         if shown < lines.len() || !complete {
             out.more.push(st.dim("│ …"));
@@ -739,14 +750,14 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
     out
 }
 
-fn more_lines(lines: &[String], st: &Style) -> Vec<String> {
+fn more_lines(lines: &[WireText], st: &Style) -> Vec<String> {
     if lines.len() <= 1 {
         return Vec::new();
     }
     let mut v: Vec<String> = lines[1..]
         .iter()
         .take(MAX_SHOWN_LINES)
-        .map(|l| st.dim(&format!("│ {l}")))
+        .map(|l| st.dim(&format!("│ {}", safe::escape(l.wire_bytes()))))
         .collect();
     if lines.len() - 1 > MAX_SHOWN_LINES {
         v.push(st.dim(&format!(
@@ -757,10 +768,28 @@ fn more_lines(lines: &[String], st: &Style) -> Vec<String> {
     v
 }
 
-fn shorten(s: &str, n: usize) -> String {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+/// A reply's first line, escaped; shortened when a bound cut it, with its real length.
+fn reply_text(r: &ReplyRecord) -> String {
+    let first = r.first_line().wire_bytes();
+    if r.text_truncated {
+        format!(
+            "{} ({} bytes)",
+            safe::shorten(first, MAX_SHOWN),
+            fmt::thousands(r.text_len.unwrap_or(0) as u64)
+        )
+    } else {
+        safe::escape(first)
+    }
+}
+
+/// A greeting for a one-line summary: shortened, and in quotes unless it brings its own
+/// (`220 "Welcome"` would otherwise show `""Welcome""`).
+fn greeting_words(g: &ReplyRecord) -> String {
+    let text = safe::shorten(g.first_line().wire_bytes(), 50);
+    if text.starts_with('"') {
+        text
+    } else {
+        format!("\"{text}\"")
     }
 }
 
@@ -775,7 +804,7 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
     let greeting = s
         .greeting
         .as_ref()
-        .map(|g| format!(", greeting \"{}\"", shorten(g.first_text(), 50)))
+        .map(|g| format!(", greeting {}", greeting_words(g)))
         .unwrap_or_default();
     let login = match s.login {
         Login::Success => "login succeeded",
@@ -784,8 +813,8 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
     };
     let user = s
         .user
-        .as_deref()
-        .map(|u| format!("user {u}, "))
+        .as_ref()
+        .map(|u| format!("user {}, ", safe::shorten(u.wire_bytes(), MAX_SHOWN)))
         .unwrap_or_default();
     writeln!(
         out,
@@ -805,7 +834,8 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
                     .unwrap_or_default();
                 format!(
                     ", then {} (encrypted from frame {}{until})",
-                    t.command, t.frame
+                    safe::shorten(t.command.as_bytes(), MAX_SHOWN),
+                    t.frame
                 )
             })
             .unwrap_or_default()
@@ -875,14 +905,17 @@ fn not_established(c: &ConnRecord) -> String {
 /// One line about a transfer: what, how it was set up, its data connection, bytes, outcome.
 pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
     let mut what = match &t.arg {
-        Some(a) => format!("{} {}", t.command, shorten(a, 40)),
+        Some(a) => format!("{} {}", t.command, safe::shorten(a.wire_bytes(), 40)),
         None => t.command.clone(),
     };
     if let Some(offset) = t.rest_offset {
         what.push_str(&format!(" (restarted at byte {})", fmt::thousands(offset)));
     }
     if let Some(name) = &t.stored_as {
-        what.push_str(&format!(" (stored as {name})"));
+        what.push_str(&format!(
+            " (stored as {})",
+            safe::shorten(name.wire_bytes(), 40)
+        ));
     }
     let how = match (t.mode, &t.setup, t.data_endpoint) {
         (Some(m), Some(setup), Some(ep)) => format!("{} via {setup} {ep}", m.name()),
@@ -916,4 +949,48 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
         "transfer {}: {what}, {how}; {data}; {bytes}; {reply} {status}",
         t.id
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn greeting(wire: &[u8]) -> ReplyRecord {
+        ReplyRecord {
+            ts: Timestamp::default(),
+            frame: 4,
+            code: Some(220),
+            text: WireText::from_bytes(wire),
+            lines: Vec::new(),
+            line_count: 1,
+            text_truncated: false,
+            text_len: None,
+            unsolicited: false,
+        }
+    }
+
+    #[test]
+    fn a_greeting_in_quotes_is_not_quoted_twice() {
+        assert_eq!(
+            greeting_words(&greeting(b"(vsFTPd 3.0.3)")),
+            "\"(vsFTPd 3.0.3)\""
+        );
+        assert_eq!(
+            greeting_words(&greeting(b"\"Welcome\" to the archive")),
+            "\"Welcome\" to the archive"
+        );
+    }
+
+    #[test]
+    fn a_greeting_is_escaped_then_shortened() {
+        let long = [b"\x1b[2J".as_slice(), &[b'x'; 100]].concat();
+        let shown = greeting_words(&greeting(&long));
+        assert!(shown.starts_with("\"\\x1b[2Jxxx"), "{shown}");
+        assert!(shown.ends_with("x…\""), "{shown}");
+        assert_eq!(shown.chars().count(), 50 + 3);
+        assert_eq!(
+            reply_text(&greeting(b"bad \xff\xfe bytes")),
+            "bad \\xff\\xfe bytes"
+        );
+    }
 }

@@ -45,7 +45,7 @@ use crate::link::expect::ExpId;
 use crate::model::events::Progress;
 use crate::model::{
     BoundCounters, CommandRecord, Direction, Finding, LinkNote, Login, LoginAttempt, Mode,
-    ReplyRecord, TlsEnd, TlsStart,
+    ReplyRecord, TlsEnd, TlsStart, WireText,
 };
 use crate::tcp::{ConnRecord, Side, Stamp, StreamEvent};
 use crate::time::Timestamp;
@@ -133,7 +133,7 @@ struct TransferState {
     negotiation: Option<usize>,
     rest_offset: Option<u64>,
     announced_size: Option<u64>,
-    stored_as: Option<String>,
+    stored_as: Option<WireText>,
     preliminary: bool,
     final_code: Option<u16>,
     /// Told as live progress already.
@@ -174,9 +174,9 @@ struct SessionCore {
     negotiations: Vec<Negotiation>,
     current_negotiation: Option<usize>,
     pending_rest: Option<u64>,
-    last_size: Option<(String, u64)>,
+    last_size: Option<(WireText, u64)>,
     greeting: Option<ReplyRecord>,
-    user: Option<String>,
+    user: Option<WireText>,
     login_attempts: Vec<LoginAttempt>,
     tls: Option<TlsStart>,
     /// Record framing of each direction while it speaks TLS.
@@ -630,7 +630,7 @@ impl SessionCore {
             self.bounds.commands_not_stored += 1;
             return;
         }
-        let mut arg = cmd.arg.map(|a| String::from_utf8_lossy(a).into_owned());
+        let mut arg = cmd.arg.map(WireText::from_bytes);
         let arg_len = if line.truncated {
             // The line bound cut the argument: report its real length.
             Some(line.full_len.saturating_sub(cmd.verb_raw.len() + 1))
@@ -1161,10 +1161,11 @@ impl SessionCore {
         if let Some(size) = text::announced_size(text) {
             tr.announced_size = Some(size);
         }
+        // The name as sent (the lossy text would lose invalid bytes the timeline shows).
         if self.commands[index].command == "STOU"
-            && let Some(name) = text::stou_file_name(text)
+            && let Some(name) = text::stou_file_name(reply.last_text.wire_bytes())
         {
-            tr.stored_as = Some(String::from_utf8_lossy(name).into_owned());
+            tr.stored_as = Some(WireText::from_bytes(name));
         }
         if let Some(n) = tr.negotiation {
             self.negotiations[n].spent = true;
@@ -1238,9 +1239,9 @@ impl SessionCore {
             tr.final_code = Some(code);
             if verb == "STOU"
                 && tr.stored_as.is_none()
-                && let Some(name) = text::stou_file_name(text)
+                && let Some(name) = text::stou_file_name(reply.last_text.wire_bytes())
             {
-                tr.stored_as = Some(String::from_utf8_lossy(name).into_owned());
+                tr.stored_as = Some(WireText::from_bytes(name));
             }
             if tr.announced_size.is_none()
                 && let Some(size) = text::announced_size(text)
