@@ -5,6 +5,7 @@
 use super::duplicates::{Afterlife, Graveyard, RecentPackets};
 use super::flow::Flow;
 use super::key::Key;
+use super::reassembly::HeldBudget;
 use super::{ConnId, ConnInfo, ConnRecord, EndReason, FlowHandler, TcpConfig, TcpStats};
 use crate::decode::Segment;
 use crate::endpoint::Endpoint;
@@ -21,7 +22,8 @@ pub struct TcpTable {
     flows: Vec<Option<Flow>>,
     free: Vec<usize>,
     next_id: ConnId,
-    budget: usize,
+    /// Out-of-order bytes held across all connections.
+    budget: HeldBudget,
     stats: TcpStats,
     last_sweep: Option<Timestamp>,
     recent: RecentPackets,
@@ -42,7 +44,7 @@ const SWEEP_INTERVAL: i64 = 1_000_000_000;
 impl TcpTable {
     /// An empty table with the bounds and policies of `cfg`.
     pub fn new(cfg: TcpConfig) -> TcpTable {
-        let budget = cfg.max_held_bytes_total;
+        let budget = HeldBudget::new(cfg.max_held_bytes_total);
         TcpTable {
             cfg,
             index: HashMap::default(),
@@ -67,6 +69,11 @@ impl TcpTable {
     /// The table's counters so far.
     pub fn stats(&self) -> &TcpStats {
         &self.stats
+    }
+
+    /// Out-of-order bytes held now across all connections.
+    pub fn held_bytes(&self) -> usize {
+        self.budget.held()
     }
 
     /// Connections currently tracked.
@@ -153,7 +160,7 @@ impl TcpTable {
             flow.reported = true;
             h.closed(flow.token, record);
         }
-        let held = (cfg.max_held_bytes_total - self.budget) as u64;
+        let held = self.budget.held() as u64;
         self.stats.peak_held_bytes = self.stats.peak_held_bytes.max(held);
     }
 
