@@ -238,6 +238,11 @@ impl Tracker {
         }
     }
 
+    /// What it treats as FTP, and its bounds.
+    pub fn config(&self) -> &TrackerConfig {
+        &self.cfg
+    }
+
     /// The capture's first packet: the events' time zero.
     pub fn first_packet(&mut self, ts: Timestamp) {
         self.out.first_ts.get_or_insert(ts);

@@ -101,7 +101,7 @@ pub struct TcpConfig {
 impl Default for TcpConfig {
     fn default() -> Self {
         TcpConfig {
-            max_connections: 1 << 20,
+            max_connections: 1 << 17,
             max_half_open: 4096,
             max_held_bytes_per_stream: 1 << 20,
             max_held_bytes_total: 64 << 20,

@@ -9,6 +9,7 @@ use super::reassembly::HeldBudget;
 use super::{ConnId, ConnInfo, ConnRecord, EndReason, FlowHandler, TcpConfig, TcpStats};
 use crate::decode::Segment;
 use crate::endpoint::Endpoint;
+use crate::model::BoundCounters;
 use crate::time::Timestamp;
 use std::collections::{HashMap, VecDeque};
 
@@ -19,12 +20,16 @@ pub struct TcpTable {
     /// The previous packet's connection: bulk transfers send runs of packets on one
     /// connection, and those skip the hash lookup.
     last: Option<(Key, usize)>,
-    flows: Vec<Option<Flow>>,
+    /// Boxed: the vector's spare capacity (up to as many slots again as flows) then
+    /// costs a pointer per slot, not a whole flow.
+    flows: Vec<Option<Box<Flow>>>,
     free: Vec<usize>,
     next_id: ConnId,
     /// Out-of-order bytes held across all connections.
     budget: HeldBudget,
     stats: TcpStats,
+    /// What the table's bounds cut (its share of `capture.bounds`).
+    bounds: BoundCounters,
     last_sweep: Option<Timestamp>,
     recent: RecentPackets,
     graves: Graveyard,
@@ -54,6 +59,7 @@ impl TcpTable {
             next_id: 1,
             budget,
             stats: TcpStats::default(),
+            bounds: BoundCounters::default(),
             last_sweep: None,
             recent: RecentPackets::default(),
             graves: Graveyard::default(),
@@ -69,6 +75,12 @@ impl TcpTable {
     /// The table's counters so far.
     pub fn stats(&self) -> &TcpStats {
         &self.stats
+    }
+
+    /// What the table's bounds cut so far: evicted and half-open connections, holes
+    /// forced closed (the other counters stay 0).
+    pub fn bounds(&self) -> &BoundCounters {
+        &self.bounds
     }
 
     /// Out-of-order bytes held now across all connections.
@@ -155,7 +167,7 @@ impl TcpTable {
         // so output does not wait for the linger time; the entry stays to absorb stragglers.
         if flow.closed_cleanly() {
             let record = flow.finish(EndReason::Closed, budget, h);
-            self.stats.forced_hole_skips += record_forced(flow);
+            self.bounds.forced_hole_skips += record_forced(flow);
             self.stats.syn_retransmissions += syn_retransmissions(&record);
             flow.reported = true;
             h.closed(flow.token, record);
@@ -217,7 +229,7 @@ impl TcpTable {
             midstream,
         };
         let interest = h.open(&info);
-        let flow = Flow::new(&info, interest, &self.cfg);
+        let flow = Box::new(Flow::new(&info, interest, &self.cfg));
         let slot = match self.free.pop() {
             Some(s) => {
                 self.flows[s] = Some(flow);
@@ -253,7 +265,7 @@ impl TcpTable {
             return;
         }
         let record = flow.finish(reason, &mut self.budget, h);
-        self.stats.forced_hole_skips += record_forced(&flow);
+        self.bounds.forced_hole_skips += record_forced(&flow);
         self.stats.syn_retransmissions += syn_retransmissions(&record);
         h.closed(flow.token, record);
     }
@@ -303,7 +315,7 @@ impl TcpTable {
             let Some((_, slot)) = self.half_open.pop_front() else {
                 break;
             };
-            self.stats.half_open_evicted += 1;
+            self.bounds.half_open_evicted += 1;
             self.finish(slot, EndReason::Evicted, h);
         }
     }
@@ -321,7 +333,7 @@ impl TcpTable {
         for &(_, _, slot) in by_age.iter().take(n) {
             let closed = self.flow(slot).closed_at.is_some();
             if !closed {
-                self.stats.evicted_by_bound += 1;
+                self.bounds.connections_evicted += 1;
             }
             self.finish(
                 slot,

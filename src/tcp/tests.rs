@@ -556,7 +556,7 @@ fn table_bound_evicts_least_recently_active() {
         table.process(&seg, &mut rec);
         assert!(table.open_connections() <= 16);
     }
-    assert!(table.stats().evicted_by_bound > 0);
+    assert!(table.bounds().connections_evicted > 0);
     table.finish_all(&mut rec);
     assert_eq!(rec.closed.len(), 40);
     assert!(rec.closed.iter().any(|r| r.end == EndReason::Evicted));
@@ -635,7 +635,7 @@ fn unanswered_syns_are_bounded_and_answered_ones_stay() {
             table.open_connections()
         );
     }
-    let evicted = table.stats().half_open_evicted;
+    let evicted = table.bounds().half_open_evicted;
     assert!(evicted >= 1000 - 1 - 32, "{evicted}");
     assert_eq!(rec.closed.len() as u64, evicted);
     assert!(rec.closed.iter().all(|r| r.end == EndReason::Evicted));
@@ -648,7 +648,7 @@ fn unanswered_syns_are_bounded_and_answered_ones_stay() {
     );
     table.finish_all(&mut rec);
     assert_eq!(rec.closed.len(), 1000);
-    assert_eq!(table.stats().evicted_by_bound, 0);
+    assert_eq!(table.bounds().connections_evicted, 0);
 }
 
 /// Two control connections each hold bytes behind a hole under a small total: the shared
@@ -724,7 +724,7 @@ fn held_bytes_are_accounted_exactly_across_connections() {
     table.finish_all(&mut rec);
     // One connection's bytes were forced out past its hole (a gap of 100), the other's
     // waited and were delivered whole; nothing was lost or delivered twice.
-    assert_eq!(table.stats().forced_hole_skips, 1);
+    assert_eq!(table.bounds().forced_hole_skips, 1);
     let delivered: usize = rec.streams[0].iter().filter(|&&b| b == b'x').count();
     assert_eq!(delivered, 800);
     assert_eq!(table.held_bytes(), 0);
