@@ -77,7 +77,7 @@ impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
             max_line: 8192,
-            max_commands: 100_000,
+            max_commands: 10_000,
             max_pending: 256,
             max_reply_lines: 1000,
             max_reply_bytes: 64 * 1024,
@@ -121,7 +121,9 @@ struct Negotiation {
     owner: Option<usize>,
     /// A transfer started on it or a connection used it: the next transfer needs a new one.
     spent: bool,
-    conn: Option<ConnLink>,
+    /// Boxed: most negotiations never see their connection, and inline it would make
+    /// every one of them (and a session announcing thousands) 8x larger.
+    conn: Option<Box<ConnLink>>,
 }
 
 /// A transfer command and what the control connection said about it.
@@ -215,7 +217,9 @@ pub struct SessionState {
     last_stamp: [Stamp; 2],
     /// Nothing of this direction has been parsed yet (implicit TLS shows in the first bytes).
     first_bytes: [bool; 2],
-    control: Option<ConnRecord>,
+    /// Boxed: known only when the control connection ended; inline it would double the
+    /// size of every open session.
+    control: Option<Box<ConnRecord>>,
 }
 
 impl SessionState {
@@ -371,7 +375,7 @@ impl SessionState {
 
     /// The control connection left the TCP table.
     pub fn on_control_closed(&mut self, record: ConnRecord) {
-        self.control = Some(record);
+        self.control = Some(Box::new(record));
     }
 
     /// The session's number (1-based, in order of appearance).
@@ -438,12 +442,12 @@ impl SessionState {
         let neg = &mut self.core.negotiations[n];
         neg.expectation = None;
         neg.spent = true;
-        neg.conn = Some(ConnLink {
+        neg.conn = Some(Box::new(ConnLink {
             link,
             listener,
             connector,
             record: None,
-        });
+        }));
     }
 
     /// Negotiation `n`'s data connection left the TCP table.
@@ -492,14 +496,17 @@ impl SessionCore {
             self.bounds.findings_not_stored += 1;
             return;
         }
-        self.findings.push(Finding {
-            severity: kind.severity(),
-            kind,
-            message,
-            ts: Some(ts),
-            frame: Some(frame),
-            transfer: None,
-        });
+        push_tight(
+            &mut self.findings,
+            Finding {
+                severity: kind.severity(),
+                kind,
+                message,
+                ts: Some(ts),
+                frame: Some(frame),
+                transfer: None,
+            },
+        );
     }
 
     fn on_line(&mut self, dir: Dir, line: Line<'_>, stamp: Stamp) {
@@ -695,13 +702,16 @@ impl SessionCore {
             "USER" => {
                 let user = self.commands[index].arg.clone();
                 self.user = user.clone();
-                self.login_attempts.push(LoginAttempt {
-                    user,
-                    ts,
-                    frame,
-                    result: Login::Unknown,
-                    reply_code: None,
-                });
+                push_tight(
+                    &mut self.login_attempts,
+                    LoginAttempt {
+                        user,
+                        ts,
+                        frame,
+                        result: Login::Unknown,
+                        reply_code: None,
+                    },
+                );
             }
             "PORT" => self.on_active_setup(index, "PORT", address::parse_port(raw_arg), ts, frame),
             "EPRT" => self.on_active_setup(index, "EPRT", address::parse_eprt(raw_arg), ts, frame),
@@ -968,6 +978,15 @@ impl SessionCore {
         let fits = |i: usize, c: u16| reply_fits(&commands[i].command, c);
         let guess = code.and_then(|c| verb_for_reply(c, &reply.last_text));
         let placement = self.pending.place(incoming, &fits, guess.is_some());
+        let full =
+            self.bounds.commands_not_stored > 0 || self.commands.len() >= self.cfg.max_commands;
+        if full && !matches!(placement, Placement::Answers { .. }) {
+            // Past --max-commands the commands are counted, not stored, so a reply no stored
+            // command waits for most likely answers one of them: inferring a command for it,
+            // or keeping it on the last stored one, would grow without bound.
+            self.bounds.replies_not_stored += 1;
+            return;
+        }
         let lost_replies = match &placement {
             Placement::Answers { lost_replies, .. }
             | Placement::LostCommand { lost_replies, .. }
@@ -1070,13 +1089,16 @@ impl SessionCore {
             inferred: true,
         });
         if verb == "USER" {
-            self.login_attempts.push(LoginAttempt {
-                user: None,
-                ts,
-                frame,
-                result: Login::Unknown,
-                reply_code: None,
-            });
+            push_tight(
+                &mut self.login_attempts,
+                LoginAttempt {
+                    user: None,
+                    ts,
+                    frame,
+                    result: Login::Unknown,
+                    reply_code: None,
+                },
+            );
         }
         self.on_command_effects(index, verb);
         index
@@ -1314,13 +1336,16 @@ impl SessionCore {
     fn on_login_reply(&mut self, code: u16, ts: Timestamp, frame: u64) {
         if self.login_attempts.is_empty() {
             // The USER command is not in the capture (it started mid-session).
-            self.login_attempts.push(LoginAttempt {
-                user: None,
-                ts,
-                frame,
-                result: Login::Unknown,
-                reply_code: None,
-            });
+            push_tight(
+                &mut self.login_attempts,
+                LoginAttempt {
+                    user: None,
+                    ts,
+                    frame,
+                    result: Login::Unknown,
+                    reply_code: None,
+                },
+            );
         }
         let Some(attempt) = self.login_attempts.last_mut() else {
             return;
@@ -1436,13 +1461,18 @@ fn truncate(s: &str, n: usize) -> &str {
     }
 }
 
-/// Most commands get one reply, some two (150 then 226): grow 1, 2, 4... instead of a
-/// first allocation for four.
-fn push_reply(replies: &mut Vec<ReplyRecord>, record: ReplyRecord) {
-    if replies.len() == replies.capacity() {
-        replies.reserve_exact(replies.len().max(1));
+/// Pushes onto a list that most sessions keep short (a command's replies: one, sometimes
+/// two; a session's login attempts and findings: one or two): grow 1, 2, 4... instead of
+/// a first allocation for four, which every open session would carry.
+fn push_tight<T>(list: &mut Vec<T>, item: T) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.len().max(1));
     }
-    replies.push(record);
+    list.push(item);
+}
+
+fn push_reply(replies: &mut Vec<ReplyRecord>, record: ReplyRecord) {
+    push_tight(replies, record);
 }
 
 #[cfg(test)]

@@ -846,3 +846,60 @@ fn pass_in_plain_text_after_ccc_is_flagged_as_clear_text() {
         kinds(&s)
     );
 }
+
+/// Past --max-commands a session counts commands and their replies without storing them:
+/// its memory stays bounded however long it runs (no inferred commands, no replies piled
+/// on the last stored command), and the summary still counts every command.
+#[test]
+fn commands_past_the_bound_are_counted_with_their_replies_not_stored() {
+    let mut d = Drive::new();
+    d.s.core.cfg.max_commands = 4;
+    d.login();
+    for _ in 0..50 {
+        d.client("PASV\r\n");
+        d.server("227 Entering Passive Mode (198,51,100,20,19,137).\r\n");
+    }
+    let mut bounds = BoundCounters::default();
+    let record = d.end(true);
+    d.s.on_control_closed(record);
+    let (session, _) = d.s.finish(&mut bounds);
+    let session = session.unwrap();
+    assert_eq!(session.commands.len(), 4);
+    assert_eq!(session.summary.commands, 52);
+    assert_eq!(bounds.commands_not_stored, 48);
+    assert_eq!(bounds.replies_not_stored, 48);
+    assert!(
+        session
+            .commands
+            .iter()
+            .all(|c| c.replies.len() == 1 && !c.inferred)
+    );
+}
+
+/// Findings past --max-findings are counted, not stored.
+#[test]
+fn findings_past_the_bound_are_counted() {
+    let mut d = Drive::new();
+    d.s.core.cfg.max_findings = 2;
+    d.login();
+    for _ in 0..5 {
+        d.client("\x01\x02 not a command\r\n");
+        d.server("500 Unknown command.\r\n");
+    }
+    let mut bounds = BoundCounters::default();
+    let record = d.end(true);
+    d.s.on_control_closed(record);
+    let (session, _) = d.s.finish(&mut bounds);
+    assert_eq!(session.unwrap().findings.len(), 2);
+    assert!(bounds.findings_not_stored >= 4, "{bounds:?}");
+}
+
+/// What an open session costs before it stores anything: regressions show here (the
+/// control connection's record and a negotiation's data connection are boxed).
+#[test]
+fn an_open_session_and_a_negotiation_stay_small() {
+    let session = std::mem::size_of::<SessionState>();
+    let negotiation = std::mem::size_of::<Negotiation>();
+    assert!(session <= 1400, "SessionState is {session} bytes");
+    assert!(negotiation <= 160, "Negotiation is {negotiation} bytes");
+}
