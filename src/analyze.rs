@@ -332,17 +332,18 @@ fn bound_warnings(b: &BoundCounters, tcp: &TcpConfig, tracker: &TrackerConfig) -
     say(
         b.commands_not_stored,
         format!(
-            "{} commands were counted but not stored because their session already had {} (--max-commands): \
-             the session's summary counts them, its command list stops there",
-            b.commands_not_stored, s.max_commands
+            "{} commands were counted but not stored because their session already had {} (--max-commands) \
+             or the open sessions already stored {} bytes (--max-stored-bytes): the session's summary counts them, \
+             its command list stops there",
+            b.commands_not_stored, s.max_commands, s.max_stored_bytes
         ),
     );
     say(
         b.replies_not_stored,
         format!(
-            "{} replies were counted but not stored because their session had stopped storing commands \
-             (--max-commands {})",
-            b.replies_not_stored, s.max_commands
+            "{} replies were counted but not stored because their session had stopped storing commands, \
+             or nobody asked for them and the open sessions already stored {} bytes (--max-commands, --max-stored-bytes)",
+            b.replies_not_stored, s.max_stored_bytes
         ),
     );
     say(
@@ -378,8 +379,9 @@ fn bound_warnings(b: &BoundCounters, tcp: &TcpConfig, tracker: &TrackerConfig) -
     say(
         b.findings_not_stored,
         format!(
-            "{} findings were not stored because their session already had {} (--max-findings)",
-            b.findings_not_stored, s.max_findings
+            "{} findings were not stored because their session already had {} (--max-findings) \
+             or the open sessions already stored {} bytes (--max-stored-bytes)",
+            b.findings_not_stored, s.max_findings, s.max_stored_bytes
         ),
     );
     out

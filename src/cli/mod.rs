@@ -93,6 +93,11 @@ pub struct LimitArgs {
     /// Findings stored per session; later ones are counted, not stored.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_findings: usize,
+    /// Bytes of commands, replies and findings stored by the open sessions together,
+    /// beyond each session's first 32 commands and 8 findings (later ones are counted,
+    /// not stored).
+    #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
+    pub max_stored_bytes: usize,
     /// Connections tracked at once (the least recently active is evicted beyond it). The
     /// default, 131,072, bounds the table of open connections to well under 1 GiB.
     #[arg(long, value_name = "N", default_value_t = 1 << 17)]
@@ -230,6 +235,7 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     cfg.tracker.session.show_passwords = output.show_passwords;
     cfg.tracker.session.max_commands = limits.max_commands;
     cfg.tracker.session.max_findings = limits.max_findings;
+    cfg.tracker.session.max_stored_bytes = limits.max_stored_bytes;
     cfg.tcp.max_connections = limits.max_connections.max(16);
     cfg.tcp.max_half_open = limits.max_half_open.max(16);
     cfg.tcp.max_held_bytes_per_stream = limits.reassembly_limit;

@@ -729,3 +729,10 @@ fn held_bytes_are_accounted_exactly_across_connections() {
     assert_eq!(delivered, 800);
     assert_eq!(table.held_bytes(), 0);
 }
+/// What every tracked connection costs before it holds any bytes: regressions show here.
+/// Most of it is the two directions' counters and reassembly state and the handshake.
+#[test]
+fn a_flow_stays_small() {
+    let flow = std::mem::size_of::<super::flow::Flow>();
+    assert!(flow <= 1216, "Flow is {flow} bytes");
+}

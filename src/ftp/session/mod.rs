@@ -50,6 +50,8 @@ use crate::model::{
 use crate::tcp::{ConnRecord, Side, Stamp, StreamEvent};
 use crate::time::Timestamp;
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Limits and display choices for sessions.
 #[derive(Debug, Clone)]
@@ -66,6 +68,13 @@ pub struct SessionConfig {
     pub max_reply_bytes: usize,
     /// Findings stored per session; later ones are counted, not stored.
     pub max_findings: usize,
+    /// Bytes of commands, replies and findings the open sessions may store together
+    /// beyond each session's first [`FREE_COMMANDS`] commands and [`FREE_FINDINGS`]
+    /// findings; past it, commands and findings are counted, not stored.
+    pub max_stored_bytes: usize,
+    /// What the open sessions of one analysis store now (the tracker gives each analysis
+    /// its own).
+    pub stored: StoredBytes,
     /// Keep PASS arguments instead of masking them.
     pub show_passwords: bool,
     /// Tell commands and transfers as they complete ([`SessionState::take_progress`]), for
@@ -82,10 +91,87 @@ impl Default for SessionConfig {
             max_reply_lines: 1000,
             max_reply_bytes: 64 * 1024,
             max_findings: 1000,
+            max_stored_bytes: 32 << 20,
+            stored: StoredBytes::default(),
             show_passwords: false,
             live_progress: false,
         }
     }
+}
+
+/// Commands every session stores whatever the others hold: a normal session fits in
+/// them, so many sessions open at once are never cut by the shared allowance.
+pub const FREE_COMMANDS: usize = 32;
+
+/// Findings every session stores whatever the others hold.
+pub const FREE_FINDINGS: usize = 8;
+
+/// Bytes stored now by the open sessions of one analysis (an estimate: the records' sizes
+/// and the lengths of their texts), shared by them.
+#[derive(Debug, Clone, Default)]
+pub struct StoredBytes(Arc<AtomicUsize>);
+
+impl StoredBytes {
+    /// Bytes stored now.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// One session's part of [`StoredBytes`], given back when the session is dropped (after
+/// it was reported, or forgotten).
+#[derive(Debug)]
+struct StoredShare {
+    all: StoredBytes,
+    limit: usize,
+    mine: usize,
+}
+
+impl StoredShare {
+    /// The allowance has room for `n` more bytes. (One analysis runs on one thread: this
+    /// check and the take that follows cannot interleave with another session's.)
+    fn fits(&self, n: usize) -> bool {
+        self.all.get().saturating_add(n) <= self.limit
+    }
+
+    /// Takes `n` bytes if the allowance has room for them.
+    fn try_take(&mut self, n: usize) -> bool {
+        if !self.fits(n) {
+            return false;
+        }
+        self.take(n);
+        true
+    }
+
+    /// Takes `n` bytes whatever the allowance says (what a session always stores).
+    fn take(&mut self, n: usize) {
+        self.all.0.fetch_add(n, Ordering::Relaxed);
+        self.mine += n;
+    }
+}
+
+impl Drop for StoredShare {
+    fn drop(&mut self) {
+        self.all.0.fetch_sub(self.mine, Ordering::Relaxed);
+    }
+}
+
+/// What an allocated string costs beyond its bytes (the allocator's rounding, on average).
+const STRING_OVERHEAD: usize = 16;
+
+/// A command's strings (its record is counted when the list grows: [`SessionCore::grow_commands`]).
+fn command_cost(verb: &str, arg: Option<&str>) -> usize {
+    verb.len() + STRING_OVERHEAD + arg.map_or(0, |a| a.len() + STRING_OVERHEAD)
+}
+
+fn reply_cost(r: &ReplyRecord) -> usize {
+    // The text is kept twice: in the reply, and as the command's reply_text.
+    std::mem::size_of::<ReplyRecord>()
+        + 2 * (r.text.len() + STRING_OVERHEAD)
+        + r.lines
+            .iter()
+            .map(|l| l.len() + STRING_OVERHEAD + std::mem::size_of::<String>())
+            .sum::<usize>()
 }
 
 /// What the tracker must do for the session.
@@ -185,6 +271,8 @@ struct SessionCore {
     tls_records: [Option<TlsRecords>; 2],
     auth_command: Option<usize>,
     findings: Vec<Finding>,
+    /// This session's part of the bytes stored by all open sessions.
+    stored: StoredShare,
     bounds: BoundCounters,
     actions: Vec<Action>,
     saw_clear_password: bool,
@@ -236,6 +324,11 @@ impl SessionState {
             LineSplitter::new(cfg.max_line),
             LineSplitter::new(cfg.max_line),
         ];
+        let stored = StoredShare {
+            all: cfg.stored.clone(),
+            limit: cfg.max_stored_bytes,
+            mine: 0,
+        };
         SessionState {
             core: SessionCore {
                 id,
@@ -261,6 +354,7 @@ impl SessionState {
                 tls_records: [None, None],
                 auth_command: None,
                 findings: Vec::new(),
+                stored,
                 bounds: BoundCounters::default(),
                 actions: Vec::new(),
                 saw_clear_password: false,
@@ -492,7 +586,16 @@ mod build;
 
 impl SessionCore {
     fn finding(&mut self, kind: FindingKind, message: String, ts: Timestamp, frame: u64) {
-        if self.findings.len() >= self.cfg.max_findings {
+        let cost = std::mem::size_of::<Finding>() + message.len();
+        let stored = if self.findings.len() >= self.cfg.max_findings {
+            false
+        } else if self.findings.len() < FREE_FINDINGS {
+            self.stored.take(cost);
+            true
+        } else {
+            self.stored.try_take(cost)
+        };
+        if !stored {
             self.bounds.findings_not_stored += 1;
             return;
         }
@@ -633,11 +736,11 @@ impl SessionCore {
                 frame,
             );
         }
-        if self.commands.len() >= self.cfg.max_commands {
+        let mut arg = cmd.arg.map(|a| String::from_utf8_lossy(a).into_owned());
+        if !self.may_store_command(command_cost(&verb, arg.as_deref())) {
             self.bounds.commands_not_stored += 1;
             return;
         }
-        let mut arg = cmd.arg.map(|a| String::from_utf8_lossy(a).into_owned());
         let arg_len = if line.truncated {
             // The line bound cut the argument: report its real length.
             Some(line.full_len.saturating_sub(cmd.verb_raw.len() + 1))
@@ -978,8 +1081,9 @@ impl SessionCore {
         let fits = |i: usize, c: u16| reply_fits(&commands[i].command, c);
         let guess = code.and_then(|c| verb_for_reply(c, &reply.last_text));
         let placement = self.pending.place(incoming, &fits, guess.is_some());
-        let full =
-            self.bounds.commands_not_stored > 0 || self.commands.len() >= self.cfg.max_commands;
+        let full = self.bounds.commands_not_stored > 0
+            || (matches!(placement, Placement::LostCommand { .. })
+                && !self.may_store_command(command_cost(guess.unwrap_or(UNKNOWN_VERB), None)));
         if full && !matches!(placement, Placement::Answers { .. }) {
             // Past --max-commands the commands are counted, not stored, so a reply no stored
             // command waits for most likely answers one of them: inferring a command for it,
@@ -1027,7 +1131,7 @@ impl SessionCore {
             }
         };
 
-        push_reply(&mut self.commands[index].replies, record);
+        self.store_reply(index, record);
         let Some(code) = code else {
             // Not a reply, but where the reply was expected: it ends the wait.
             self.pending.answered(index);
@@ -1106,8 +1210,58 @@ impl SessionCore {
 
     /// A reply no command in the capture asked for: kept on the last command (marked
     /// unsolicited), or with the session when there is no command yet.
+    /// Whether a command costing `cost` bytes may be stored, taking them if so: within
+    /// --max-commands, within the shared allowance past the first few, and only while
+    /// no command of the session was left out.
+    fn may_store_command(&mut self, cost: usize) -> bool {
+        // Once a command was not stored the list stops there for good: a list with a
+        // hole in the middle would read as if the missing commands were never sent.
+        if self.bounds.commands_not_stored > 0 || self.commands.len() >= self.cfg.max_commands {
+            return false;
+        }
+        let growth = self.commands_growth();
+        let records = growth * std::mem::size_of::<CommandRecord>();
+        if self.commands.len() >= FREE_COMMANDS && !self.stored.fits(cost + records) {
+            return false;
+        }
+        self.stored.take(cost);
+        self.grow_commands(growth);
+        true
+    }
+
+    /// Records the list must grow by to take one more command: none while it has room,
+    /// else half its length (at least 4), so that the spare room is at most a third.
+    fn commands_growth(&self) -> usize {
+        if self.commands.len() < self.commands.capacity() {
+            0
+        } else {
+            (self.commands.len() / 2).max(4)
+        }
+    }
+
+    /// Grows the command list by `n` records, counting them as stored.
+    fn grow_commands(&mut self, n: usize) {
+        if n > 0 {
+            self.commands.reserve_exact(n);
+            self.stored.take(n * std::mem::size_of::<CommandRecord>());
+        }
+    }
+
+    /// Stores a reply on a stored command. Its bytes are counted but never refused: the
+    /// command is stored, and its replies are bounded by the reply bounds.
+    fn store_reply(&mut self, index: usize, record: ReplyRecord) {
+        self.stored.take(reply_cost(&record));
+        push_reply(&mut self.commands[index].replies, record);
+    }
+
     fn keep_unmatched(&mut self, record: ReplyRecord) {
         if let Some(index) = self.commands.len().checked_sub(1) {
+            // Nobody asked for it: a server sending such replies without end would pile
+            // them onto one command, so they draw on the shared allowance.
+            if !self.stored.try_take(reply_cost(&record)) {
+                self.bounds.replies_not_stored += 1;
+                return;
+            }
             push_reply(&mut self.commands[index].replies, record);
         } else if self.replies_without_command.len() < self.cfg.max_findings {
             self.replies_without_command.push(record);
