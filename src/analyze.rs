@@ -333,17 +333,20 @@ fn bound_warnings(b: &BoundCounters, tcp: &TcpConfig, tracker: &TrackerConfig) -
         b.commands_not_stored,
         format!(
             "{} commands were counted but not stored because their session already had {} (--max-commands) \
-             or the open sessions already stored {} bytes (--max-stored-bytes): the session's summary counts them, \
+             or the open sessions already stored {} (--max-stored-bytes): the session's summary counts them, \
              its command list stops there",
-            b.commands_not_stored, s.max_commands, s.max_stored_bytes
+            b.commands_not_stored,
+            s.max_commands,
+            crate::report::fmt::size(s.max_stored_bytes as u64)
         ),
     );
     say(
         b.replies_not_stored,
         format!(
             "{} replies were counted but not stored because their session had stopped storing commands, \
-             or nobody asked for them and the open sessions already stored {} bytes (--max-commands, --max-stored-bytes)",
-            b.replies_not_stored, s.max_stored_bytes
+             or nobody asked for them and the open sessions already stored {} (--max-commands, --max-stored-bytes)",
+            b.replies_not_stored,
+            crate::report::fmt::size(s.max_stored_bytes as u64)
         ),
     );
     say(
@@ -380,8 +383,10 @@ fn bound_warnings(b: &BoundCounters, tcp: &TcpConfig, tracker: &TrackerConfig) -
         b.findings_not_stored,
         format!(
             "{} findings were not stored because their session already had {} (--max-findings) \
-             or the open sessions already stored {} bytes (--max-stored-bytes)",
-            b.findings_not_stored, s.max_findings, s.max_stored_bytes
+             or the open sessions already stored {} (--max-stored-bytes)",
+            b.findings_not_stored,
+            s.max_findings,
+            crate::report::fmt::size(s.max_stored_bytes as u64)
         ),
     );
     out

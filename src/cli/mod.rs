@@ -96,7 +96,7 @@ pub struct LimitArgs {
     /// Bytes of commands, replies and findings stored by the open sessions together,
     /// beyond each session's first 32 commands and 8 findings (later ones are counted,
     /// not stored).
-    #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 24 << 20)]
     pub max_stored_bytes: usize,
     /// Connections tracked at once (the least recently active is evicted beyond it). The
     /// default, 131,072, bounds the table of open connections to well under 1 GiB.
@@ -110,7 +110,7 @@ pub struct LimitArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub reassembly_limit: usize,
     /// Out-of-order bytes held across all connections.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub reassembly_total: usize,
     /// Announced data endpoints (PORT, PASV...) waiting for their connection at once.
     #[arg(long, value_name = "N", default_value_t = 1 << 20)]

@@ -91,7 +91,7 @@ impl Default for SessionConfig {
             max_reply_lines: 1000,
             max_reply_bytes: 64 * 1024,
             max_findings: 1000,
-            max_stored_bytes: 32 << 20,
+            max_stored_bytes: 24 << 20,
             stored: StoredBytes::default(),
             show_passwords: false,
             live_progress: false,
