@@ -278,7 +278,7 @@ fn build_session(
             login
         },
         login_attempts: core.login_attempts,
-        tls: core.tls,
+        tls: core.tls.map(|t| *t),
         mode,
         commands: core.commands,
         replies_without_command: core.replies_without_command,

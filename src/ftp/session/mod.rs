@@ -266,9 +266,10 @@ struct SessionCore {
     greeting: Option<ReplyRecord>,
     user: Option<String>,
     login_attempts: Vec<LoginAttempt>,
-    tls: Option<TlsStart>,
+    /// Boxed, as the record framing below: most sessions never speak TLS.
+    tls: Option<Box<TlsStart>>,
     /// Record framing of each direction while it speaks TLS.
-    tls_records: [Option<TlsRecords>; 2],
+    tls_records: [Option<Box<TlsRecords>>; 2],
     auth_command: Option<usize>,
     findings: Vec<Finding>,
     /// This session's part of the bytes stored by all open sessions.
@@ -1270,15 +1271,15 @@ impl SessionCore {
 
     /// Implicit FTPS: the connection opened with a TLS handshake.
     fn implicit_tls(&mut self, stamp: Stamp) {
-        self.tls = Some(TlsStart {
+        self.tls = Some(Box::new(TlsStart {
             command: "implicit TLS (FTPS)".into(),
             ts: stamp.ts,
             frame: stamp.frame,
             encrypted_bytes: [0, 0],
             implicit: true,
             ended: None,
-        });
-        self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
+        }));
+        self.tls_records = [Some(Box::default()), Some(Box::default())];
         self.finding(FindingKind::TlsStarted,
             "the control connection opens with a TLS handshake (implicit FTPS): commands, replies and \
              data-connection announcements are encrypted and cannot be read"
@@ -1378,7 +1379,7 @@ impl SessionCore {
             }
             "USER" | "PASS" | "ACCT" => self.on_login_reply(code, ts, frame),
             "AUTH" if code == 234 || code == 334 => {
-                self.tls = Some(TlsStart {
+                self.tls = Some(Box::new(TlsStart {
                     command: format!(
                         "AUTH {}",
                         self.commands[index].arg.clone().unwrap_or_default()
@@ -1388,8 +1389,8 @@ impl SessionCore {
                     encrypted_bytes: [0, 0],
                     implicit: false,
                     ended: None,
-                });
-                self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
+                }));
+                self.tls_records = [Some(Box::default()), Some(Box::default())];
                 self.finding(FindingKind::TlsStarted,
                     format!(
                         "AUTH was accepted ({code}): the control connection is encrypted from here on; \

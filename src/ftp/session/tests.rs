@@ -940,11 +940,13 @@ fn findings_past_the_bound_are_counted() {
 }
 
 /// What an open session costs before it stores anything: regressions show here (the
-/// control connection's record and a negotiation's data connection are boxed).
+/// control connection's record, TLS state and a negotiation's data connection are boxed).
 #[test]
 fn an_open_session_and_a_negotiation_stay_small() {
     let session = std::mem::size_of::<SessionState>();
     let negotiation = std::mem::size_of::<Negotiation>();
-    assert!(session <= 1400, "SessionState is {session} bytes");
-    assert!(negotiation <= 160, "Negotiation is {negotiation} bytes");
+    // With the tracker's own fields around it, a boxed session then fits mimalloc's
+    // 1,280-byte size class (1,536 bytes before TLS state was boxed).
+    assert!(session <= 1216, "SessionState is {session} bytes");
+    assert!(negotiation <= 128, "Negotiation is {negotiation} bytes");
 }
