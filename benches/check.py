@@ -147,7 +147,7 @@ def main() -> int:
     out = ["verdict=" + ("MISMATCH" if mismatches else "ok")]
     out += [f"mismatch={m}" for m in mismatches]
     out.append(f"peak_connections={tcp.get('peak_connections', 0)}")
-    out.append(f"evicted_by_bound={tcp.get('evicted_by_bound', 0)}")
+    out.append(f"evicted_by_bound={bounds.get('connections_evicted', 0)}")
     out.append(f"idle_timeouts={tcp.get('idle_timeouts', 0)}")
     out.append(f"expectations_evicted={bounds.get('expectations_evicted', 0)}")
     out.append(f"transfers={transfers}")

@@ -11,7 +11,7 @@ use crate::capture::{Input, InputSummary, RawFrame, ReadAhead, read_input, read_
 use crate::decode::{DecodeLimits, Decoder};
 use crate::link::tracker::{Tracker, TrackerConfig};
 use crate::model::events::Sink;
-use crate::model::{CaptureInfo, LiveCounters, Report};
+use crate::model::{BoundCounters, CaptureInfo, LiveCounters, Report};
 use crate::report::collect::Collector;
 use crate::tcp::{TcpConfig, TcpTable};
 use crate::time::Timestamp;
@@ -244,20 +244,13 @@ impl Analyzer {
                 tcp_stats.duplicate_packets
             ));
         }
-        if tcp_stats.evicted_by_bound > 0 {
-            warnings.push(format!(
-                "{} connections were finished early because the connection table was full (--max-connections {}): \
-                 what they did after that is not in this analysis",
-                tcp_stats.evicted_by_bound, self.tcp.config().max_connections
-            ));
-        }
-        if tcp_stats.half_open_evicted > 0 {
-            warnings.push(format!(
-                "{} connection attempts were still unanswered when more than {} waited at once (a SYN flood or a scan?): \
-                 each was finished then as not established (--max-half-open)",
-                tcp_stats.half_open_evicted, self.tcp.config().max_half_open
-            ));
-        }
+        let mut bounds = out.bounds;
+        bounds.add(self.tcp.bounds());
+        warnings.extend(bound_warnings(
+            &bounds,
+            self.tcp.config(),
+            self.tracker.config(),
+        ));
         if let Some(live) = &self.live
             && live.dropped_by_kernel + live.dropped_by_interface > 0
         {
@@ -286,7 +279,7 @@ impl Analyzer {
             other_tcp_connections: out.other_tcp_connections,
             decode,
             tcp: tcp_stats,
-            bounds: out.bounds,
+            bounds,
             warnings,
             live: self.live,
         };
@@ -296,6 +289,107 @@ impl Analyzer {
             None => Report::summary(capture),
         })
     }
+}
+
+/// One sentence per bound that cut or evicted something: what was lost, and the option
+/// that sets the bound (or that the bound is fixed).
+fn bound_warnings(b: &BoundCounters, tcp: &TcpConfig, tracker: &TrackerConfig) -> Vec<String> {
+    let s = &tracker.session;
+    let mut out = Vec::new();
+    let mut say = |n: u64, text: String| {
+        if n > 0 {
+            out.push(text);
+        }
+    };
+    say(
+        b.connections_evicted,
+        format!(
+            "{} connections were finished early because the connection table was full (--max-connections {}): \
+             what they did after that is not in this analysis",
+            b.connections_evicted, tcp.max_connections
+        ),
+    );
+    say(
+        b.half_open_evicted,
+        format!(
+            "{} connection attempts were still unanswered when more than {} waited at once (a SYN flood or a scan?): \
+             each was finished then as not established (--max-half-open)",
+            b.half_open_evicted, tcp.max_half_open
+        ),
+    );
+    say(
+        b.forced_hole_skips,
+        format!(
+            "{} holes in TCP streams were declared missing early because too many bytes waited behind them \
+             (--reassembly-limit {} per control direction, --reassembly-total {} in all, {} ranges per data direction): \
+             a line that spanned one may be cut; raise the limits if the bytes came later",
+            b.forced_hole_skips,
+            tcp.max_held_bytes_per_stream,
+            tcp.max_held_bytes_total,
+            tcp.max_held_ranges_per_stream
+        ),
+    );
+    say(
+        b.commands_not_stored,
+        format!(
+            "{} commands were counted but not stored because their session already had {} (--max-commands) \
+             or the open sessions already stored {} (--max-stored-bytes): the session's summary counts them, \
+             its command list stops there",
+            b.commands_not_stored,
+            s.max_commands,
+            crate::report::fmt::size(s.max_stored_bytes as u64)
+        ),
+    );
+    say(
+        b.replies_not_stored,
+        format!(
+            "{} replies were counted but not stored because their session had stopped storing commands, \
+             or nobody asked for them and the open sessions already stored {} (--max-commands, --max-stored-bytes)",
+            b.replies_not_stored,
+            crate::report::fmt::size(s.max_stored_bytes as u64)
+        ),
+    );
+    say(
+        b.pending_commands_dropped,
+        format!(
+            "{} commands were forgotten while waiting for a reply because more than {} waited at once in a session \
+             (a fixed bound): replies after that may be paired with a later command",
+            b.pending_commands_dropped, s.max_pending
+        ),
+    );
+    say(
+        b.expectations_evicted,
+        format!(
+            "{} announced data endpoints (PORT, PASV...) were forgotten because {} waited at once \
+             (--max-expectations): a data connection to one of them is reported as unlinked",
+            b.expectations_evicted, tracker.max_expectations
+        ),
+    );
+    say(
+        b.overlong_lines,
+        format!(
+            "{} control lines were longer than {} bytes and were cut there (--max-line)",
+            b.overlong_lines, s.max_line
+        ),
+    );
+    say(
+        b.reply_lines_dropped,
+        format!(
+            "{} replies had more than {} lines or {} bytes of text: the rest of their text was not kept (a fixed bound)",
+            b.reply_lines_dropped, s.max_reply_lines, s.max_reply_bytes
+        ),
+    );
+    say(
+        b.findings_not_stored,
+        format!(
+            "{} findings were not stored because their session already had {} (--max-findings) \
+             or the open sessions already stored {} (--max-stored-bytes)",
+            b.findings_not_stored,
+            s.max_findings,
+            crate::report::fmt::size(s.max_stored_bytes as u64)
+        ),
+    );
+    out
 }
 
 #[cfg(test)]
@@ -344,6 +438,106 @@ mod tests {
         }
         let taken = crate::tcp::SHORTCUT_TAKEN.load(std::sync::atomic::Ordering::Relaxed) - before;
         assert!(taken > 10_000, "the shortcut was taken only {taken} times");
+    }
+
+    /// Each bound counter that is not zero gives one warning, naming its option or saying
+    /// the bound is fixed; none when nothing was cut.
+    #[test]
+    fn every_bound_that_cut_something_is_one_warning() {
+        let tcp = TcpConfig::default();
+        let tracker = TrackerConfig::default();
+        assert!(bound_warnings(&BoundCounters::default(), &tcp, &tracker).is_empty());
+        let all = BoundCounters {
+            connections_evicted: 1,
+            half_open_evicted: 2,
+            forced_hole_skips: 3,
+            commands_not_stored: 4,
+            replies_not_stored: 5,
+            pending_commands_dropped: 6,
+            expectations_evicted: 7,
+            overlong_lines: 8,
+            reply_lines_dropped: 9,
+            findings_not_stored: 10,
+        };
+        let warnings = bound_warnings(&all, &tcp, &tracker);
+        assert_eq!(warnings.len(), 10, "{warnings:#?}");
+        for (n, w) in (1..=10).zip(&warnings) {
+            assert!(w.starts_with(&format!("{n} ")), "{w}");
+            assert!(
+                w.contains("--max-") || w.contains("--reassembly-") || w.contains("fixed bound"),
+                "{w}"
+            );
+        }
+        // Counters add up one for one (a session's and the table's share).
+        let mut twice = all.clone();
+        twice.add(&all);
+        assert_eq!(twice.findings_not_stored, 20);
+        assert_eq!(twice.connections_evicted, 2);
+    }
+
+    /// A SYN flood past --max-half-open is counted in `capture.bounds` and warned about.
+    #[test]
+    fn half_open_evictions_are_counted_in_bounds_and_warned() {
+        use ftpflow_synth::frame::{self, IpFields, TcpFields};
+        use ftpflow_synth::sink::PacketSink;
+        let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
+        for i in 0..200u32 {
+            let ip = IpFields {
+                src_mac: [2, 0, 0, 0, 0, 1],
+                dst_mac: [2, 0, 0, 0, 0, 2],
+                src: std::net::Ipv4Addr::from(0x0a80_0000 | i).into(),
+                dst: std::net::Ipv4Addr::new(10, 0, 1, 21).into(),
+                ttl: 64,
+                tos: 0,
+                id: i as u16,
+                df: true,
+            };
+            let tcp = TcpFields {
+                sport: 40000,
+                dport: 21,
+                seq: i,
+                ack: 0,
+                flags: ftpflow_synth::packet::flags::SYN,
+                window: 64240,
+                urg: 0,
+                options: &[],
+            };
+            let (data, _) = frame::build(&ip, &tcp, 0, |_| {});
+            w.push(ftpflow_synth::packet::Packet {
+                ts_ns: 1_700_000_000_000_000_000 + i64::from(i) * 1000,
+                orig_len: data.len() as u32,
+                data,
+                meta: ftpflow_synth::packet::Meta {
+                    conn: i,
+                    from: ftpflow_synth::packet::Side::Orig,
+                    seq: i,
+                    ack: 0,
+                    flags: ftpflow_synth::packet::flags::SYN,
+                    payload_off: 0,
+                    payload_len: 0,
+                    stream_off: 0,
+                    ip_off: frame::ETH_LEN as u16,
+                    copy: false,
+                },
+            });
+        }
+        let trace = w.into_inner().unwrap();
+        let mut cfg = Config::default();
+        cfg.tcp.max_half_open = 16;
+        let mut a = Analyzer::new(cfg);
+        a.read_named("flood", Box::new(&trace[..]));
+        let report = a.finish().unwrap();
+        let b = &report.capture.bounds;
+        assert!(b.half_open_evicted >= 200 - 16, "{b:?}");
+        assert!(
+            report
+                .capture
+                .warnings
+                .iter()
+                .any(|w| w.contains("--max-half-open")),
+            "{:?}",
+            report.capture.warnings
+        );
     }
 
     #[test]

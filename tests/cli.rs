@@ -862,3 +862,86 @@ fn a_failed_run_leaves_the_previous_output_intact() {
     let o = run(&["analyze", "-o", "/dev/null", good.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// A bound that cut something is counted in `capture.bounds` and every format shows its
+/// warning, naming the option to raise.
+#[test]
+fn a_bound_that_cut_something_is_counted_and_warned_in_every_format() {
+    let p = write(
+        "bounded.pcap",
+        &pcap(1, &ftp_session(b"NOOP\r\nNOOP\r\nNOOP\r\n")),
+    );
+    let path = p.to_str().unwrap();
+    let o = run(&["analyze", "-f", "json", "--max-commands", "2", path]);
+    let v = json(&o);
+    let session = &v["sessions"][0];
+    assert_eq!(session["commands"].as_array().unwrap().len(), 2);
+    assert_eq!(session["summary"]["commands"], 5);
+    assert_eq!(v["capture"]["bounds"]["commands_not_stored"], 3);
+    assert!(v["capture"]["tcp"].get("evicted_by_bound").is_none());
+    let warned = |text: &str| {
+        text.contains("3 commands were counted but not stored") && text.contains("--max-commands")
+    };
+    assert!(
+        v["capture"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| warned(w.as_str().unwrap())),
+        "{}",
+        v["capture"]["warnings"]
+    );
+    for format in ["timeline", "table", "jsonl"] {
+        let o = run(&["analyze", "-f", format, "--max-commands", "2", path]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(warned(&text), "{format}: {text}");
+    }
+}
+
+/// Sessions evicted from a full connection table are said to be evicted, never "still
+/// open when the capture ended", and counted in `capture.bounds`.
+#[test]
+fn evicted_sessions_are_called_evicted_in_every_format() {
+    let s = ([10, 0, 0, 2], 21);
+    let mut frames = Vec::new();
+    // 20 logins that stay open, 1 ms apart: with room for 16, the oldest are evicted.
+    for i in 0..20u16 {
+        let c = ([10, 0, 1, i as u8 + 1], 40000 + i);
+        frames.push(tcp_frame(c, s, 100, 0, "S", b""));
+        frames.push(tcp_frame(s, c, 500, 101, "SA", b""));
+        frames.push(tcp_frame(c, s, 101, 501, "A", b""));
+        frames.push(tcp_frame(s, c, 501, 101, "PA", b"220 ready\r\n"));
+        frames.push(tcp_frame(c, s, 101, 512, "PA", b"USER ftp\r\n"));
+    }
+    let frames: Vec<(u32, Vec<u8>)> = frames
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| (i as u32 * 200, x))
+        .collect();
+    let p = write("evicted.pcap", &pcap(1, &frames));
+    let path = p.to_str().unwrap();
+    let o = run(&["analyze", "-f", "json", "--max-connections", "16", path]);
+    let v = json(&o);
+    let evicted = v["capture"]["bounds"]["connections_evicted"]
+        .as_u64()
+        .unwrap();
+    assert!(evicted >= 4, "{}", v["capture"]["bounds"]);
+    let o = run(&["analyze", "--max-connections", "16", path]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        text.matches("evicted from the full connection table (--max-connections)")
+            .count() as u64,
+        evicted,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("still open when the capture ended").count() as u64,
+        20 - evicted,
+        "{text}"
+    );
+    assert!(text.contains("--max-connections 16"), "{text}");
+    let o = run(&["analyze", "-f", "table", "--max-connections", "16", path]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.matches(" evicted").count() as u64, evicted, "{text}");
+}

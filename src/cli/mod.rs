@@ -87,8 +87,20 @@ pub struct LimitArgs {
     /// Longest command or reply line kept, in bytes (longer lines are cut and reported).
     #[arg(long, value_name = "BYTES", default_value_t = 8192)]
     pub max_line: usize,
-    /// Connections tracked at once (the least recently active is evicted beyond it).
-    #[arg(long, value_name = "N", default_value_t = 1 << 20)]
+    /// Commands stored per session; later ones (and their replies) are counted, not stored.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_commands: usize,
+    /// Findings stored per session; later ones are counted, not stored.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_findings: usize,
+    /// Bytes of commands, replies and findings stored by the open sessions together,
+    /// beyond each session's first 32 commands and 8 findings (later ones are counted,
+    /// not stored).
+    #[arg(long, value_name = "BYTES", default_value_t = 24 << 20)]
+    pub max_stored_bytes: usize,
+    /// Connections tracked at once (the least recently active is evicted beyond it). The
+    /// default, 131,072, bounds the table of open connections to well under 1 GiB.
+    #[arg(long, value_name = "N", default_value_t = 1 << 17)]
     pub max_connections: usize,
     /// Connections tracked at once whose SYN is not answered yet (the oldest is finished
     /// beyond it, so a SYN flood or a scan costs bounded memory).
@@ -98,7 +110,7 @@ pub struct LimitArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub reassembly_limit: usize,
     /// Out-of-order bytes held across all connections.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub reassembly_total: usize,
     /// Announced data endpoints (PORT, PASV...) waiting for their connection at once.
     #[arg(long, value_name = "N", default_value_t = 1 << 20)]
@@ -221,6 +233,9 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     cfg.tracker.detect = !limits.no_detect;
     cfg.tracker.session.max_line = limits.max_line;
     cfg.tracker.session.show_passwords = output.show_passwords;
+    cfg.tracker.session.max_commands = limits.max_commands;
+    cfg.tracker.session.max_findings = limits.max_findings;
+    cfg.tracker.session.max_stored_bytes = limits.max_stored_bytes;
     cfg.tcp.max_connections = limits.max_connections.max(16);
     cfg.tcp.max_half_open = limits.max_half_open.max(16);
     cfg.tcp.max_held_bytes_per_stream = limits.reassembly_limit;

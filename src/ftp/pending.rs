@@ -135,6 +135,11 @@ impl PendingQueue {
             }
             self.dropped += 1;
         }
+        if self.queue.len() == self.queue.capacity() {
+            // Most sessions wait for one command at a time: grow 1, 2, 4..., not to four
+            // at once (every open session paid for three empty entries).
+            self.queue.reserve_exact(self.queue.len().max(1));
+        }
         self.queue.push_back(w);
     }
 

@@ -17,7 +17,7 @@
 
 use crate::endpoint::Endpoint;
 use crate::ftp::detect::{self, Verdict};
-use crate::ftp::session::{Action, SessionConfig, SessionState};
+use crate::ftp::session::{Action, SessionConfig, SessionState, StoredBytes};
 use crate::link::expect::{ExpectTable, Expectation, link_note};
 use crate::link::unlinked::{HostPairs, Listed};
 use crate::model::events::{Event, Sink};
@@ -212,7 +212,9 @@ pub struct TrackerCounts {
 
 impl Tracker {
     /// A tracker that tells `sink` what it finds.
-    pub fn new(cfg: TrackerConfig, sink: Box<dyn Sink>) -> Tracker {
+    pub fn new(mut cfg: TrackerConfig, sink: Box<dyn Sink>) -> Tracker {
+        // The sessions of this analysis share an allowance of stored bytes of their own.
+        cfg.session.stored = StoredBytes::default();
         let waiting = cfg.max_recent_unmatched;
         let expect = ExpectTable::new(cfg.max_expectations, cfg.expectation_max_age);
         Tracker {
@@ -236,6 +238,11 @@ impl Tracker {
             linked_data: 0,
             unlinked_total: 0,
         }
+    }
+
+    /// What it treats as FTP, and its bounds.
+    pub fn config(&self) -> &TrackerConfig {
+        &self.cfg
     }
 
     /// The capture's first packet: the events' time zero.

@@ -108,6 +108,11 @@ impl HostPairs {
             let old = list.remove(0);
             self.of_session.remove(&old.session);
         }
+        if list.len() == list.capacity() {
+            // Most host pairs carry one session at a time: grow 1, 2, 4..., not to four
+            // at once (every open session paid for three empty records).
+            list.reserve_exact(list.len().max(1));
+        }
         list.push(Life {
             session,
             start: ts,

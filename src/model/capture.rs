@@ -14,14 +14,10 @@ pub struct TcpStats {
     pub midstream_connections: u64,
     /// Most connections tracked at the same time.
     pub peak_connections: u64,
-    /// Open connections finished early because the connection table was full.
-    pub evicted_by_bound: u64,
     /// Connections finished because they stayed silent longer than the idle timeout.
     pub idle_timeouts: u64,
     /// New connections (a fresh SYN) on the address pair of a tracked connection.
     pub port_reuses: u64,
-    /// Holes in a stream declared missing early because an out-of-order buffer bound was reached.
-    pub forced_hole_skips: u64,
     /// Most out-of-order bytes held at once across all connections.
     pub peak_held_bytes: u64,
     /// Packets of connections already closed and reported (late retransmitted ACKs).
@@ -30,15 +26,6 @@ pub struct TcpStats {
     pub duplicate_packets: u64,
     /// SYNs sent again with the same initial sequence number (unanswered in time).
     pub syn_retransmissions: u64,
-    /// Connections finished early, still unanswered, because more than the bound on
-    /// half-open connections (`--max-half-open`) waited for an answer at once: a SYN
-    /// flood or a scan. Left out when 0.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub half_open_evicted: u64,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 /// The capture as a whole: its inputs, time span, connection counts, decoder and TCP
@@ -104,11 +91,24 @@ pub struct LiveCounters {
     pub stopped_by: &'static str,
 }
 
-/// What the analysis's bounds dropped (all zero on a normal capture).
-#[derive(Debug, Default, Clone, Serialize)]
+/// What the analysis's bounds dropped (all zero on a normal capture). Each counter that is
+/// not zero is also told as one warning naming the option to raise.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct BoundCounters {
+    /// Open connections finished early because the connection table was full
+    /// (`--max-connections`).
+    pub connections_evicted: u64,
+    /// Connections finished early, still unanswered, because more than `--max-half-open`
+    /// waited for an answer at once: a SYN flood or a scan.
+    pub half_open_evicted: u64,
+    /// Holes in a stream declared missing early because an out-of-order bound was reached
+    /// (`--reassembly-limit`, `--reassembly-total`, or the ranges kept per counted stream).
+    pub forced_hole_skips: u64,
     /// Commands not recorded because a session reached its command bound.
     pub commands_not_stored: u64,
+    /// Replies not recorded because their session had stopped storing commands (most
+    /// answer a command that was counted, not stored).
+    pub replies_not_stored: u64,
     /// Commands forgotten while waiting for a reply, because too many were waiting.
     pub pending_commands_dropped: u64,
     /// Announced data endpoints (PORT, PASV, ...) forgotten because their table was full.
@@ -119,6 +119,35 @@ pub struct BoundCounters {
     pub reply_lines_dropped: u64,
     /// Findings not recorded because a session reached its findings bound.
     pub findings_not_stored: u64,
+}
+
+impl BoundCounters {
+    /// Adds every counter of `other` to this one.
+    pub fn add(&mut self, other: &BoundCounters) {
+        // Destructured so that a new counter cannot be forgotten here.
+        let BoundCounters {
+            connections_evicted,
+            half_open_evicted,
+            forced_hole_skips,
+            commands_not_stored,
+            replies_not_stored,
+            pending_commands_dropped,
+            expectations_evicted,
+            overlong_lines,
+            reply_lines_dropped,
+            findings_not_stored,
+        } = other;
+        self.connections_evicted += connections_evicted;
+        self.half_open_evicted += half_open_evicted;
+        self.forced_hole_skips += forced_hole_skips;
+        self.commands_not_stored += commands_not_stored;
+        self.replies_not_stored += replies_not_stored;
+        self.pending_commands_dropped += pending_commands_dropped;
+        self.expectations_evicted += expectations_evicted;
+        self.overlong_lines += overlong_lines;
+        self.reply_lines_dropped += reply_lines_dropped;
+        self.findings_not_stored += findings_not_stored;
+    }
 }
 
 /// What reading one input produced.

@@ -11,7 +11,7 @@ use super::rows::Rows;
 use super::safe;
 use super::{RenderOptions, Style};
 use crate::model::events::{Event, Sink};
-use crate::model::{CaptureInfo, Login, Session, Severity};
+use crate::model::{CaptureInfo, EndReason, Login, Session, Severity};
 use std::io::{self, Write};
 
 /// The table sink: keeps each session's and transfer's row as text (not the sessions), and
@@ -104,7 +104,17 @@ impl TableSink {
             fmt::size(s.summary.bytes_downloaded),
             fmt::size(s.summary.bytes_uploaded),
             fmt::size(s.summary.listing_bytes),
-            format!("{} {}", s.control.state, s.control.history),
+            format!(
+                "{} {}{}",
+                s.control.state,
+                s.control.history,
+                // Finished by a bound, not by its peers or the capture's end.
+                if s.control.end == EndReason::Evicted {
+                    " evicted"
+                } else {
+                    ""
+                }
+            ),
             fmt::duration(s.duration),
         ])?;
         for t in &s.transfers {

@@ -857,6 +857,10 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
     )?;
     let c = &s.control;
     let close = match &c.close {
+        _ if c.state == "S0" && c.end == EndReason::Evicted => format!(
+            "{}; evicted while waiting (--max-half-open, --max-connections)",
+            not_established(c)
+        ),
         _ if c.state == "S0" => not_established(c),
         Some(_) if c.state == "REJ" => {
             "refused: the SYN was answered with a reset (no FTP server listening)".into()

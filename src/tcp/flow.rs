@@ -3,7 +3,7 @@
 //! in-order bulk segments that make up most of a large capture.
 
 use super::duplicates::{Grave, GraveSide};
-use super::reassembly::{Chunk, Reassembler, StreamLimits};
+use super::reassembly::{Chunk, HeldBudget, Reassembler, StreamLimits};
 use super::seq;
 use super::state::{self, History, Seen};
 use super::{
@@ -334,7 +334,7 @@ impl Flow {
         &mut self,
         seg: &Segment<'_>,
         cfg: &TcpConfig,
-        budget: &mut usize,
+        budget: &mut HeldBudget,
         h: &mut H,
     ) {
         let side = if seg.src == self.orig && seg.dst == self.resp {
@@ -617,7 +617,7 @@ impl Flow {
         i: usize,
         now: bool,
         cfg: &TcpConfig,
-        budget: &mut usize,
+        budget: &mut HeldBudget,
         h: &mut H,
         stamp: Stamp,
     ) {
@@ -897,7 +897,7 @@ impl Flow {
     pub(super) fn finish<H: FlowHandler>(
         &mut self,
         reason: EndReason,
-        budget: &mut usize,
+        budget: &mut HeldBudget,
         h: &mut H,
     ) -> ConnRecord {
         let token = self.token;

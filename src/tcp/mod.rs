@@ -101,10 +101,10 @@ pub struct TcpConfig {
 impl Default for TcpConfig {
     fn default() -> Self {
         TcpConfig {
-            max_connections: 1 << 20,
+            max_connections: 1 << 17,
             max_half_open: 4096,
             max_held_bytes_per_stream: 1 << 20,
-            max_held_bytes_total: 64 << 20,
+            max_held_bytes_total: 16 << 20,
             max_held_ranges_per_stream: 256,
             preview_bytes: 512,
             idle_timeout: 2 * 3600 * 1_000_000_000,

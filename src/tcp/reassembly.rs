@@ -50,6 +50,43 @@ pub enum Chunk<'a> {
     Gap(u64),
 }
 
+/// Out-of-order content bytes held across all streams, against their bound. Holding adds
+/// the exact length of the piece kept and delivering or dropping it subtracts that same
+/// length, so `held` is always the sum of every stream's held bytes and never wraps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldBudget {
+    limit: usize,
+    held: usize,
+}
+
+impl HeldBudget {
+    /// Nothing held yet; at most `limit` bytes may stay held once a segment is processed.
+    pub fn new(limit: usize) -> HeldBudget {
+        HeldBudget { limit, held: 0 }
+    }
+
+    /// Bytes held now, across all streams.
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
+    /// More is held than allowed: the stream that just added bytes must release some.
+    fn over(&self) -> bool {
+        self.held > self.limit
+    }
+
+    fn take(&mut self, n: usize) {
+        self.held += n;
+    }
+
+    /// Gives back bytes this stream took. A stream gives back only what it holds, and
+    /// its own count is part of `held`, so this cannot go below zero.
+    fn give_back(&mut self, n: usize) {
+        debug_assert!(n <= self.held, "giving back more than was held");
+        self.held -= n;
+    }
+}
+
 /// Limits for one stream.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamLimits {
@@ -201,15 +238,17 @@ impl Reassembler {
 
     /// Adds one segment at stream offset `offset` (may be negative: bytes before the stream
     /// start are ignored). `captured` holds the bytes the capture has; `wire_len >=
-    /// captured.len()` is the segment's payload length on the wire. `budget` is the shared
-    /// allowance of held bytes across all streams; it is debited and credited here.
+    /// captured.len()` is the segment's payload length on the wire. `budget` counts the
+    /// held bytes of all streams; past its limit this stream releases its own (only the
+    /// stream that added bytes can have pushed the total over, so the total is within its
+    /// limit again when this returns).
     pub fn insert(
         &mut self,
         offset: i64,
         captured: &[u8],
         wire_len: u64,
         stamp: Stamp,
-        budget: &mut usize,
+        budget: &mut HeldBudget,
         out: &mut dyn FnMut(Chunk<'_>),
     ) -> Arrival {
         let wire_len = wire_len.max(captured.len() as u64);
@@ -325,7 +364,12 @@ impl Reassembler {
 
     /// Declares everything before `target` that was not seen as missing (the peer
     /// acknowledged it, or the stream ended), delivering held pieces on the way.
-    pub fn skip_to(&mut self, target: u64, budget: &mut usize, out: &mut dyn FnMut(Chunk<'_>)) {
+    pub fn skip_to(
+        &mut self,
+        target: u64,
+        budget: &mut HeldBudget,
+        out: &mut dyn FnMut(Chunk<'_>),
+    ) {
         while self.next < target {
             let first = self.held.first_key_value().map(|(k, _)| *k);
             match first {
@@ -348,7 +392,12 @@ impl Reassembler {
 
     /// End of stream: every hole is missing; held pieces are delivered. `end` is the offset
     /// where the stream is known to end (FIN, or the peer's highest acknowledgment), if any.
-    pub fn finish(&mut self, end: Option<u64>, budget: &mut usize, out: &mut dyn FnMut(Chunk<'_>)) {
+    pub fn finish(
+        &mut self,
+        end: Option<u64>,
+        budget: &mut HeldBudget,
+        out: &mut dyn FnMut(Chunk<'_>),
+    ) {
         let last_held = self.held.last_key_value().map(|(k, p)| k + p.len());
         let target = [end, last_held, Some(self.next)]
             .into_iter()
@@ -402,7 +451,7 @@ impl Reassembler {
         from: u64,
         to: u64,
         stamp: Stamp,
-        budget: &mut usize,
+        budget: &mut HeldBudget,
     ) {
         if !self.content {
             self.hold_range(from, to);
@@ -414,7 +463,7 @@ impl Reassembler {
             let bytes =
                 captured[(from - seg_start) as usize..(data_end - seg_start) as usize].to_vec();
             self.held_bytes += bytes.len();
-            *budget = budget.saturating_sub(bytes.len());
+            budget.take(bytes.len());
             self.held.insert(from, Piece::Data(bytes, stamp));
         }
         if to > data_end {
@@ -439,7 +488,7 @@ impl Reassembler {
     }
 
     /// Delivers held pieces that now start at or before `next`.
-    fn drain(&mut self, budget: &mut usize, out: &mut dyn FnMut(Chunk<'_>)) {
+    fn drain(&mut self, budget: &mut HeldBudget, out: &mut dyn FnMut(Chunk<'_>)) {
         while let Some(entry) = self.held.first_entry() {
             let k = *entry.key();
             if k > self.next {
@@ -450,7 +499,7 @@ impl Reassembler {
             let end = k + len;
             if let Piece::Data(d, _) = &piece {
                 self.held_bytes -= d.len();
-                *budget += d.len();
+                budget.give_back(d.len());
             }
             if end <= self.next {
                 continue;
@@ -477,11 +526,11 @@ impl Reassembler {
         }
     }
 
-    fn enforce_bounds(&mut self, budget: &mut usize, out: &mut dyn FnMut(Chunk<'_>)) {
+    fn enforce_bounds(&mut self, budget: &mut HeldBudget, out: &mut dyn FnMut(Chunk<'_>)) {
         loop {
             let over = if self.content {
                 self.held_bytes > self.limits.max_held_bytes
-                    || (*budget == 0 && self.held_bytes > 0)
+                    || (budget.over() && self.held_bytes > 0)
             } else {
                 self.held.len() > self.limits.max_held_ranges
             };
@@ -527,7 +576,7 @@ mod tests {
     /// Collects what a content stream delivers: bytes, with `#N` for a gap of N.
     fn run(segments: &[(i64, &[u8], u64)]) -> (String, Reassembler) {
         let mut r = Reassembler::new(true, LIMITS);
-        let mut budget = usize::MAX;
+        let mut budget = HeldBudget::new(usize::MAX);
         let mut text = String::new();
         for (off, data, wire) in segments {
             r.insert(*off, data, *wire, Stamp::default(), &mut budget, &mut |c| {
@@ -562,7 +611,7 @@ mod tests {
     #[test]
     fn retransmission_is_not_delivered_twice() {
         let mut r = Reassembler::new(true, LIMITS);
-        let mut budget = usize::MAX;
+        let mut budget = HeldBudget::new(usize::MAX);
         let mut t = String::new();
         r.insert(0, b"abc", 3, Stamp::default(), &mut budget, &mut |c| {
             push(&mut t, c)
@@ -579,7 +628,7 @@ mod tests {
     fn overlap_first_copy_wins() {
         // "XYZ" at 2..5 arrives first (out of order), then "abcde" at 0..5 disagrees.
         let mut r = Reassembler::new(true, LIMITS);
-        let mut budget = usize::MAX;
+        let mut budget = HeldBudget::new(usize::MAX);
         let mut t = String::new();
         r.insert(2, b"XYZ", 3, Stamp::default(), &mut budget, &mut |c| {
             push(&mut t, c)
@@ -606,7 +655,7 @@ mod tests {
     #[test]
     fn skip_to_fills_hole_with_gap() {
         let mut r = Reassembler::new(true, LIMITS);
-        let mut budget = usize::MAX;
+        let mut budget = HeldBudget::new(usize::MAX);
         let mut t = String::new();
         r.insert(0, b"ab", 2, Stamp::default(), &mut budget, &mut |c| {
             push(&mut t, c)
@@ -636,7 +685,7 @@ mod tests {
     #[test]
     fn count_mode_counts_distinct_bytes_and_keeps_a_preview() {
         let mut r = Reassembler::new(false, LIMITS);
-        let mut budget = usize::MAX;
+        let mut budget = HeldBudget::new(usize::MAX);
         let mut nothing = |_c: Chunk<'_>| panic!("count mode delivers nothing");
         let data = b"type=dir;modify=20250102011711; my2024\r\n";
         r.insert(
@@ -686,7 +735,7 @@ mod tests {
             ..LIMITS
         };
         let mut r = Reassembler::new(false, limits);
-        let mut budget = usize::MAX;
+        let mut budget = HeldBudget::new(usize::MAX);
         let mut ignore = |_c: Chunk<'_>| {};
         for i in 1..6u64 {
             r.insert(
@@ -712,14 +761,14 @@ mod tests {
             ..LIMITS
         };
         let mut r = Reassembler::new(true, limits);
-        let mut budget = 100usize;
+        let mut budget = HeldBudget::new(100);
         let mut t = String::new();
         r.insert(10, b"abcdef", 6, Stamp::default(), &mut budget, &mut |c| {
             push(&mut t, c)
         });
         assert_eq!(t, "#10abcdef");
         assert_eq!(r.forced_skips, 1);
-        assert_eq!(budget, 100);
+        assert_eq!(budget.held(), 0);
     }
 
     #[test]
@@ -749,7 +798,7 @@ mod tests {
             let dup = segs[0];
             segs.push(dup);
             let mut r = Reassembler::new(true, LIMITS);
-            let mut budget = usize::MAX;
+            let mut budget = HeldBudget::new(usize::MAX);
             let mut got = Vec::new();
             for (a, b) in &segs {
                 r.insert(
@@ -767,7 +816,7 @@ mod tests {
             }
             assert_eq!(got, text);
             assert_eq!(r.seen, text.len() as u64);
-            assert_eq!(budget, usize::MAX);
+            assert_eq!(budget.held(), 0);
         }
     }
 }

@@ -5,9 +5,11 @@
 use super::duplicates::{Afterlife, Graveyard, RecentPackets};
 use super::flow::Flow;
 use super::key::Key;
+use super::reassembly::HeldBudget;
 use super::{ConnId, ConnInfo, ConnRecord, EndReason, FlowHandler, TcpConfig, TcpStats};
 use crate::decode::Segment;
 use crate::endpoint::Endpoint;
+use crate::model::BoundCounters;
 use crate::time::Timestamp;
 use std::collections::{HashMap, VecDeque};
 
@@ -18,11 +20,16 @@ pub struct TcpTable {
     /// The previous packet's connection: bulk transfers send runs of packets on one
     /// connection, and those skip the hash lookup.
     last: Option<(Key, usize)>,
-    flows: Vec<Option<Flow>>,
+    /// Boxed: the vector's spare capacity (up to as many slots again as flows) then
+    /// costs a pointer per slot, not a whole flow.
+    flows: Vec<Option<Box<Flow>>>,
     free: Vec<usize>,
     next_id: ConnId,
-    budget: usize,
+    /// Out-of-order bytes held across all connections.
+    budget: HeldBudget,
     stats: TcpStats,
+    /// What the table's bounds cut (its share of `capture.bounds`).
+    bounds: BoundCounters,
     last_sweep: Option<Timestamp>,
     recent: RecentPackets,
     graves: Graveyard,
@@ -42,7 +49,7 @@ const SWEEP_INTERVAL: i64 = 1_000_000_000;
 impl TcpTable {
     /// An empty table with the bounds and policies of `cfg`.
     pub fn new(cfg: TcpConfig) -> TcpTable {
-        let budget = cfg.max_held_bytes_total;
+        let budget = HeldBudget::new(cfg.max_held_bytes_total);
         TcpTable {
             cfg,
             index: HashMap::default(),
@@ -52,6 +59,7 @@ impl TcpTable {
             next_id: 1,
             budget,
             stats: TcpStats::default(),
+            bounds: BoundCounters::default(),
             last_sweep: None,
             recent: RecentPackets::default(),
             graves: Graveyard::default(),
@@ -67,6 +75,17 @@ impl TcpTable {
     /// The table's counters so far.
     pub fn stats(&self) -> &TcpStats {
         &self.stats
+    }
+
+    /// What the table's bounds cut so far: evicted and half-open connections, holes
+    /// forced closed (the other counters stay 0).
+    pub fn bounds(&self) -> &BoundCounters {
+        &self.bounds
+    }
+
+    /// Out-of-order bytes held now across all connections.
+    pub fn held_bytes(&self) -> usize {
+        self.budget.held()
     }
 
     /// Connections currently tracked.
@@ -148,12 +167,12 @@ impl TcpTable {
         // so output does not wait for the linger time; the entry stays to absorb stragglers.
         if flow.closed_cleanly() {
             let record = flow.finish(EndReason::Closed, budget, h);
-            self.stats.forced_hole_skips += record_forced(flow);
+            self.bounds.forced_hole_skips += record_forced(flow);
             self.stats.syn_retransmissions += syn_retransmissions(&record);
             flow.reported = true;
             h.closed(flow.token, record);
         }
-        let held = (cfg.max_held_bytes_total - self.budget) as u64;
+        let held = self.budget.held() as u64;
         self.stats.peak_held_bytes = self.stats.peak_held_bytes.max(held);
     }
 
@@ -210,7 +229,7 @@ impl TcpTable {
             midstream,
         };
         let interest = h.open(&info);
-        let flow = Flow::new(&info, interest, &self.cfg);
+        let flow = Box::new(Flow::new(&info, interest, &self.cfg));
         let slot = match self.free.pop() {
             Some(s) => {
                 self.flows[s] = Some(flow);
@@ -246,7 +265,7 @@ impl TcpTable {
             return;
         }
         let record = flow.finish(reason, &mut self.budget, h);
-        self.stats.forced_hole_skips += record_forced(&flow);
+        self.bounds.forced_hole_skips += record_forced(&flow);
         self.stats.syn_retransmissions += syn_retransmissions(&record);
         h.closed(flow.token, record);
     }
@@ -296,7 +315,7 @@ impl TcpTable {
             let Some((_, slot)) = self.half_open.pop_front() else {
                 break;
             };
-            self.stats.half_open_evicted += 1;
+            self.bounds.half_open_evicted += 1;
             self.finish(slot, EndReason::Evicted, h);
         }
     }
@@ -314,7 +333,7 @@ impl TcpTable {
         for &(_, _, slot) in by_age.iter().take(n) {
             let closed = self.flow(slot).closed_at.is_some();
             if !closed {
-                self.stats.evicted_by_bound += 1;
+                self.bounds.connections_evicted += 1;
             }
             self.finish(
                 slot,

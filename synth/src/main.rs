@@ -11,6 +11,8 @@
 //!   `bench::concurrent`), plus `FILE.summary.json`.
 //! - `synflood --out FILE [--flows N] [--seed S]`: N SYNs to port 21 that nobody answers
 //!   (`bench::synflood`), for the memory benchmark.
+//! - `hostile KIND --out FILE [--count N] [--sessions N] [--bytes N]`: a capture aimed at
+//!   one bound (`pasv`, `noop`, `long-line`, `hole`, `open`; see `bench::hostile`).
 //! - `capture-loss --seed N --out DIR [--transfers K] [--control-loss P] [--data-loss P]`:
 //!   one long session whose capture lost packets both ways (`scenario::capture_loss`), as
 //!   `capture-loss-N.pcap` plus `capture-loss-N.truth.json`.
@@ -87,6 +89,22 @@ enum Command {
         flows: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Write a capture aimed at one bound of an analyser (see bench::hostile).
+    Hostile {
+        #[arg(value_enum)]
+        kind: bench::hostile::Kind,
+        #[arg(long)]
+        out: PathBuf,
+        /// Commands per session (pasv, noop).
+        #[arg(long, default_value_t = 200_000)]
+        count: u64,
+        /// Sessions (noop, open).
+        #[arg(long, default_value_t = 1)]
+        sessions: u64,
+        /// Bytes of the long line (long-line) or behind the hole (hole): 50M, 1G, ...
+        #[arg(long, value_parser = bench::parse_size, default_value = "50M")]
+        bytes: u64,
     },
     /// Write one long FTP session whose capture lost packets of both directions.
     CaptureLoss {
@@ -234,6 +252,28 @@ fn main() -> ExitCode {
                 eprintln!(
                     "ftpflow-synth: {} bytes, {} packets, {} SYN-only flows",
                     f.file_bytes, f.packets, f.flows
+                );
+            }
+            (written.map(|_| vec![out.clone()]), out)
+        }
+        Command::Hostile {
+            kind,
+            out,
+            count,
+            sessions,
+            bytes,
+        } => {
+            let opts = bench::hostile::Options {
+                kind,
+                count,
+                sessions,
+                bytes,
+            };
+            let written = create_parent(&out).and_then(|_| bench::hostile::generate(&out, &opts));
+            if let Ok(f) = &written {
+                eprintln!(
+                    "ftpflow-synth: {} bytes, {} packets ({kind:?})",
+                    f.file_bytes, f.packets
                 );
             }
             (written.map(|_| vec![out.clone()]), out)

@@ -149,7 +149,7 @@ impl SessionCore {
             expectation: None,
             owner: Some(t),
             spent: true,
-            conn: Some(ConnLink {
+            conn: Some(Box::new(ConnLink {
                 link: LinkNote {
                     exact: false,
                     note: Some(note),
@@ -157,7 +157,7 @@ impl SessionCore {
                 listener,
                 connector,
                 record: Some(record),
-            }),
+            })),
         });
         self.transfers[t].negotiation = Some(n);
         None

@@ -161,7 +161,7 @@ fn build_session(
         return (None, Vec::new());
     };
     let session_id = core.id;
-    add_bounds(bounds, &core.bounds);
+    bounds.add(&core.bounds);
     let login = core.login();
 
     // Whether the control connection really ended (FIN or RST) or the capture simply holds
@@ -278,12 +278,12 @@ fn build_session(
             login
         },
         login_attempts: core.login_attempts,
-        tls: core.tls,
+        tls: core.tls.map(|t| *t),
         mode,
         commands: core.commands,
         replies_without_command: core.replies_without_command,
         transfers,
-        control,
+        control: *control,
         findings: core.findings,
         summary,
     };
@@ -345,12 +345,4 @@ pub fn data_connection(
         link,
         tcp,
     }
-}
-
-fn add_bounds(total: &mut BoundCounters, b: &BoundCounters) {
-    total.commands_not_stored += b.commands_not_stored;
-    total.pending_commands_dropped += b.pending_commands_dropped;
-    total.overlong_lines += b.overlong_lines;
-    total.reply_lines_dropped += b.reply_lines_dropped;
-    total.findings_not_stored += b.findings_not_stored;
 }

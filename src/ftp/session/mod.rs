@@ -50,6 +50,8 @@ use crate::model::{
 use crate::tcp::{ConnRecord, Side, Stamp, StreamEvent};
 use crate::time::Timestamp;
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Limits and display choices for sessions.
 #[derive(Debug, Clone)]
@@ -66,6 +68,13 @@ pub struct SessionConfig {
     pub max_reply_bytes: usize,
     /// Findings stored per session; later ones are counted, not stored.
     pub max_findings: usize,
+    /// Bytes of commands, replies and findings the open sessions may store together
+    /// beyond each session's first [`FREE_COMMANDS`] commands and [`FREE_FINDINGS`]
+    /// findings; past it, commands and findings are counted, not stored.
+    pub max_stored_bytes: usize,
+    /// What the open sessions of one analysis store now (the tracker gives each analysis
+    /// its own).
+    pub stored: StoredBytes,
     /// Keep PASS arguments instead of masking them.
     pub show_passwords: bool,
     /// Tell commands and transfers as they complete ([`SessionState::take_progress`]), for
@@ -77,15 +86,92 @@ impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
             max_line: 8192,
-            max_commands: 100_000,
+            max_commands: 10_000,
             max_pending: 256,
             max_reply_lines: 1000,
             max_reply_bytes: 64 * 1024,
             max_findings: 1000,
+            max_stored_bytes: 24 << 20,
+            stored: StoredBytes::default(),
             show_passwords: false,
             live_progress: false,
         }
     }
+}
+
+/// Commands every session stores whatever the others hold: a normal session fits in
+/// them, so many sessions open at once are never cut by the shared allowance.
+pub const FREE_COMMANDS: usize = 32;
+
+/// Findings every session stores whatever the others hold.
+pub const FREE_FINDINGS: usize = 8;
+
+/// Bytes stored now by the open sessions of one analysis (an estimate: the records' sizes
+/// and the lengths of their texts), shared by them.
+#[derive(Debug, Clone, Default)]
+pub struct StoredBytes(Arc<AtomicUsize>);
+
+impl StoredBytes {
+    /// Bytes stored now.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// One session's part of [`StoredBytes`], given back when the session is dropped (after
+/// it was reported, or forgotten).
+#[derive(Debug)]
+struct StoredShare {
+    all: StoredBytes,
+    limit: usize,
+    mine: usize,
+}
+
+impl StoredShare {
+    /// The allowance has room for `n` more bytes. (One analysis runs on one thread: this
+    /// check and the take that follows cannot interleave with another session's.)
+    fn fits(&self, n: usize) -> bool {
+        self.all.get().saturating_add(n) <= self.limit
+    }
+
+    /// Takes `n` bytes if the allowance has room for them.
+    fn try_take(&mut self, n: usize) -> bool {
+        if !self.fits(n) {
+            return false;
+        }
+        self.take(n);
+        true
+    }
+
+    /// Takes `n` bytes whatever the allowance says (what a session always stores).
+    fn take(&mut self, n: usize) {
+        self.all.0.fetch_add(n, Ordering::Relaxed);
+        self.mine += n;
+    }
+}
+
+impl Drop for StoredShare {
+    fn drop(&mut self) {
+        self.all.0.fetch_sub(self.mine, Ordering::Relaxed);
+    }
+}
+
+/// What an allocated string costs beyond its bytes (the allocator's rounding, on average).
+const STRING_OVERHEAD: usize = 16;
+
+/// A command's strings (its record is counted when the list grows: [`SessionCore::grow_commands`]).
+fn command_cost(verb: &str, arg: Option<&str>) -> usize {
+    verb.len() + STRING_OVERHEAD + arg.map_or(0, |a| a.len() + STRING_OVERHEAD)
+}
+
+fn reply_cost(r: &ReplyRecord) -> usize {
+    // The text is kept twice: in the reply, and as the command's reply_text.
+    std::mem::size_of::<ReplyRecord>()
+        + 2 * (r.text.len() + STRING_OVERHEAD)
+        + r.lines
+            .iter()
+            .map(|l| l.len() + STRING_OVERHEAD + std::mem::size_of::<String>())
+            .sum::<usize>()
 }
 
 /// What the tracker must do for the session.
@@ -121,7 +207,9 @@ struct Negotiation {
     owner: Option<usize>,
     /// A transfer started on it or a connection used it: the next transfer needs a new one.
     spent: bool,
-    conn: Option<ConnLink>,
+    /// Boxed: most negotiations never see their connection, and inline it would make
+    /// every one of them (and a session announcing thousands) 8x larger.
+    conn: Option<Box<ConnLink>>,
 }
 
 /// A transfer command and what the control connection said about it.
@@ -178,11 +266,14 @@ struct SessionCore {
     greeting: Option<ReplyRecord>,
     user: Option<WireText>,
     login_attempts: Vec<LoginAttempt>,
-    tls: Option<TlsStart>,
+    /// Boxed, as the record framing below: most sessions never speak TLS.
+    tls: Option<Box<TlsStart>>,
     /// Record framing of each direction while it speaks TLS.
-    tls_records: [Option<TlsRecords>; 2],
+    tls_records: [Option<Box<TlsRecords>>; 2],
     auth_command: Option<usize>,
     findings: Vec<Finding>,
+    /// This session's part of the bytes stored by all open sessions.
+    stored: StoredShare,
     bounds: BoundCounters,
     actions: Vec<Action>,
     saw_clear_password: bool,
@@ -215,7 +306,9 @@ pub struct SessionState {
     last_stamp: [Stamp; 2],
     /// Nothing of this direction has been parsed yet (implicit TLS shows in the first bytes).
     first_bytes: [bool; 2],
-    control: Option<ConnRecord>,
+    /// Boxed: known only when the control connection ended; inline it would double the
+    /// size of every open session.
+    control: Option<Box<ConnRecord>>,
 }
 
 impl SessionState {
@@ -232,6 +325,11 @@ impl SessionState {
             LineSplitter::new(cfg.max_line),
             LineSplitter::new(cfg.max_line),
         ];
+        let stored = StoredShare {
+            all: cfg.stored.clone(),
+            limit: cfg.max_stored_bytes,
+            mine: 0,
+        };
         SessionState {
             core: SessionCore {
                 id,
@@ -257,6 +355,7 @@ impl SessionState {
                 tls_records: [None, None],
                 auth_command: None,
                 findings: Vec::new(),
+                stored,
                 bounds: BoundCounters::default(),
                 actions: Vec::new(),
                 saw_clear_password: false,
@@ -371,7 +470,7 @@ impl SessionState {
 
     /// The control connection left the TCP table.
     pub fn on_control_closed(&mut self, record: ConnRecord) {
-        self.control = Some(record);
+        self.control = Some(Box::new(record));
     }
 
     /// The session's number (1-based, in order of appearance).
@@ -438,12 +537,12 @@ impl SessionState {
         let neg = &mut self.core.negotiations[n];
         neg.expectation = None;
         neg.spent = true;
-        neg.conn = Some(ConnLink {
+        neg.conn = Some(Box::new(ConnLink {
             link,
             listener,
             connector,
             record: None,
-        });
+        }));
     }
 
     /// Negotiation `n`'s data connection left the TCP table.
@@ -488,18 +587,30 @@ mod build;
 
 impl SessionCore {
     fn finding(&mut self, kind: FindingKind, message: String, ts: Timestamp, frame: u64) {
-        if self.findings.len() >= self.cfg.max_findings {
+        let cost = std::mem::size_of::<Finding>() + message.len();
+        let stored = if self.findings.len() >= self.cfg.max_findings {
+            false
+        } else if self.findings.len() < FREE_FINDINGS {
+            self.stored.take(cost);
+            true
+        } else {
+            self.stored.try_take(cost)
+        };
+        if !stored {
             self.bounds.findings_not_stored += 1;
             return;
         }
-        self.findings.push(Finding {
-            severity: kind.severity(),
-            kind,
-            message,
-            ts: Some(ts),
-            frame: Some(frame),
-            transfer: None,
-        });
+        push_tight(
+            &mut self.findings,
+            Finding {
+                severity: kind.severity(),
+                kind,
+                message,
+                ts: Some(ts),
+                frame: Some(frame),
+                transfer: None,
+            },
+        );
     }
 
     fn on_line(&mut self, dir: Dir, line: Line<'_>, stamp: Stamp) {
@@ -626,11 +737,11 @@ impl SessionCore {
                 frame,
             );
         }
-        if self.commands.len() >= self.cfg.max_commands {
+        let mut arg = cmd.arg.map(WireText::from_bytes);
+        if !self.may_store_command(command_cost(&verb, arg.as_deref())) {
             self.bounds.commands_not_stored += 1;
             return;
         }
-        let mut arg = cmd.arg.map(WireText::from_bytes);
         let arg_len = if line.truncated {
             // The line bound cut the argument: report its real length.
             Some(line.full_len.saturating_sub(cmd.verb_raw.len() + 1))
@@ -695,13 +806,16 @@ impl SessionCore {
             "USER" => {
                 let user = self.commands[index].arg.clone();
                 self.user = user.clone();
-                self.login_attempts.push(LoginAttempt {
-                    user,
-                    ts,
-                    frame,
-                    result: Login::Unknown,
-                    reply_code: None,
-                });
+                push_tight(
+                    &mut self.login_attempts,
+                    LoginAttempt {
+                        user,
+                        ts,
+                        frame,
+                        result: Login::Unknown,
+                        reply_code: None,
+                    },
+                );
             }
             "PORT" => self.on_active_setup(index, "PORT", address::parse_port(raw_arg), ts, frame),
             "EPRT" => self.on_active_setup(index, "EPRT", address::parse_eprt(raw_arg), ts, frame),
@@ -968,6 +1082,16 @@ impl SessionCore {
         let fits = |i: usize, c: u16| reply_fits(&commands[i].command, c);
         let guess = code.and_then(|c| verb_for_reply(c, &reply.last_text));
         let placement = self.pending.place(incoming, &fits, guess.is_some());
+        let full = self.bounds.commands_not_stored > 0
+            || (matches!(placement, Placement::LostCommand { .. })
+                && !self.may_store_command(command_cost(guess.unwrap_or(UNKNOWN_VERB), None)));
+        if full && !matches!(placement, Placement::Answers { .. }) {
+            // Past --max-commands the commands are counted, not stored, so a reply no stored
+            // command waits for most likely answers one of them: inferring a command for it,
+            // or keeping it on the last stored one, would grow without bound.
+            self.bounds.replies_not_stored += 1;
+            return;
+        }
         let lost_replies = match &placement {
             Placement::Answers { lost_replies, .. }
             | Placement::LostCommand { lost_replies, .. }
@@ -1008,7 +1132,7 @@ impl SessionCore {
             }
         };
 
-        push_reply(&mut self.commands[index].replies, record);
+        self.store_reply(index, record);
         let Some(code) = code else {
             // Not a reply, but where the reply was expected: it ends the wait.
             self.pending.answered(index);
@@ -1070,13 +1194,16 @@ impl SessionCore {
             inferred: true,
         });
         if verb == "USER" {
-            self.login_attempts.push(LoginAttempt {
-                user: None,
-                ts,
-                frame,
-                result: Login::Unknown,
-                reply_code: None,
-            });
+            push_tight(
+                &mut self.login_attempts,
+                LoginAttempt {
+                    user: None,
+                    ts,
+                    frame,
+                    result: Login::Unknown,
+                    reply_code: None,
+                },
+            );
         }
         self.on_command_effects(index, verb);
         index
@@ -1084,8 +1211,58 @@ impl SessionCore {
 
     /// A reply no command in the capture asked for: kept on the last command (marked
     /// unsolicited), or with the session when there is no command yet.
+    /// Whether a command costing `cost` bytes may be stored, taking them if so: within
+    /// --max-commands, within the shared allowance past the first few, and only while
+    /// no command of the session was left out.
+    fn may_store_command(&mut self, cost: usize) -> bool {
+        // Once a command was not stored the list stops there for good: a list with a
+        // hole in the middle would read as if the missing commands were never sent.
+        if self.bounds.commands_not_stored > 0 || self.commands.len() >= self.cfg.max_commands {
+            return false;
+        }
+        let growth = self.commands_growth();
+        let records = growth * std::mem::size_of::<CommandRecord>();
+        if self.commands.len() >= FREE_COMMANDS && !self.stored.fits(cost + records) {
+            return false;
+        }
+        self.stored.take(cost);
+        self.grow_commands(growth);
+        true
+    }
+
+    /// Records the list must grow by to take one more command: none while it has room,
+    /// else half its length (at least 4), so that the spare room is at most a third.
+    fn commands_growth(&self) -> usize {
+        if self.commands.len() < self.commands.capacity() {
+            0
+        } else {
+            (self.commands.len() / 2).max(4)
+        }
+    }
+
+    /// Grows the command list by `n` records, counting them as stored.
+    fn grow_commands(&mut self, n: usize) {
+        if n > 0 {
+            self.commands.reserve_exact(n);
+            self.stored.take(n * std::mem::size_of::<CommandRecord>());
+        }
+    }
+
+    /// Stores a reply on a stored command. Its bytes are counted but never refused: the
+    /// command is stored, and its replies are bounded by the reply bounds.
+    fn store_reply(&mut self, index: usize, record: ReplyRecord) {
+        self.stored.take(reply_cost(&record));
+        push_reply(&mut self.commands[index].replies, record);
+    }
+
     fn keep_unmatched(&mut self, record: ReplyRecord) {
         if let Some(index) = self.commands.len().checked_sub(1) {
+            // Nobody asked for it: a server sending such replies without end would pile
+            // them onto one command, so they draw on the shared allowance.
+            if !self.stored.try_take(reply_cost(&record)) {
+                self.bounds.replies_not_stored += 1;
+                return;
+            }
             push_reply(&mut self.commands[index].replies, record);
         } else if self.replies_without_command.len() < self.cfg.max_findings {
             self.replies_without_command.push(record);
@@ -1094,15 +1271,15 @@ impl SessionCore {
 
     /// Implicit FTPS: the connection opened with a TLS handshake.
     fn implicit_tls(&mut self, stamp: Stamp) {
-        self.tls = Some(TlsStart {
+        self.tls = Some(Box::new(TlsStart {
             command: "implicit TLS (FTPS)".into(),
             ts: stamp.ts,
             frame: stamp.frame,
             encrypted_bytes: [0, 0],
             implicit: true,
             ended: None,
-        });
-        self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
+        }));
+        self.tls_records = [Some(Box::default()), Some(Box::default())];
         self.finding(FindingKind::TlsStarted,
             "the control connection opens with a TLS handshake (implicit FTPS): commands, replies and \
              data-connection announcements are encrypted and cannot be read"
@@ -1203,7 +1380,7 @@ impl SessionCore {
             }
             "USER" | "PASS" | "ACCT" => self.on_login_reply(code, ts, frame),
             "AUTH" if code == 234 || code == 334 => {
-                self.tls = Some(TlsStart {
+                self.tls = Some(Box::new(TlsStart {
                     command: format!(
                         "AUTH {}",
                         self.commands[index].arg.clone().unwrap_or_default()
@@ -1213,8 +1390,8 @@ impl SessionCore {
                     encrypted_bytes: [0, 0],
                     implicit: false,
                     ended: None,
-                });
-                self.tls_records = [Some(TlsRecords::default()), Some(TlsRecords::default())];
+                }));
+                self.tls_records = [Some(Box::default()), Some(Box::default())];
                 self.finding(FindingKind::TlsStarted,
                     format!(
                         "AUTH was accepted ({code}): the control connection is encrypted from here on; \
@@ -1315,13 +1492,16 @@ impl SessionCore {
     fn on_login_reply(&mut self, code: u16, ts: Timestamp, frame: u64) {
         if self.login_attempts.is_empty() {
             // The USER command is not in the capture (it started mid-session).
-            self.login_attempts.push(LoginAttempt {
-                user: None,
-                ts,
-                frame,
-                result: Login::Unknown,
-                reply_code: None,
-            });
+            push_tight(
+                &mut self.login_attempts,
+                LoginAttempt {
+                    user: None,
+                    ts,
+                    frame,
+                    result: Login::Unknown,
+                    reply_code: None,
+                },
+            );
         }
         let Some(attempt) = self.login_attempts.last_mut() else {
             return;
@@ -1437,13 +1617,18 @@ fn truncate(s: &str, n: usize) -> &str {
     }
 }
 
-/// Most commands get one reply, some two (150 then 226): grow 1, 2, 4... instead of a
-/// first allocation for four.
-fn push_reply(replies: &mut Vec<ReplyRecord>, record: ReplyRecord) {
-    if replies.len() == replies.capacity() {
-        replies.reserve_exact(replies.len().max(1));
+/// Pushes onto a list that most sessions keep short (a command's replies: one, sometimes
+/// two; a session's login attempts and findings: one or two): grow 1, 2, 4... instead of
+/// a first allocation for four, which every open session would carry.
+fn push_tight<T>(list: &mut Vec<T>, item: T) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.len().max(1));
     }
-    replies.push(record);
+    list.push(item);
+}
+
+fn push_reply(replies: &mut Vec<ReplyRecord>, record: ReplyRecord) {
+    push_tight(replies, record);
 }
 
 #[cfg(test)]

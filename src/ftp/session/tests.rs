@@ -96,16 +96,13 @@ impl Drive {
     }
 
     fn between(client: &str, server: &str) -> Drive {
+        Drive::with(client, server, SessionConfig::default())
+    }
+
+    fn with(client: &str, server: &str, cfg: SessionConfig) -> Drive {
         let (client, server) = (ep(client), ep(server));
         Drive {
-            s: SessionState::new(
-                1,
-                client,
-                server,
-                Side::Orig,
-                false,
-                SessionConfig::default(),
-            ),
+            s: SessionState::new(1, client, server, Side::Orig, false, cfg),
             client,
             server,
             // Frames 1-3 are the handshake.
@@ -845,4 +842,111 @@ fn pass_in_plain_text_after_ccc_is_flagged_as_clear_text() {
         "{:?}",
         kinds(&s)
     );
+}
+
+/// Past --max-commands a session counts commands and their replies without storing them:
+/// its memory stays bounded however long it runs (no inferred commands, no replies piled
+/// on the last stored command), and the summary still counts every command.
+#[test]
+fn commands_past_the_bound_are_counted_with_their_replies_not_stored() {
+    let mut d = Drive::new();
+    d.s.core.cfg.max_commands = 4;
+    d.login();
+    for _ in 0..50 {
+        d.client("PASV\r\n");
+        d.server("227 Entering Passive Mode (198,51,100,20,19,137).\r\n");
+    }
+    let mut bounds = BoundCounters::default();
+    let record = d.end(true);
+    d.s.on_control_closed(record);
+    let (session, _) = d.s.finish(&mut bounds);
+    let session = session.unwrap();
+    assert_eq!(session.commands.len(), 4);
+    assert_eq!(session.summary.commands, 52);
+    assert_eq!(bounds.commands_not_stored, 48);
+    assert_eq!(bounds.replies_not_stored, 48);
+    assert!(
+        session
+            .commands
+            .iter()
+            .all(|c| c.replies.len() == 1 && !c.inferred)
+    );
+}
+
+/// The open sessions share an allowance of stored bytes: past each one's first
+/// FREE_COMMANDS commands, a session stores more only while the allowance has room, and a
+/// session that ends gives its bytes back.
+#[test]
+fn open_sessions_share_an_allowance_of_stored_bytes() {
+    let cfg = SessionConfig {
+        max_stored_bytes: 64 << 10,
+        ..SessionConfig::default()
+    };
+    let all = cfg.stored.clone();
+    let noops = |d: &mut Drive, n: usize| {
+        for _ in 0..n {
+            d.client("NOOP\r\n");
+            d.server("200 NOOP ok.\r\n");
+        }
+    };
+    let mut a = Drive::with(CLIENT, SERVER, cfg.clone());
+    let mut b = Drive::with("192.0.2.11:50200", SERVER, cfg.clone());
+    a.login();
+    noops(&mut a, 2000);
+    let a_stored = a.s.core.commands.len();
+    assert!(
+        a_stored > FREE_COMMANDS && a_stored < 2000,
+        "{a_stored} stored"
+    );
+    // The allowance is spent: the other session stores its free commands, no more.
+    b.login();
+    noops(&mut b, 100);
+    assert_eq!(b.s.core.commands.len(), FREE_COMMANDS);
+    assert_eq!(
+        b.s.core.bounds.commands_not_stored,
+        102 - FREE_COMMANDS as u64
+    );
+    let before = all.get();
+    drop(a);
+    assert!(all.get() < before / 2, "{} then {}", before, all.get());
+    noops(&mut b, 100);
+    // b already stopped storing (its list has a hole): it stays stopped, counted.
+    assert_eq!(b.s.core.commands.len(), FREE_COMMANDS);
+    // A new session finds the room a gave back.
+    let mut c = Drive::with("192.0.2.12:50300", SERVER, cfg);
+    c.login();
+    noops(&mut c, 100);
+    assert_eq!(c.s.core.commands.len(), 102);
+    drop((b, c));
+    assert_eq!(all.get(), 0);
+}
+
+/// Findings past --max-findings are counted, not stored.
+#[test]
+fn findings_past_the_bound_are_counted() {
+    let mut d = Drive::new();
+    d.s.core.cfg.max_findings = 2;
+    d.login();
+    for _ in 0..5 {
+        d.client("\x01\x02 not a command\r\n");
+        d.server("500 Unknown command.\r\n");
+    }
+    let mut bounds = BoundCounters::default();
+    let record = d.end(true);
+    d.s.on_control_closed(record);
+    let (session, _) = d.s.finish(&mut bounds);
+    assert_eq!(session.unwrap().findings.len(), 2);
+    assert!(bounds.findings_not_stored >= 4, "{bounds:?}");
+}
+
+/// What an open session costs before it stores anything: regressions show here (the
+/// control connection's record, TLS state and a negotiation's data connection are boxed).
+#[test]
+fn an_open_session_and_a_negotiation_stay_small() {
+    let session = std::mem::size_of::<SessionState>();
+    let negotiation = std::mem::size_of::<Negotiation>();
+    // With the tracker's own fields around it, a boxed session then fits mimalloc's
+    // 1,280-byte size class (1,536 bytes before TLS state was boxed).
+    assert!(session <= 1216, "SessionState is {session} bytes");
+    assert!(negotiation <= 128, "Negotiation is {negotiation} bytes");
 }

@@ -11,6 +11,7 @@
 //! benchmark can check an analyser's output against.
 
 pub mod concurrent;
+pub mod hostile;
 pub mod jumble;
 pub mod mixed;
 pub mod synflood;
