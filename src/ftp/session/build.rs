@@ -271,7 +271,7 @@ fn build_session(
         end,
         duration: end.secs_since(start).max(0.0),
         greeting: core.greeting,
-        user: core.user,
+        user: core.user.map(|u| *u),
         login: if core.login_attempts.is_empty() {
             Login::Unknown
         } else {

@@ -262,9 +262,11 @@ struct SessionCore {
     negotiations: Vec<Negotiation>,
     current_negotiation: Option<usize>,
     pending_rest: Option<u64>,
-    last_size: Option<(WireText, u64)>,
+    /// Boxed: few sessions send SIZE, and every open session pays for the field.
+    last_size: Option<Box<(WireText, u64)>>,
     greeting: Option<ReplyRecord>,
-    user: Option<WireText>,
+    /// Boxed like `last_size`: one pointer per open session until USER is seen.
+    user: Option<Box<WireText>>,
     login_attempts: Vec<LoginAttempt>,
     /// Boxed, as the record framing below: most sessions never speak TLS.
     tls: Option<Box<TlsStart>>,
@@ -805,7 +807,7 @@ impl SessionCore {
         match verb.as_str() {
             "USER" => {
                 let user = self.commands[index].arg.clone();
-                self.user = user.clone();
+                self.user = user.clone().map(Box::new);
                 push_tight(
                     &mut self.login_attempts,
                     LoginAttempt {
@@ -981,7 +983,7 @@ impl SessionCore {
             Direction::Listing => None,
             _ => self.pending_rest.take(),
         };
-        let announced_size = match (&self.last_size, &self.commands[index].arg) {
+        let announced_size = match (self.last_size.as_deref(), &self.commands[index].arg) {
             (Some((path, size)), Some(arg)) if direction == Direction::Download && path == arg => {
                 Some(*size)
             }
@@ -1405,7 +1407,7 @@ impl SessionCore {
                 if let (Some(size), Some(arg)) =
                     (text::size_reply(text), self.commands[index].arg.clone())
                 {
-                    self.last_size = Some((arg, size));
+                    self.last_size = Some(Box::new((arg, size)));
                 }
             }
             "REST" if code >= 400 => self.pending_rest = None,
