@@ -103,6 +103,9 @@ pub struct Reassembler {
     max_end: u64,
     held: BTreeMap<u64, Piece>,
     held_bytes: usize,
+    /// Held bytes that were not debited from the shared budget because it ran out first:
+    /// they are not credited back either, so the budget never grows past where it began.
+    unbudgeted: usize,
     /// Distinct bytes seen (delivered, held, or cut by the snaplen).
     pub seen: u64,
     /// Bytes declared missing (never seen).
@@ -126,6 +129,7 @@ impl Reassembler {
             max_end: 0,
             held: BTreeMap::new(),
             held_bytes: 0,
+            unbudgeted: 0,
             seen: 0,
             missed: 0,
             cut: 0,
@@ -414,7 +418,9 @@ impl Reassembler {
             let bytes =
                 captured[(from - seg_start) as usize..(data_end - seg_start) as usize].to_vec();
             self.held_bytes += bytes.len();
-            *budget = budget.saturating_sub(bytes.len());
+            let debit = bytes.len().min(*budget);
+            *budget -= debit;
+            self.unbudgeted += bytes.len() - debit;
             self.held.insert(from, Piece::Data(bytes, stamp));
         }
         if to > data_end {
@@ -450,7 +456,10 @@ impl Reassembler {
             let end = k + len;
             if let Piece::Data(d, _) = &piece {
                 self.held_bytes -= d.len();
-                *budget += d.len();
+                // Credit only what was debited (a piece held on an empty budget was not).
+                let undebited = self.unbudgeted.min(d.len());
+                self.unbudgeted -= undebited;
+                *budget += d.len() - undebited;
             }
             if end <= self.next {
                 continue;
@@ -720,6 +729,32 @@ mod tests {
         assert_eq!(t, "#10abcdef");
         assert_eq!(r.forced_skips, 1);
         assert_eq!(budget, 100);
+    }
+
+    /// Found by fuzzing (tcp_reassembly): a piece held when the shared budget had less
+    /// room than its length was debited only what was left, then credited its whole
+    /// length, so the budget grew past its bound (and the table's count of held bytes,
+    /// bound minus budget, wrapped around).
+    #[test]
+    fn a_piece_larger_than_the_budget_credits_back_only_what_it_took() {
+        let mut r = Reassembler::new(true, LIMITS);
+        let mut budget = 28usize;
+        let mut t = String::new();
+        let piece = [b'x'; 100];
+        r.insert(10, &piece, 100, Stamp::default(), &mut budget, &mut |c| {
+            push(&mut t, c)
+        });
+        // The budget ran out: the hole was skipped and the piece delivered at once.
+        assert_eq!(t, format!("#10{}", "x".repeat(100)));
+        assert_eq!(r.forced_skips, 1);
+        assert_eq!(budget, 28);
+        // Two pieces on one budget, the second one only partly debited.
+        let mut r = Reassembler::new(true, LIMITS);
+        r.insert(5, b"abcdefghij", 10, Stamp::default(), &mut budget, &mut |_| {});
+        assert_eq!(budget, 18);
+        r.insert(50, &piece[..20], 20, Stamp::default(), &mut budget, &mut |_| {});
+        r.finish(None, &mut budget, &mut |_| {});
+        assert_eq!((budget, r.held_bytes()), (28, 0));
     }
 
     #[test]
