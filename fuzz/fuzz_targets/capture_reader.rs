@@ -59,7 +59,13 @@ fn check_consistent(frames: &[Seen], summary: &InputSummary) {
 }
 
 fn same(a: &(Vec<Seen>, InputSummary), b: &(Vec<Seen>, InputSummary), how: &str) {
-    assert_eq!(a.0.len(), b.0.len(), "{how}: a different number of frames");
+    assert_eq!(
+        a.0.len(),
+        b.0.len(),
+        "{how}: a different number of frames\n{:?}\n{:?}",
+        a.1,
+        b.1
+    );
     for (x, y) in a.0.iter().zip(&b.0) {
         assert_eq!(x, y, "{how}: a frame differs");
     }

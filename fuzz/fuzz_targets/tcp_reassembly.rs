@@ -269,8 +269,10 @@ fn table(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
         let (c, side) = (usize::from(s.conn), usize::from(s.from_responder));
         let seq = isn[c][side].wrapping_add(s.seq as i32 as u32);
         let ack = isn[c][1 - side].wrapping_add(s.ack as i32 as u32);
+        // A SYN takes a sequence number itself: its data starts one after it.
+        let first = seq.wrapping_add(u32::from(s.flags & TcpFlags::SYN != 0));
         let payload: Vec<u8> = (0..u32::from(s.len))
-            .map(|i| pattern(u64::from(seq.wrapping_add(i))) ^ u8::from(garble && i % 7 == 3))
+            .map(|i| pattern(u64::from(first.wrapping_add(i))) ^ u8::from(garble && i % 7 == 3))
             .collect();
         given[c][side] += u64::from(s.len) + u64::from(s.extra_on_wire);
         ts += i64::from(s.step) * if s.step > 250 { 1_000_000_000 } else { 1_000_000 };
