@@ -78,7 +78,7 @@ run_one() {
         -artifact_prefix="fuzz/artifacts/$target/" "$@" ${FUZZ_ARGS:-} > "$log" 2>&1 || rc=$?
     local took=$(( $(date +%s) - start ))
     local execs corpus result
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
     execs=${execs:-0}
     corpus=$(find "fuzz/corpus/$target" -type f | wc -l)
     if [ "$rc" -eq 0 ]; then
@@ -87,7 +87,7 @@ run_one() {
         failed=1
         local what artifact
         what=$(grep -m1 -oE 'ERROR: libFuzzer: [a-z -]+|panicked at [^ ]+' "$log" || echo "exit $rc")
-        artifact=$(grep -oE 'Test unit written to [^ ]+' "$log" | tail -1 | sed 's/Test unit written to //')
+        artifact=$(grep -oE 'Test unit written to [^ ]+' "$log" | tail -1 | sed 's/Test unit written to //' || true)
         result="FAILED: $what; input: ${artifact:-none written}; log: $log"
         echo "scripts/fuzz.sh: $target failed ($what). Input: ${artifact:-none}. Log: $log" >&2
         grep -m1 -A4 'panicked at' "$log" >&2 || true

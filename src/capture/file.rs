@@ -17,7 +17,7 @@
 //!   (28 ms), and without the copy each record's header is a load from memory whose
 //!   address depends on the previous record's length (a bare record walk: 2.7x `cat`).
 //! - Formats are recognised by magic number: gzip (`1f 8b`, decompressed with
-//!   `flate2::read::MultiGzDecoder`, then detected again inside), legacy pcap in both byte
+//!   [`super::gunzip::Gunzip`], then detected again inside), legacy pcap in both byte
 //!   orders with micro- or nanosecond timestamps (and Kuznetsov's "modified" records),
 //!   pcapng with any number of sections (each may switch byte order) and interfaces.
 //! - **Why records are framed here rather than by `pcap-parser`'s readers:** its streaming
@@ -51,11 +51,11 @@
 
 use super::ahead;
 pub use super::ahead::ReadAhead;
+use super::gunzip::Gunzip;
 use super::magic::{self, Format};
 use super::{InputProblem, InputSummary, LinkType, RawFrame, dlt_name};
 use crate::capture::Input;
 use crate::time::Timestamp;
-use flate2::read::MultiGzDecoder;
 use std::io::{self, Cursor, Read};
 
 /// Largest buffer (and so largest record held in memory) per input.
@@ -154,7 +154,7 @@ fn read_stream<'r>(
         // Decompressed bytes have no file offsets.
         file = None;
         let (prefix, src) = stream.into_parts();
-        let inner = MultiGzDecoder::new(Cursor::new(prefix).chain(src));
+        let inner = Gunzip::new(Cursor::new(prefix).chain(src));
         stream = Stream::new(Box::new(inner));
         stream.fill(magic::PEEK);
         let head = stream.available();
