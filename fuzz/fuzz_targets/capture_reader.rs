@@ -32,7 +32,9 @@ impl Read for Trickle<'_> {
     }
 }
 
-fn collect(read: impl FnOnce(&mut dyn FnMut(RawFrame<'_>)) -> InputSummary) -> (Vec<Seen>, InputSummary) {
+fn collect(
+    read: impl FnOnce(&mut dyn FnMut(RawFrame<'_>)) -> InputSummary,
+) -> (Vec<Seen>, InputSummary) {
     let mut frames = Vec::new();
     let summary = read(&mut |f: RawFrame<'_>| {
         frames.push((f.number, f.ts.0, f.link.name(), f.data.to_vec(), f.orig_len));
@@ -47,13 +49,21 @@ fn check_consistent(frames: &[Seen], summary: &InputSummary) {
     assert!(summary.numbered >= summary.packets);
     let mut previous = None;
     for f in frames {
-        assert!(f.0 >= FIRST_NUMBER && f.0 < FIRST_NUMBER + summary.numbered, "frame number {} out of range", f.0);
+        assert!(
+            f.0 >= FIRST_NUMBER && f.0 < FIRST_NUMBER + summary.numbered,
+            "frame number {} out of range",
+            f.0
+        );
         if let Some(p) = previous {
             assert!(f.0 > p, "frame numbers go back: {p} then {}", f.0);
         }
         previous = Some(f.0);
         assert!(f.3.len() <= ftpflow::capture::file::MAX_BUF);
-        assert!(summary.link_types.contains(&f.2), "link type {} not in the summary", f.2);
+        assert!(
+            summary.link_types.contains(&f.2),
+            "link type {} not in the summary",
+            f.2
+        );
     }
     assert!(summary.warnings.len() <= ftpflow::capture::file::MAX_WARNINGS + 1);
 }
@@ -72,14 +82,23 @@ fn same(a: &(Vec<Seen>, InputSummary), b: &(Vec<Seen>, InputSummary), how: &str)
     let summary = |s: &InputSummary| {
         let mut s = s.clone();
         s.name = String::new();
-        (serde_json::to_string(&s).expect("summary serializes"), s.numbered)
+        (
+            serde_json::to_string(&s).expect("summary serializes"),
+            s.numbered,
+        )
     };
     assert_eq!(summary(&a.1), summary(&b.1), "{how}: the summaries differ");
 }
 
 fuzz_target!(|data: &[u8]| {
     let plain = collect(|sink| {
-        read_reader("fuzz".into(), Box::new(Cursor::new(data)), FIRST_NUMBER, None, sink)
+        read_reader(
+            "fuzz".into(),
+            Box::new(Cursor::new(data)),
+            FIRST_NUMBER,
+            None,
+            sink,
+        )
     });
     check_consistent(&plain.0, &plain.1);
 
@@ -91,16 +110,30 @@ fuzz_target!(|data: &[u8]| {
             read_reader("fuzz".into(), Box::new(trickle), FIRST_NUMBER, None, sink)
         }),
         1 => {
-            let ahead = ReadAhead { chunk: step * 7, headroom: step * 3, buffers: 2 + step % 3 };
+            let ahead = ReadAhead {
+                chunk: step * 7,
+                headroom: step * 3,
+                buffers: 2 + step % 3,
+            };
             collect(|sink| {
-                read_reader("fuzz".into(), Box::new(Cursor::new(data)), FIRST_NUMBER, Some(ahead), sink)
+                read_reader(
+                    "fuzz".into(),
+                    Box::new(Cursor::new(data)),
+                    FIRST_NUMBER,
+                    Some(ahead),
+                    sink,
+                )
             })
         }
         _ => {
             let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
             io::Write::write_all(&mut file, data).expect("the temporary file is written");
             let input = Input::Path(file.path().to_path_buf());
-            let ahead = ReadAhead { chunk: step * 11, headroom: step * 5, buffers: 2 + step % 4 };
+            let ahead = ReadAhead {
+                chunk: step * 11,
+                headroom: step * 5,
+                buffers: 2 + step % 4,
+            };
             collect(|sink| read_input(&input, FIRST_NUMBER, Some(ahead), sink))
         }
     };

@@ -53,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
     let limits = DecodeLimits {
         max_fragment_buffers: 1 + usize::from(limits & 0x7),
         max_fragment_bytes: 64 << (limits >> 3 & 0x7),
-        fragment_timeout_ns: if limits & 0x40 != 0 { 1_000_000_000 } else { 30_000_000_000 },
+        fragment_timeout_ns: if limits & 0x40 != 0 {
+            1_000_000_000
+        } else {
+            30_000_000_000
+        },
     };
     let mut whole = Decoder::new(limits);
     let mut into = Decoder::new(limits);
@@ -83,7 +87,11 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(Some(fast), slow, "the fast and the general path disagree");
                 assert_eq!(&fast_stats, general.stats(), "the paths count differently");
             }
-            None => assert_eq!(fast_stats, DecodeStats::default(), "the fast path counted a frame it left"),
+            None => assert_eq!(
+                fast_stats,
+                DecodeStats::default(),
+                "the fast path counted a frame it left"
+            ),
         }
 
         let a = whole.decode(frame).map(|s| {
@@ -99,5 +107,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(whole.stats(), into.stats());
     let s = whole.stats();
     assert_eq!(s.frames, frames);
-    assert!(s.tcp_segments <= s.frames, "more segments than frames: {s:?}");
+    assert!(
+        s.tcp_segments <= s.frames,
+        "more segments than frames: {s:?}"
+    );
 });

@@ -14,9 +14,7 @@
 use ftpflow::ftp::command::{Verb, kind, parse_command};
 use ftpflow::ftp::reply::{ReplyAssembler, ReplyLine, parse_reply_line};
 use ftpflow::ftp::tls::{TlsRecords, looks_like_tls_start};
-use ftpflow::ftp::{
-    LineSplitter, address, command_meaning, detect, reply_meaning, text, verbs,
-};
+use ftpflow::ftp::{LineSplitter, address, command_meaning, detect, reply_meaning, text, verbs};
 use libfuzzer_sys::fuzz_target;
 use std::net::IpAddr;
 
@@ -27,10 +25,23 @@ fn split(max_line: usize, data: &[u8], piece: usize) -> Vec<Got> {
     let mut s = LineSplitter::new(max_line);
     let mut lines = Vec::new();
     let mut out = |l: ftpflow::ftp::Line<'_>| {
-        assert!(l.text.len() <= max_line, "line of {} bytes over the bound {max_line}", l.text.len());
+        assert!(
+            l.text.len() <= max_line,
+            "line of {} bytes over the bound {max_line}",
+            l.text.len()
+        );
         assert!(l.text.len() <= l.full_len, "text longer than the line");
         assert!(l.start <= l.end, "line ends before it starts");
-        lines.push((l.text.to_vec(), l.full_len, l.truncated, l.bare_lf, l.unterminated, l.after_gap, l.start, l.end));
+        lines.push((
+            l.text.to_vec(),
+            l.full_len,
+            l.truncated,
+            l.bare_lf,
+            l.unterminated,
+            l.after_gap,
+            l.start,
+            l.end,
+        ));
     };
     for chunk in data.chunks(piece.max(1)) {
         s.push(chunk, &mut out);
@@ -44,7 +55,9 @@ fn split(max_line: usize, data: &[u8], piece: usize) -> Vec<Got> {
 }
 
 fn lines(data: &[u8]) {
-    let [bound, piece, rest @ ..] = data else { return };
+    let [bound, piece, rest @ ..] = data else {
+        return;
+    };
     let max_line = 1 + usize::from(*bound);
     let whole = split(max_line, rest, rest.len());
     let pieces = split(max_line, rest, usize::from(*piece % 16));
@@ -55,9 +68,15 @@ fn commands(data: &[u8]) {
     for line in data.split(|&b| b == b'\n') {
         let c = parse_command(line);
         assert!(c.verb.len() <= Verb::MAX_LEN);
-        assert!(line.starts_with(c.verb_raw), "the raw verb is not where the line starts");
+        assert!(
+            line.starts_with(c.verb_raw),
+            "the raw verb is not where the line starts"
+        );
         if let Some(arg) = c.arg {
-            assert!(line.ends_with(arg), "the argument is not the end of the line");
+            assert!(
+                line.ends_with(arg),
+                "the argument is not the end of the line"
+            );
             assert!(c.verb_raw.len() + 1 + arg.len() == line.len());
         }
         let _ = kind(c.verb);
@@ -73,12 +92,18 @@ fn commands(data: &[u8]) {
 }
 
 fn replies(data: &[u8]) {
-    let [lines_bound, bytes_bound, rest @ ..] = data else { return };
+    let [lines_bound, bytes_bound, rest @ ..] = data else {
+        return;
+    };
     let max_lines = 1 + usize::from(*lines_bound % 8);
     let max_bytes = usize::from(*bytes_bound);
     let mut assembler = ReplyAssembler::new(max_lines, max_bytes);
     let check = |r: ftpflow::ftp::Reply| {
-        assert!(r.lines.len() <= max_lines + 1, "{} lines kept of {max_lines}", r.lines.len());
+        assert!(
+            r.lines.len() <= max_lines + 1,
+            "{} lines kept of {max_lines}",
+            r.lines.len()
+        );
         if let Some(code) = r.code {
             assert!((100..700).contains(&code), "reply code {code}");
             let _ = reply_meaning(code);
@@ -107,7 +132,9 @@ fn replies(data: &[u8]) {
 
 fn addresses(data: &[u8]) {
     if let Ok(a) = address::parse_port(data) {
-        let Some(IpAddr::V4(ip)) = a.ip else { panic!("PORT gave no IPv4 address: {a:?}") };
+        let Some(IpAddr::V4(ip)) = a.ip else {
+            panic!("PORT gave no IPv4 address: {a:?}")
+        };
         let [h1, h2, h3, h4] = ip.octets();
         let canonical = format!("{h1},{h2},{h3},{h4},{},{}", a.port >> 8, a.port & 0xff);
         let again = address::parse_port(canonical.as_bytes()).expect("canonical PORT reads back");
@@ -149,7 +176,9 @@ fn texts(data: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else { return };
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
     match which % 5 {
         0 => lines(rest),
         1 => commands(rest),

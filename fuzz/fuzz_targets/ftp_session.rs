@@ -90,7 +90,14 @@ impl Conn {
         cap.push(self.packet(0, ACK, &[]), false, false, false);
     }
 
-    fn send(&mut self, cap: &mut Capture, from: usize, flags: u8, payload: &[u8], how: (bool, bool, bool)) {
+    fn send(
+        &mut self,
+        cap: &mut Capture,
+        from: usize,
+        flags: u8,
+        payload: &[u8],
+        how: (bool, bool, bool),
+    ) {
         cap.push(self.packet(from, flags, payload), how.0, how.1, how.2);
         self.seq[from] = self.seq[from].wrapping_add(payload.len() as u32);
         if flags & (FIN | SYN) != 0 {
@@ -102,8 +109,15 @@ impl Conn {
 fuzz_target!(|data: &[u8]| {
     let (opts, mut rest) = options(data);
     let midstream = data.first().is_some_and(|b| b & 0x80 != 0);
-    let mut cap = Capture { frames: Vec::new(), held: None, ip_id: 0 };
-    let mut control = Conn { ends: [(CLIENT, 50_100), (SERVER, 21)], seq: [1_000, 0xffff_ff00] };
+    let mut cap = Capture {
+        frames: Vec::new(),
+        held: None,
+        ip_id: 0,
+    };
+    let mut control = Conn {
+        ends: [(CLIENT, 50_100), (SERVER, 21)],
+        seq: [1_000, 0xffff_ff00],
+    };
     if !midstream {
         control.handshake(&mut cap);
     }
@@ -114,7 +128,13 @@ fuzz_target!(|data: &[u8]| {
         rest = next;
         let server = ctl & 1 != 0;
         let how = (ctl & 2 != 0, ctl & 4 != 0, ctl & 8 != 0);
-        let close = if ctl & 0x40 != 0 { RST } else if ctl & 0x20 != 0 { FIN } else { 0 };
+        let close = if ctl & 0x40 != 0 {
+            RST
+        } else if ctl & 0x20 != 0 {
+            FIN
+        } else {
+            0
+        };
         if ctl & 0x10 == 0 {
             let from = usize::from(server);
             control.send(&mut cap, from, ACK | PSH | close, bytes, how);
@@ -125,15 +145,23 @@ fuzz_target!(|data: &[u8]| {
             continue;
         }
         // A data connection: active mode (the server connects from port 20) or passive.
-        let [hi, lo, payload @ ..] = bytes else { continue };
+        let [hi, lo, payload @ ..] = bytes else {
+            continue;
+        };
         let port = u16::from_be_bytes([*hi, *lo]);
         data_conns += 1;
         let ends = if server {
             [(SERVER, 20), (CLIENT, port)]
         } else {
-            [(CLIENT, 50_200u16.wrapping_add(data_conns as u16)), (SERVER, port)]
+            [
+                (CLIENT, 50_200u16.wrapping_add(data_conns as u16)),
+                (SERVER, port),
+            ]
         };
-        let mut conn = Conn { ends, seq: [data_conns.wrapping_mul(7_919), 3_000_000_000] };
+        let mut conn = Conn {
+            ends,
+            seq: [data_conns.wrapping_mul(7_919), 3_000_000_000],
+        };
         conn.handshake(&mut cap);
         // The bytes go from the server in both modes unless bit 7 sends them the other way.
         let sender = usize::from(server == (ctl & 0x80 != 0));

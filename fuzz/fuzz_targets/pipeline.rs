@@ -21,8 +21,13 @@ fuzz_target!(|data: &[u8]| {
     let (opts, capture) = options(data);
     let (sink, out) = sink(&opts);
     let mut analyzer = Analyzer::with_sink(opts.config.clone(), sink);
-    let packets = analyzer.read_named("fuzz.pcap", Box::new(Cursor::new(capture))).packets;
+    let packets = analyzer
+        .read_named("fuzz.pcap", Box::new(Cursor::new(capture)))
+        .packets;
     let report = analyzer.finish().expect("writing into memory cannot fail");
-    assert_eq!(report.capture.packets, packets, "the report lost packets the reader gave");
+    assert_eq!(
+        report.capture.packets, packets,
+        "the report lost packets the reader gave"
+    );
     check_output(opts.format, &out.take());
 });

@@ -20,7 +20,9 @@ use ftpflow::decode::{Segment, TcpFlags};
 use ftpflow::endpoint::Endpoint;
 use ftpflow::model::{ConnRecord, Side};
 use ftpflow::tcp::reassembly::{Chunk, Reassembler, StreamLimits};
-use ftpflow::tcp::{ConnInfo, FlowHandler, Interest, Sniffed, Stamp, StreamEvent, TcpConfig, TcpTable};
+use ftpflow::tcp::{
+    ConnInfo, FlowHandler, Interest, Sniffed, Stamp, StreamEvent, TcpConfig, TcpTable,
+};
 use ftpflow::time::Timestamp;
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
@@ -51,7 +53,11 @@ impl StreamCheck {
                 && check_content
             {
                 let want = e.wrapping_add(self.gap as u8);
-                assert_eq!(b, want, "byte {} of the stream is out of place", self.delivered);
+                assert_eq!(
+                    b, want,
+                    "byte {} of the stream is out of place",
+                    self.delivered
+                );
             }
             self.gap = 0;
             self.expect = Some(b.wrapping_add(1));
@@ -72,10 +78,21 @@ impl StreamCheck {
 
 #[derive(Arbitrary, Debug)]
 enum Op {
-    Insert { offset: i16, len: u8, extra_on_wire: u8, garble: bool },
-    SkipTo { target: u16 },
-    Rebase { delta: u8 },
-    Finish { end: Option<u16> },
+    Insert {
+        offset: i16,
+        len: u8,
+        extra_on_wire: u8,
+        garble: bool,
+    },
+    SkipTo {
+        target: u16,
+    },
+    Rebase {
+        delta: u8,
+    },
+    Finish {
+        end: Option<u16>,
+    },
 }
 
 fn reassembler(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
@@ -107,15 +124,30 @@ fn reassembler(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
             Chunk::Gap(n) => check.gap(n),
         };
         match op {
-            Op::Insert { offset, len, extra_on_wire, garble } => {
+            Op::Insert {
+                offset,
+                len,
+                extra_on_wire,
+                garble,
+            } => {
                 let offset = i64::from(offset);
                 let bytes: Vec<u8> = (0..u64::from(len))
                     .map(|i| pattern(offset.wrapping_add(i as i64) as u64) ^ u8::from(garble))
                     .collect();
                 let wire = u64::from(len) + u64::from(extra_on_wire);
                 given_wire += wire;
-                let arrival = r.insert(offset, &bytes, wire, Stamp::default(), &mut budget, &mut out);
-                assert!(arrival.new_bytes + arrival.old_bytes <= wire, "{arrival:?} of {wire}");
+                let arrival = r.insert(
+                    offset,
+                    &bytes,
+                    wire,
+                    Stamp::default(),
+                    &mut budget,
+                    &mut out,
+                );
+                assert!(
+                    arrival.new_bytes + arrival.old_bytes <= wire,
+                    "{arrival:?} of {wire}"
+                );
             }
             Op::SkipTo { target } => r.skip_to(u64::from(target), &mut budget, &mut out),
             Op::Rebase { delta } => {
@@ -128,15 +160,35 @@ fn reassembler(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
                 finished = true;
             }
         }
-        assert!(r.seen <= given_wire, "seen {} of {given_wire} bytes given", r.seen);
-        assert!(r.next() <= r.max_end(), "next {} beyond the highest end {}", r.next(), r.max_end());
+        assert!(
+            r.seen <= given_wire,
+            "seen {} of {given_wire} bytes given",
+            r.seen
+        );
+        assert!(
+            r.next() <= r.max_end(),
+            "next {} beyond the highest end {}",
+            r.next(),
+            r.max_end()
+        );
         if content {
-            assert_eq!(check.delivered + check.gaps, r.next(), "delivered and next disagree");
-            assert!(r.held_bytes() <= limits.max_held_bytes, "holds {} bytes", r.held_bytes());
+            assert_eq!(
+                check.delivered + check.gaps,
+                r.next(),
+                "delivered and next disagree"
+            );
+            assert!(
+                r.held_bytes() <= limits.max_held_bytes,
+                "holds {} bytes",
+                r.held_bytes()
+            );
         }
         // The budget is shared by every stream: crediting back more than was debited
         // would let the table hold more than its bound.
-        assert!(budget <= initial_budget, "budget {budget} grew beyond its initial {initial_budget}");
+        assert!(
+            budget <= initial_budget,
+            "budget {budget} grew beyond its initial {initial_budget}"
+        );
     }
     if !finished {
         r.finish(None, &mut budget, &mut |_| {});
@@ -185,15 +237,32 @@ impl FlowHandler for Handler {
     fn open(&mut self, _info: &ConnInfo) -> Interest {
         self.next_token += 1;
         let check = [StreamCheck::default(), StreamCheck::default()];
-        self.conns.insert(self.next_token, Conn { check, claimed: false, closed: false });
-        Interest { token: self.next_token, content: self.content, sniff: self.sniff }
+        self.conns.insert(
+            self.next_token,
+            Conn {
+                check,
+                claimed: false,
+                closed: false,
+            },
+        );
+        Interest {
+            token: self.next_token,
+            content: self.content,
+            sniff: self.sniff,
+        }
     }
 
     fn stream(&mut self, token: u32, side: Side, event: StreamEvent<'_>, _stamp: Stamp) {
         let garbled = self.garbled;
-        let conn = self.conns.get_mut(&token).expect("stream event for a token never opened");
+        let conn = self
+            .conns
+            .get_mut(&token)
+            .expect("stream event for a token never opened");
         assert!(!conn.closed, "stream event after the connection closed");
-        assert!(self.content || conn.claimed, "bytes of a counted connection");
+        assert!(
+            self.content || conn.claimed,
+            "bytes of a counted connection"
+        );
         let check = &mut conn.check[side as usize];
         match event {
             // A claimed connection gets what came before the claim in capture order.
@@ -207,12 +276,19 @@ impl FlowHandler for Handler {
     }
 
     fn closed(&mut self, token: u32, record: ConnRecord) {
-        let conn = self.conns.get_mut(&token).expect("close of a token never opened");
+        let conn = self
+            .conns
+            .get_mut(&token)
+            .expect("close of a token never opened");
         assert!(!conn.closed, "a connection closed twice");
         conn.closed = true;
         for (side, stats) in [(0, &record.orig_to_resp), (1, &record.resp_to_orig)] {
             let delivered = conn.check[side].delivered;
-            assert!(delivered <= stats.bytes, "delivered {delivered} of {} bytes seen", stats.bytes);
+            assert!(
+                delivered <= stats.bytes,
+                "delivered {delivered} of {} bytes seen",
+                stats.bytes
+            );
         }
         assert!(record.first_ts <= record.last_ts || record.first_frame <= record.last_frame);
     }
@@ -241,7 +317,7 @@ fn table(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
         reorder_tolerance: u32::from(knobs >> 13 & 3),
         unacked_hole_tolerance: u32::from(knobs >> 13 & 7),
         server_ports: vec![21],
-        max_segment_notes: usize::from(knobs & 0x10) ,
+        max_segment_notes: usize::from(knobs & 0x10),
         general_path_only: knobs & 0x8000 != 0,
     };
     let mode = u8::arbitrary(u)?;
@@ -275,7 +351,12 @@ fn table(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
             .map(|i| pattern(u64::from(first.wrapping_add(i))) ^ u8::from(garble && i % 7 == 3))
             .collect();
         given[c][side] += u64::from(s.len) + u64::from(s.extra_on_wire);
-        ts += i64::from(s.step) * if s.step > 250 { 1_000_000_000 } else { 1_000_000 };
+        ts += i64::from(s.step)
+            * if s.step > 250 {
+                1_000_000_000
+            } else {
+                1_000_000
+            };
         let seg = Segment {
             frame: frame as u64 + 1,
             ts: Timestamp(ts),
@@ -299,13 +380,24 @@ fn table(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
     table.finish_all(&mut h);
     assert_eq!(table.open_connections(), 0);
     let stats = table.stats();
-    assert_eq!(stats.connections, u64::from(h.next_token), "connections counted and opened");
+    assert_eq!(
+        stats.connections,
+        u64::from(h.next_token),
+        "connections counted and opened"
+    );
     for (token, conn) in &h.conns {
         assert!(conn.closed, "connection {token} never closed");
     }
-    let delivered: u64 = h.conns.values().map(|c| c.check[0].delivered + c.check[1].delivered).sum();
+    let delivered: u64 = h
+        .conns
+        .values()
+        .map(|c| c.check[0].delivered + c.check[1].delivered)
+        .sum();
     let total: u64 = given.iter().flatten().sum();
-    assert!(delivered <= total, "delivered {delivered} bytes of {total} given");
+    assert!(
+        delivered <= total,
+        "delivered {delivered} bytes of {total} given"
+    );
     Ok(())
 }
 

@@ -162,13 +162,15 @@ pub fn options(data: &[u8]) -> (Options, &[u8]) {
     }
     cfg.tracker.session.max_commands = small(b[6] & 0x0f, cfg.tracker.session.max_commands, 1);
     cfg.tracker.session.max_pending = small(b[6] >> 4, cfg.tracker.session.max_pending, 1);
-    cfg.tracker.session.max_reply_lines = small(b[7] & 0x0f, cfg.tracker.session.max_reply_lines, 1);
+    cfg.tracker.session.max_reply_lines =
+        small(b[7] & 0x0f, cfg.tracker.session.max_reply_lines, 1);
     cfg.tracker.session.max_findings = small(b[7] >> 4, cfg.tracker.session.max_findings, 1);
     let verbose = b[0] & 0x04 != 0;
     if verbose {
         cfg.tcp.max_segment_notes = 100_000;
     }
-    let format = [Format::Timeline, Format::Table, Format::Json, Format::Jsonl][usize::from(b[0] & 3)];
+    let format =
+        [Format::Timeline, Format::Table, Format::Json, Format::Jsonl][usize::from(b[0] & 3)];
     let opts = Options {
         format,
         verbose,
@@ -204,10 +206,16 @@ pub fn check_output(format: Format, out: &[u8]) {
         Format::Json => assert_json(out, false),
         Format::Jsonl => assert_json(out, true),
         Format::Timeline | Format::Table => {
-            assert!(std::str::from_utf8(out).is_ok(), "{format:?} output is not UTF-8");
+            assert!(
+                std::str::from_utf8(out).is_ok(),
+                "{format:?} output is not UTF-8"
+            );
         }
     }
     if !out.is_empty() {
-        assert!(out.ends_with(b"\n"), "{format:?} output does not end with a line end");
+        assert!(
+            out.ends_with(b"\n"),
+            "{format:?} output does not end with a line end"
+        );
     }
 }
