@@ -750,9 +750,23 @@ mod tests {
         assert_eq!(budget, 28);
         // Two pieces on one budget, the second one only partly debited.
         let mut r = Reassembler::new(true, LIMITS);
-        r.insert(5, b"abcdefghij", 10, Stamp::default(), &mut budget, &mut |_| {});
+        r.insert(
+            5,
+            b"abcdefghij",
+            10,
+            Stamp::default(),
+            &mut budget,
+            &mut |_| {},
+        );
         assert_eq!(budget, 18);
-        r.insert(50, &piece[..20], 20, Stamp::default(), &mut budget, &mut |_| {});
+        r.insert(
+            50,
+            &piece[..20],
+            20,
+            Stamp::default(),
+            &mut budget,
+            &mut |_| {},
+        );
         r.finish(None, &mut budget, &mut |_| {});
         assert_eq!((budget, r.held_bytes()), (28, 0));
     }
