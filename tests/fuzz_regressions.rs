@@ -38,3 +38,49 @@ fn pcapng_time_stamps_at_the_end_of_the_range_do_not_overflow() {
     ];
     assert_eq!(analyze(CAPTURE), 1);
 }
+
+/// A legacy pcap of `n` records of 60 bytes (their content does not matter here).
+fn pcap_of(n: u32) -> Vec<u8> {
+    let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for i in 0..n {
+        out.extend_from_slice(&(1_700_000_000 + i).to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&60u32.to_le_bytes());
+        out.extend_from_slice(&60u32.to_le_bytes());
+        out.extend_from_slice(&[i as u8; 60]);
+    }
+    out
+}
+
+/// capture_reader target: a gzip file whose deflate data turns corrupt after 31 packets.
+/// Read whole, flate2's reader answered the read that met the fault with an error and
+/// dropped what it had decompressed: no packet at all, "cannot be decompressed"; read in
+/// small pieces, the same file gave its 31 packets. Here the file is a pcap in stored
+/// deflate blocks followed by a block of the reserved type 3.
+#[test]
+fn packets_before_a_corrupt_gzip_stretch_are_read_whatever_the_read_size() {
+    let pcap = pcap_of(31);
+    let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    for block in pcap.chunks(1000) {
+        let len = block.len() as u16;
+        gz.push(0);
+        gz.extend_from_slice(&len.to_le_bytes());
+        gz.extend_from_slice(&(!len).to_le_bytes());
+        gz.extend_from_slice(block);
+    }
+    gz.push(0b111);
+    gz.extend_from_slice(&[0; 8]);
+    let mut frames = 0;
+    let summary = ftpflow::capture::read_reader(
+        "damaged.pcap.gz".into(),
+        Box::new(Cursor::new(gz)),
+        1,
+        None,
+        &mut |_| frames += 1,
+    );
+    assert_eq!(frames, 31, "{summary:?}");
+    assert!(summary.gzip);
+    assert!(summary.problem.is_some(), "the damage is reported");
+}
