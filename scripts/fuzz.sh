@@ -86,7 +86,7 @@ run_one() {
     else
         failed=1
         local what artifact
-        what=$(grep -m1 -oE 'ERROR: libFuzzer: [a-z -]+|panicked at [^ ]+' "$log" || echo "exit $rc")
+        what=$(grep -m1 -oE 'ERROR: libFuzzer: [a-z -]+|panicked at [^ ]+[0-9]' "$log" || echo "exit $rc")
         artifact=$(grep -oE 'Test unit written to [^ ]+' "$log" | tail -1 | sed 's/Test unit written to //' || true)
         result="FAILED: $what; input: ${artifact:-none written}; log: $log"
         echo "scripts/fuzz.sh: $target failed ($what). Input: ${artifact:-none}. Log: $log" >&2
