@@ -84,3 +84,34 @@ fn packets_before_a_corrupt_gzip_stretch_are_read_whatever_the_read_size() {
     assert!(summary.gzip);
     assert!(summary.problem.is_some(), "the damage is reported");
 }
+
+/// capture_reader target: a file that is not a capture, text for its first 64 bytes and
+/// binary after. It was described from however many bytes the first read brought in:
+/// "HTML or XML text" read in pieces, "unknown format" read whole. Now from its first 64
+/// bytes, whatever the reads.
+#[test]
+fn a_file_that_is_not_a_capture_is_described_the_same_whatever_the_reads() {
+    struct Pieces(Vec<u8>);
+    impl std::io::Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(16).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0.drain(..n);
+            Ok(n)
+        }
+    }
+    let mut bytes = b"\n\r".to_vec();
+    bytes.extend_from_slice(&[b'<'; 130]);
+    bytes.extend_from_slice(b"\r\n\x1c\x00\x00\x00M<+\x1a\x01Q\x00\x00\xff\xff");
+    let found = |reader: Box<dyn std::io::Read + Send>| {
+        let summary = ftpflow::capture::read_reader("x".into(), reader, 1, None, &mut |_| {});
+        match summary.problem {
+            Some(ftpflow::capture::InputProblem::NotACapture { found }) => found,
+            other => panic!("{other:?}"),
+        }
+    };
+    let whole = found(Box::new(Cursor::new(bytes.clone())));
+    let pieces = found(Box::new(Pieces(bytes)));
+    assert_eq!(whole, pieces);
+    assert!(whole.starts_with("HTML or XML text"), "{whole}");
+}
