@@ -111,11 +111,16 @@ impl Analyzer {
         self.tracker.sink_error()
     }
 
-    /// Analyses one frame.
+    /// Analyses one frame. Its time is first clamped to the years 1823-2116
+    /// ([`Timestamp::clamped`]): every stage may then subtract one time from another.
     pub fn frame(&mut self, frame: RawFrame<'_>) {
         if self.tracker.sink_error().is_some() {
             return;
         }
+        let frame = RawFrame {
+            ts: frame.ts.clamped(),
+            ..frame
+        };
         self.packets += 1;
         self.bytes += frame.data.len() as u64;
         self.next_frame = self.next_frame.max(frame.number + 1);

@@ -16,6 +16,21 @@ impl Timestamp {
     /// The Unix epoch, 1970-01-01T00:00:00Z.
     pub const ZERO: Timestamp = Timestamp(0);
 
+    /// The earliest time the analysis works with: -2^62 ns, in the year 1823.
+    pub const EARLIEST: Timestamp = Timestamp(-(1 << 62));
+    /// The latest time the analysis works with: 2^62 ns, in the year 2116 (after the
+    /// last second a pcap record's 32-bit field can hold, in 2106).
+    pub const LATEST: Timestamp = Timestamp((1 << 62) - 1);
+
+    /// The timestamp moved into [`Timestamp::EARLIEST`, `Timestamp::LATEST`]. Within that
+    /// window the difference of any two timestamps, or one plus or minus a day, fits in
+    /// an i64, so the analysis's time arithmetic cannot overflow whatever a damaged or
+    /// hostile capture claims (a pcapng time stamp of 2^64 units, an `if_tsoffset` of
+    /// -2^63 seconds).
+    pub fn clamped(self) -> Timestamp {
+        Timestamp(self.0.clamp(Self::EARLIEST.0, Self::LATEST.0))
+    }
+
     /// A timestamp from whole seconds and a nanosecond part (saturating far outside the i64 range).
     pub fn from_secs_nanos(secs: i64, nanos: u32) -> Timestamp {
         Timestamp(

@@ -140,18 +140,36 @@ fn pcap_classes() {
     let fr = frames();
     let good = pcap_of(&fr);
     let g = run("pcap-good.pcap", &good);
-    assert_eq!((g.code, g.packets, g.corrupt, g.problem.as_deref()), (0, 6, 0, None));
+    assert_eq!(
+        (g.code, g.packets, g.corrupt, g.problem.as_deref()),
+        (0, 6, 0, None)
+    );
 
     // File header cut: a truncated capture of no packets.
     let g = run("pcap-header-cut.pcap", &good[..20]);
-    assert_eq!((g.code, g.packets, g.problem.as_deref()), (1, 0, Some("truncated")), "{g:?}");
+    assert_eq!(
+        (g.code, g.packets, g.problem.as_deref()),
+        (1, 0, Some("truncated")),
+        "{g:?}"
+    );
 
     // Record header cut, and record data cut: the packets before are analysed.
     let first_two = 24 + 2 * 16 + fr[0].len() + fr[1].len();
-    for (name, cut) in [("pcap-rechdr-cut.pcap", first_two + 9), ("pcap-data-cut.pcap", first_two + 16 + 5)] {
+    for (name, cut) in [
+        ("pcap-rechdr-cut.pcap", first_two + 9),
+        ("pcap-data-cut.pcap", first_two + 16 + 5),
+    ] {
         let g = run(name, &good[..cut]);
-        assert_eq!((g.code, g.packets, g.problem.as_deref()), (1, 2, Some("truncated")), "{name}: {g:?}");
-        assert!(g.stderr.contains(&format!("byte offset {first_two}")), "{name}: {}", g.stderr);
+        assert_eq!(
+            (g.code, g.packets, g.problem.as_deref()),
+            (1, 2, Some("truncated")),
+            "{name}: {g:?}"
+        );
+        assert!(
+            g.stderr.contains(&format!("byte offset {first_two}")),
+            "{name}: {}",
+            g.stderr
+        );
     }
 
     // A captured length beyond the original length, an absurd one, an original length of
@@ -163,11 +181,19 @@ fn pcap_classes() {
     ] {
         let mut bytes = pcap_header(1);
         for (i, f) in fr.iter().enumerate() {
-            let (c, o) = if i == 2 { (caplen, orig) } else { (f.len() as u32, f.len() as u32) };
+            let (c, o) = if i == 2 {
+                (caplen, orig)
+            } else {
+                (f.len() as u32, f.len() as u32)
+            };
             bytes.extend(pcap_record(i as u32, c, o, f));
         }
         let g = run(name, &bytes);
-        assert_eq!((g.code, g.corrupt, g.skipped, g.problem.as_deref()), (1, 1, 1, None), "{name}: {g:?}");
+        assert_eq!(
+            (g.code, g.corrupt, g.skipped, g.problem.as_deref()),
+            (1, 1, 1, None),
+            "{name}: {g:?}"
+        );
         assert_eq!(g.packets, 5, "{name}");
     }
 
@@ -175,7 +201,11 @@ fn pcap_classes() {
     let mut bytes = good[..first_two].to_vec();
     bytes.extend_from_slice(&[0xff; 40]);
     let g = run("pcap-garbage-tail.pcap", &bytes);
-    assert_eq!((g.code, g.packets, g.problem.as_deref()), (1, 2, Some("corrupt")), "{g:?}");
+    assert_eq!(
+        (g.code, g.packets, g.problem.as_deref()),
+        (1, 2, Some("corrupt")),
+        "{g:?}"
+    );
 
     // A zero-filled tail (preallocated file): not damage, said in a warning.
     let mut bytes = good.clone();
@@ -189,7 +219,10 @@ fn pcap_classes() {
     bytes[20..24].copy_from_slice(&147u32.to_le_bytes());
     let g = run("pcap-linktype.pcap", &bytes);
     assert_eq!(g.code, 2);
-    assert!(g.stderr.contains("link type USER (147) is not supported"), "{g:?}");
+    assert!(
+        g.stderr.contains("link type USER (147) is not supported"),
+        "{g:?}"
+    );
 }
 
 // --- pcapng -----------------------------------------------------------------------------
@@ -237,7 +270,13 @@ fn idb(be: bool, linktype: u16, options: &[u8]) -> Vec<u8> {
 fn epb(be: bool, iface: u32, i: u32, caplen: u32, data: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     let ts = (1_700_000_000u64 + u64::from(i)) * 1_000_000;
-    for v in [iface, (ts >> 32) as u32, ts as u32, caplen, data.len() as u32] {
+    for v in [
+        iface,
+        (ts >> 32) as u32,
+        ts as u32,
+        caplen,
+        data.len() as u32,
+    ] {
         body.extend_from_slice(&u32b(be, v));
     }
     body.extend_from_slice(data);
@@ -268,7 +307,11 @@ fn pcapng_sections_and_blocks_read_completely() {
     let mut two = section(false, &none);
     two.extend(section(true, &none));
     let g = run("ng-two-orders.pcapng", &two);
-    assert_eq!((g.code, g.packets, g.corrupt, g.skipped), (0, 12, 0, 0), "{g:?}");
+    assert_eq!(
+        (g.code, g.packets, g.corrupt, g.skipped),
+        (0, 12, 0, 0),
+        "{g:?}"
+    );
 
     // Blocks skipped by design are not damage: unknown and custom block types, name
     // resolution and statistics blocks, a block bigger than the read buffer.
@@ -280,7 +323,11 @@ fn pcapng_sections_and_blocks_read_completely() {
     bytes.extend(block(false, 0x0000_0bad, &vec![7u8; 5 << 20]));
     bytes.extend(epb(false, 0, 9, frames()[0].len() as u32, &frames()[0]));
     let g = run("ng-skipped-blocks.pcapng", &bytes);
-    assert_eq!((g.code, g.packets, g.corrupt, g.problem.as_deref()), (0, 7, 0, None), "{g:?}");
+    assert_eq!(
+        (g.code, g.packets, g.corrupt, g.problem.as_deref()),
+        (0, 7, 0, None),
+        "{g:?}"
+    );
 
     // An interface whose link type cannot be decoded beside one that can: its packets are
     // skipped and counted, with a warning; not damage.
@@ -291,8 +338,15 @@ fn pcapng_sections_and_blocks_read_completely() {
         bytes.extend(epb(false, (i % 2) as u32, i as u32, f.len() as u32, f));
     }
     let g = run("ng-one-unsupported-iface.pcapng", &bytes);
-    assert_eq!((g.code, g.packets, g.skipped, g.corrupt), (0, 3, 3, 0), "{g:?}");
-    assert!(g.warnings.iter().any(|w| w.contains("cannot decode")), "{g:?}");
+    assert_eq!(
+        (g.code, g.packets, g.skipped, g.corrupt),
+        (0, 3, 3, 0),
+        "{g:?}"
+    );
+    assert!(
+        g.warnings.iter().any(|w| w.contains("cannot decode")),
+        "{g:?}"
+    );
 
     // Only undecodable interfaces: nothing to analyse.
     let mut bytes = shb(false, 1);
@@ -300,14 +354,20 @@ fn pcapng_sections_and_blocks_read_completely() {
     bytes.extend(epb(false, 0, 0, 4, &[1, 2, 3, 4]));
     let g = run("ng-all-unsupported.pcapng", &bytes);
     assert_eq!(g.code, 2, "{g:?}");
-    assert!(g.stderr.contains("link type USER (147) is not supported"), "{g:?}");
+    assert!(
+        g.stderr.contains("link type USER (147) is not supported"),
+        "{g:?}"
+    );
 
     // A section of a later major version: read as 1.0 with a warning.
     let mut bytes = shb(false, 2);
     bytes.extend(section(false, &none)[shb(false, 1).len()..].iter());
     let g = run("ng-version-2.pcapng", &bytes);
     assert_eq!((g.code, g.packets, g.corrupt), (0, 6, 0), "{g:?}");
-    assert!(g.warnings.iter().any(|w| w.contains("version 2.0")), "{g:?}");
+    assert!(
+        g.warnings.iter().any(|w| w.contains("version 2.0")),
+        "{g:?}"
+    );
 }
 
 #[test]
@@ -316,35 +376,56 @@ fn pcapng_fields_out_of_range_are_damage() {
     // Each case replaces the packet block of frame 2; the others are read.
     let cases: Vec<(&str, Box<dyn Fn(usize, &[u8]) -> Option<Vec<u8>>>)> = vec![
         // The captured length runs past the block.
-        ("caplen-beyond-block", Box::new(|i, f| (i == 2).then(|| epb(false, 0, 2, f.len() as u32 + 100, f)))),
+        (
+            "caplen-beyond-block",
+            Box::new(|i, f| (i == 2).then(|| epb(false, 0, 2, f.len() as u32 + 100, f))),
+        ),
         // The packet names an interface never described.
-        ("undefined-iface", Box::new(|i, f| (i == 2).then(|| epb(false, 7, 2, f.len() as u32, f)))),
+        (
+            "undefined-iface",
+            Box::new(|i, f| (i == 2).then(|| epb(false, 7, 2, f.len() as u32, f))),
+        ),
         // The trailing length differs from the leading one.
-        ("trailer-mismatch", Box::new(|i, f| {
-            (i == 2).then(|| {
-                let mut b = epb(false, 0, 2, f.len() as u32, f);
-                let n = b.len();
-                b[n - 4..].copy_from_slice(&(n as u32 + 4).to_le_bytes());
-                b
-            })
-        })),
+        (
+            "trailer-mismatch",
+            Box::new(|i, f| {
+                (i == 2).then(|| {
+                    let mut b = epb(false, 0, 2, f.len() as u32, f);
+                    let n = b.len();
+                    b[n - 4..].copy_from_slice(&(n as u32 + 4).to_le_bytes());
+                    b
+                })
+            }),
+        ),
         // A length that is not a multiple of 4 (with the next block where it says).
-        ("length-not-multiple-of-4", Box::new(|i, _| {
-            (i == 2).then(|| {
-                let mut b = block(false, 6, &[0; 22]);
-                b.truncate(30);
-                b[4..8].copy_from_slice(&30u32.to_le_bytes());
-                b[26..30].copy_from_slice(&30u32.to_le_bytes());
-                b
-            })
-        })),
+        (
+            "length-not-multiple-of-4",
+            Box::new(|i, _| {
+                (i == 2).then(|| {
+                    let mut b = block(false, 6, &[0; 22]);
+                    b.truncate(30);
+                    b[4..8].copy_from_slice(&30u32.to_le_bytes());
+                    b[26..30].copy_from_slice(&30u32.to_le_bytes());
+                    b
+                })
+            }),
+        ),
         // A packet block too short for its fixed fields.
-        ("block-too-short", Box::new(|i, _| (i == 2).then(|| block(false, 6, &[0; 8])))),
+        (
+            "block-too-short",
+            Box::new(|i, _| (i == 2).then(|| block(false, 6, &[0; 8]))),
+        ),
         // A simple packet block too short to parse.
-        ("spb-too-short", Box::new(|i, _| (i == 2).then(|| block(false, 3, &[])))),
+        (
+            "spb-too-short",
+            Box::new(|i, _| (i == 2).then(|| block(false, 3, &[]))),
+        ),
     ];
     for (name, patch) in &cases {
-        let g = run(&format!("ng-{name}.pcapng"), &section(false, patch.as_ref()));
+        let g = run(
+            &format!("ng-{name}.pcapng"),
+            &section(false, patch.as_ref()),
+        );
         assert_eq!(g.code, 1, "{name}: {g:?}");
         assert_eq!(g.corrupt, 1, "{name}: {g:?}");
         assert_eq!(g.packets, 5, "{name}: {g:?}");
@@ -360,7 +441,10 @@ fn pcapng_fields_out_of_range_are_damage() {
     past.extend_from_slice(&200u16.to_le_bytes());
     past.extend_from_slice(&[6, 0, 0, 0]);
     let bad_resol = [9u8, 0, 1, 0, 0x7f, 0, 0, 0, 0, 0, 0, 0];
-    for (name, opts) in [("idb-options-past-block", &past[..]), ("idb-bad-tsresol", &bad_resol[..])] {
+    for (name, opts) in [
+        ("idb-options-past-block", &past[..]),
+        ("idb-bad-tsresol", &bad_resol[..]),
+    ] {
         let mut bytes = shb(false, 1);
         bytes.extend(idb(false, 1, opts));
         for (i, f) in frames().iter().enumerate() {
@@ -380,11 +464,19 @@ fn pcapng_fields_out_of_range_are_damage() {
         assert_eq!(g.code, 1, "{name}: {g:?}");
         assert_eq!(g.packets, 2, "{name}: {g:?}");
         assert!(g.problem.is_some(), "{name}: {g:?}");
-        assert!(g.stderr.contains(&format!("byte offset {at}")), "{name}: {}", g.stderr);
+        assert!(
+            g.stderr.contains(&format!("byte offset {at}")),
+            "{name}: {}",
+            g.stderr
+        );
     }
     // Cut inside a block.
     let g = run("ng-cut.pcapng", &good[..at + 20]);
-    assert_eq!((g.code, g.packets, g.problem.as_deref()), (1, 2, Some("truncated")), "{g:?}");
+    assert_eq!(
+        (g.code, g.packets, g.problem.as_deref()),
+        (1, 2, Some("truncated")),
+        "{g:?}"
+    );
 
     // A later section header with an invalid byte-order magic: damage, reading stops.
     let mut bytes = good.clone();
@@ -392,7 +484,11 @@ fn pcapng_fields_out_of_range_are_damage() {
     bad[8..12].copy_from_slice(&[1, 2, 3, 4]);
     bytes.extend(bad);
     let g = run("ng-bad-bom-later.pcapng", &bytes);
-    assert_eq!((g.code, g.packets, g.problem.as_deref()), (1, 6, Some("corrupt")), "{g:?}");
+    assert_eq!(
+        (g.code, g.packets, g.problem.as_deref()),
+        (1, 6, Some("corrupt")),
+        "{g:?}"
+    );
     // ... and in the first one: not a capture.
     let g = run("ng-bad-bom-first.pcapng", &bytes[good.len()..]);
     assert_eq!(g.code, 2, "{g:?}");

@@ -17,7 +17,7 @@
 //!   (28 ms), and without the copy each record's header is a load from memory whose
 //!   address depends on the previous record's length (a bare record walk: 2.7x `cat`).
 //! - Formats are recognised by magic number: gzip (`1f 8b`, decompressed with
-//!   `flate2::read::MultiGzDecoder`, then detected again inside), legacy pcap in both byte
+//!   [`super::gunzip::Gunzip`], then detected again inside), legacy pcap in both byte
 //!   orders with micro- or nanosecond timestamps (and Kuznetsov's "modified" records),
 //!   pcapng with any number of sections (each may switch byte order) and interfaces.
 //! - **Why records are framed here rather than by `pcap-parser`'s readers:** its streaming
@@ -51,11 +51,11 @@
 
 use super::ahead;
 pub use super::ahead::ReadAhead;
+use super::gunzip::Gunzip;
 use super::magic::{self, Format};
 use super::{InputProblem, InputSummary, LinkType, RawFrame, dlt_name};
 use crate::capture::Input;
 use crate::time::Timestamp;
-use flate2::read::MultiGzDecoder;
 use std::io::{self, Cursor, Read};
 
 /// Largest buffer (and so largest record held in memory) per input.
@@ -122,6 +122,14 @@ pub fn read_reader(
     read_stream(name, reader, None, first_number, read_ahead, sink)
 }
 
+/// The first [`magic::PEEK`] bytes of what the stream holds: a file that is not a capture
+/// is described by them alone, so that the description does not depend on how much a
+/// read happened to bring in (found by the `capture_reader` fuzz target: text that turns
+/// binary after 64 bytes was "HTML text" read in pieces and "unknown format" read whole).
+fn peeked(available: &[u8]) -> &[u8] {
+    &available[..available.len().min(magic::PEEK)]
+}
+
 /// `file`: the regular file `reader` reads, if it is one (read ahead at offsets then).
 fn read_stream<'r>(
     name: String,
@@ -154,7 +162,7 @@ fn read_stream<'r>(
         // Decompressed bytes have no file offsets.
         file = None;
         let (prefix, src) = stream.into_parts();
-        let inner = MultiGzDecoder::new(Cursor::new(prefix).chain(src));
+        let inner = Gunzip::new(Cursor::new(prefix).chain(src));
         stream = Stream::new(Box::new(inner));
         stream.fill(magic::PEEK);
         let head = stream.available();
@@ -172,7 +180,7 @@ fn read_stream<'r>(
                 "gzip-compressed data containing gzip-compressed data: decompress it first"
                     .to_string(),
             ),
-            None => Some(format!("gzip-compressed {}", magic::describe(head))),
+            None => Some(format!("gzip-compressed {}", magic::describe(peeked(head)))),
             _ => None,
         };
         if let Some(found) = found {
@@ -195,7 +203,7 @@ fn read_stream<'r>(
             Some(Format::Pcapng) => read_pcapng(&mut stream, &mut ctx),
             _ => {
                 ctx.summary.problem = Some(InputProblem::NotACapture {
-                    found: magic::describe(stream.available()),
+                    found: magic::describe(peeked(stream.available())),
                 });
             }
         }

@@ -15,6 +15,7 @@
 
 mod ahead;
 pub mod file;
+pub mod gunzip;
 #[cfg(feature = "live")]
 pub mod live;
 mod magic;

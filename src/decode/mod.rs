@@ -232,6 +232,23 @@ impl Decoder {
         }
     }
 
+    /// The hand-written fast path alone (`None`: the frame is not its common case, and
+    /// nothing was counted). For cross-checks such as the fuzz targets': whenever it gives
+    /// a segment, [`Decoder::decode_general_only`] must give the same one and count the same.
+    pub fn decode_fast_only<'a>(
+        frame: &RawFrame<'a>,
+        stats: &mut DecodeStats,
+    ) -> Option<Segment<'a>> {
+        fast::decode(frame, stats)
+    }
+
+    /// The general path alone (etherparse's lax slicing, fragment reassembly), without
+    /// counting the frame in `frames` or expiring fragments. For cross-checks against
+    /// [`Decoder::decode_fast_only`]; the analysis uses [`Decoder::decode`].
+    pub fn decode_general_only<'a>(&'a mut self, frame: RawFrame<'a>) -> Option<Segment<'a>> {
+        self.decode_general(frame)
+    }
+
     #[inline]
     fn begin(&mut self, frame: &RawFrame<'_>) {
         self.stats.frames += 1;

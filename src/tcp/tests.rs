@@ -534,6 +534,26 @@ fn new_syn_after_close_is_a_new_connection() {
     assert_eq!(rec.closed[1].state, "S1");
 }
 
+/// Found by fuzzing (tcp_reassembly): with a total reassembly bound smaller than one
+/// out-of-order segment, the shared budget grew past the bound once the segment was
+/// released, and the table's count of held bytes (bound minus budget) overflowed.
+#[test]
+fn a_total_reassembly_bound_smaller_than_a_segment_stays_a_bound() {
+    let cfg = TcpConfig {
+        max_held_bytes_total: 8,
+        ..TcpConfig::default()
+    };
+    let mut s = Script::with(true, cfg);
+    handshake(&mut s);
+    s.send(C, ACK, 1011, 5001, &[b'x'; 100]);
+    s.send(C, ACK, 1111, 5001, b"\r\n");
+    s.send(C, ACK, 1113, 5001, &[b'y'; 30]);
+    assert!(s.table.stats().peak_held_bytes <= 8);
+    let rec = s.finish();
+    let want = format!("<10>{}\r\n{}", "x".repeat(100), "y".repeat(30));
+    assert_eq!(rec.streams[0], want.as_bytes());
+}
+
 #[test]
 fn table_bound_evicts_least_recently_active() {
     let cfg = TcpConfig {
