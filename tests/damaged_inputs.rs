@@ -107,9 +107,7 @@ fn frames() -> Vec<Vec<u8>> {
 
 fn pcap_header(linktype: u32) -> Vec<u8> {
     let mut out = Vec::new();
-    for v in [0xa1b2_c3d4u32] {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     out.extend_from_slice(&2u16.to_le_bytes());
     out.extend_from_slice(&4u16.to_le_bytes());
     for v in [0u32, 0, 65535, linktype] {
@@ -285,7 +283,10 @@ fn epb(be: bool, iface: u32, i: u32, caplen: u32, data: &[u8]) -> Vec<u8> {
 
 /// A section in byte order `be` with one Ethernet interface and the session's packets;
 /// `patch` may replace the packet block of frame `i`.
-fn section(be: bool, patch: &dyn Fn(usize, &[u8]) -> Option<Vec<u8>>) -> Vec<u8> {
+/// Replaces the packet block of frame `i` (given its bytes), or keeps it (`None`).
+type Patch = dyn Fn(usize, &[u8]) -> Option<Vec<u8>>;
+
+fn section(be: bool, patch: &Patch) -> Vec<u8> {
     let mut out = shb(be, 1);
     out.extend(idb(be, 1, &[]));
     for (i, f) in frames().iter().enumerate() {
@@ -374,7 +375,7 @@ fn pcapng_sections_and_blocks_read_completely() {
 fn pcapng_fields_out_of_range_are_damage() {
     let len_of = |i: usize| epb(false, 0, i as u32, frames()[i].len() as u32, &frames()[i]).len();
     // Each case replaces the packet block of frame 2; the others are read.
-    let cases: Vec<(&str, Box<dyn Fn(usize, &[u8]) -> Option<Vec<u8>>>)> = vec![
+    let cases: Vec<(&str, Box<Patch>)> = vec![
         // The captured length runs past the block.
         (
             "caplen-beyond-block",
