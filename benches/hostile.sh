@@ -4,8 +4,8 @@
 #   benches/hostile.sh [--keep-dir DIR] [--keep] [--flood FILE] [--formats "json table"]
 #
 # Builds ftpflow and ftpflow-synth (release) and generates six captures, each aimed at one
-# bound: a SYN flood of a million flows to port 21 (reused from --flood, or
-# /work/bench/synflood-1m.pcap when present), 200,000 PASV announcements in one session,
+# bound: a SYN flood of a million flows to port 21 (--flood FILE, or generated into the
+# work directory and reused), 200,000 PASV announcements in one session,
 # 10 sessions of 100,000 NOOPs, a 50 MB line without CRLF, 1 GB behind a hole that is never
 # filled, and 100,000 sessions left open. Then runs `ftpflow analyze --format F -o FILE`
 # for json, jsonl, timeline and table with the default bounds, with --max-connections
@@ -43,12 +43,8 @@ FTPFLOW=target/release/ftpflow
 SYNTH=target/release/ftpflow-synth
 
 if [ -z "$FLOOD" ]; then
-    if [ -s /work/bench/synflood-1m.pcap ]; then
-        FLOOD=/work/bench/synflood-1m.pcap
-    else
-        FLOOD="$WORK/synflood-1000000.pcap"
-        [ -s "$FLOOD" ] || "$SYNTH" synflood --out "$FLOOD" --flows 1000000 --seed 1 >/dev/null
-    fi
+    FLOOD="$WORK/synflood-1000000.pcap"
+    [ -s "$FLOOD" ] || "$SYNTH" synflood --out "$FLOOD" --flows 1000000 --seed 1 >/dev/null
 fi
 PASV="$WORK/hostile-pasv-200000.pcap"
 NOOP="$WORK/hostile-noop-10x100000.pcap"

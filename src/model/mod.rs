@@ -233,6 +233,19 @@ pub struct LoginAttempt {
     pub reply_code: Option<u16>,
 }
 
+impl LoginAttempt {
+    /// A login whose user is not known yet (inferred USER, or a capture started after it).
+    pub fn unknown(ts: Timestamp, frame: u64) -> LoginAttempt {
+        LoginAttempt {
+            user: None,
+            ts,
+            frame,
+            result: Login::Unknown,
+            reply_code: None,
+        }
+    }
+}
+
 /// Where the control connection switched to TLS.
 #[derive(Debug, Clone, Serialize)]
 pub struct TlsStart {

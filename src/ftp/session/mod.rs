@@ -1196,16 +1196,7 @@ impl SessionCore {
             inferred: true,
         });
         if verb == "USER" {
-            push_tight(
-                &mut self.login_attempts,
-                LoginAttempt {
-                    user: None,
-                    ts,
-                    frame,
-                    result: Login::Unknown,
-                    reply_code: None,
-                },
-            );
+            push_tight(&mut self.login_attempts, LoginAttempt::unknown(ts, frame));
         }
         self.on_command_effects(index, verb);
         index
@@ -1494,16 +1485,7 @@ impl SessionCore {
     fn on_login_reply(&mut self, code: u16, ts: Timestamp, frame: u64) {
         if self.login_attempts.is_empty() {
             // The USER command is not in the capture (it started mid-session).
-            push_tight(
-                &mut self.login_attempts,
-                LoginAttempt {
-                    user: None,
-                    ts,
-                    frame,
-                    result: Login::Unknown,
-                    reply_code: None,
-                },
-            );
+            push_tight(&mut self.login_attempts, LoginAttempt::unknown(ts, frame));
         }
         let Some(attempt) = self.login_attempts.last_mut() else {
             return;
