@@ -23,6 +23,7 @@ use crate::model::{
     CaptureInfo, Direction, Login, Mode, ReplyRecord, Session, Severity, Status, Transfer,
     UnlinkedConnection, WireText,
 };
+use crate::model::conn::TcpState;
 use crate::tcp::{CloseKind, ConnRecord, EndReason, Side};
 use crate::time::Timestamp;
 use std::io::{self, Write};
@@ -545,7 +546,7 @@ fn describe(
                 CloseKind::Rst => "RST",
             };
             let client = client_of(s, scope);
-            let why = close_words(conn, n, step.kind, step.from, from, to, client, step);
+            let why = close_words(conn, n, step.kind, step.from, from, to, client, step, of);
             let complete = conn.close.as_ref().is_some_and(|c| c.complete);
             let head = format!(
                 "{:<9} close {n}/{of}{}  {kind:<7}  {from} → {to}",
@@ -638,6 +639,7 @@ fn close_words(
     to: Endpoint,
     client: Endpoint,
     step: &crate::tcp::CloseStep,
+    of: usize,
 ) -> String {
     let who = role(from, client);
     let other = role(to, client);
@@ -659,11 +661,17 @@ fn close_words(
         CloseKind::Fin if n == 1 => {
             format!("the {who} closes first: no more data from it ({states})")
         }
+        CloseKind::Fin if step.orig_state == TcpState::Closing && step.resp_state == TcpState::Closing => format!(
+            "the {who} closes too, before the {other}'s FIN reached it: simultaneous close ({states})"
+        ),
         CloseKind::Fin => format!("the {who} closes its direction too ({states})"),
-        CloseKind::FinAck => format!("the {who} acknowledges and closes in one segment ({states})"),
+        CloseKind::FinAck => format!(
+            "the {who} acknowledges the {other}'s FIN and closes in one segment ({states})"
+        ),
         CloseKind::Ack if first_closer == Some(side.other()) && n == 2 => format!(
             "the {who} acknowledges: the {other}→{who} direction is closed, the {who} may still send (half-close; {states})"
         ),
+        CloseKind::Ack if n < of => format!("the {who} acknowledges the {other}'s FIN ({states})"),
         CloseKind::Ack => format!("closed ({states})"),
     }
 }

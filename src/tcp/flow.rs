@@ -522,17 +522,32 @@ impl Flow {
             let fin_off = offset.max(0) as u64 + wire_len;
             if self.halves[me].fin.is_none() {
                 let acks_peer_fin = flags.ack() && self.fin_acked_by(seg, side);
+                let peer = side.other().idx();
+                // The peer's FIN is out and this FIN does not acknowledge it: this FIN left
+                // before the peer's arrived (simultaneous close).
+                let crossing = !acks_peer_fin
+                    && self.halves[peer].fin.is_some()
+                    && !self.halves[peer].fin_acked;
                 self.history.note(is_orig, b'F');
                 if self.first_close.is_none() {
                     self.first_close = Some(side);
                 }
-                // A FIN that also acknowledges the peer's FIN: CLOSE-WAIT, then LAST-ACK.
+                // A FIN that also acknowledges the peer's FIN: the peer leaves FIN-WAIT-1.
                 if acks_peer_fin {
                     self.ack_peer_fin(side);
+                }
+                if crossing {
+                    self.undo_close_wait(side);
                 }
                 let half = &mut self.halves[me];
                 half.fin = Some(fin_off);
                 half.state = half.state.after_sending_fin();
+                if crossing {
+                    // Its FIN sent, it now receives the peer's: FIN-WAIT-1 -> CLOSING.
+                    half.state = half.state.after_receiving_fin();
+                }
+                // States are told as after the segment arrives.
+                self.halves[peer].state = self.halves[peer].state.after_receiving_fin();
                 let kind = if acks_peer_fin {
                     CloseKind::FinAck
                 } else {
@@ -869,13 +884,31 @@ impl Flow {
         }
     }
 
-    /// `side` acknowledged the other side's FIN.
+    /// `side` acknowledged the other side's FIN (its own state changed when that FIN
+    /// arrived).
     fn ack_peer_fin(&mut self, side: Side) {
-        let me = side.idx();
         let peer = side.other().idx();
         self.halves[peer].fin_acked = true;
         self.halves[peer].state = self.halves[peer].state.after_fin_acked();
-        self.halves[me].state = self.halves[me].state.after_acking_peer_fin();
+    }
+
+    /// Simultaneous close: `side` sent its FIN before the peer's FIN reached it, so it was
+    /// still ESTABLISHED, not CLOSE-WAIT, since the peer's FIN; the steps recorded so far
+    /// are corrected.
+    fn undo_close_wait(&mut self, side: Side) {
+        let me = side.idx();
+        if self.halves[me].state == TcpState::CloseWait {
+            self.halves[me].state = TcpState::Established;
+        }
+        for st in &mut self.close_steps {
+            let s = match side {
+                Side::Orig => &mut st.orig_state,
+                Side::Resp => &mut st.resp_state,
+            };
+            if *s == TcpState::CloseWait {
+                *s = TcpState::Established;
+            }
+        }
     }
 
     fn push_close(&mut self, seg: &Segment<'_>, from: Side, kind: CloseKind) {

@@ -51,8 +51,11 @@ impl TcpState {
         }
     }
 
-    /// The endpoint acknowledged the peer's FIN.
-    pub fn after_acking_peer_fin(self) -> TcpState {
+    /// The endpoint received the peer's FIN (RFC 793: ESTABLISHED -> CLOSE-WAIT; FIN-WAIT-1,
+    /// its own FIN not yet acknowledged -> CLOSING; FIN-WAIT-2 -> TIME-WAIT). A FIN that
+    /// also acknowledges the endpoint's FIN takes FIN-WAIT-1 to TIME-WAIT when applied after
+    /// [`TcpState::after_fin_acked`].
+    pub fn after_receiving_fin(self) -> TcpState {
         match self {
             TcpState::Established | TcpState::SynReceived | TcpState::SynSent => {
                 TcpState::CloseWait
@@ -263,21 +266,29 @@ mod tests {
         // Server closes first, as in the articles.
         let server = TcpState::Established.after_sending_fin();
         assert_eq!(server, TcpState::FinWait1);
-        let client = TcpState::Established.after_acking_peer_fin();
+        let client = TcpState::Established.after_receiving_fin();
         assert_eq!(client, TcpState::CloseWait);
         let server = server.after_fin_acked();
         assert_eq!(server, TcpState::FinWait2);
         let client = client.after_sending_fin();
         assert_eq!(client, TcpState::LastAck);
-        let server = server.after_acking_peer_fin();
+        let server = server.after_receiving_fin();
         assert_eq!(server, TcpState::TimeWait);
         assert_eq!(client.after_fin_acked(), TcpState::Closed);
     }
 
     #[test]
+    fn fin_ack_takes_fin_wait_1_straight_to_time_wait() {
+        let client = TcpState::Established.after_sending_fin();
+        // The server's FIN+ACK: first its acknowledgment, then its FIN.
+        let client = client.after_fin_acked().after_receiving_fin();
+        assert_eq!(client, TcpState::TimeWait);
+    }
+
+    #[test]
     fn simultaneous_close_goes_through_closing() {
         let a = TcpState::Established.after_sending_fin();
-        let a = a.after_acking_peer_fin();
+        let a = a.after_receiving_fin();
         assert_eq!(a, TcpState::Closing);
         assert_eq!(a.after_fin_acked(), TcpState::TimeWait);
     }

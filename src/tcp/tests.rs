@@ -183,9 +183,12 @@ fn handshake_data_and_four_way_close_as_in_the_articles() {
     assert_eq!(
         states,
         vec![
-            (TcpState::Established, TcpState::FinWait1),
+            // RFC 793, states after each segment arrives: the FIN puts the client in
+            // CLOSE-WAIT; its ACK takes the server to FIN-WAIT-2; the client's FIN takes
+            // the server to TIME-WAIT; the last ACK closes the client.
+            (TcpState::CloseWait, TcpState::FinWait1),
             (TcpState::CloseWait, TcpState::FinWait2),
-            (TcpState::LastAck, TcpState::FinWait2),
+            (TcpState::LastAck, TcpState::TimeWait),
             (TcpState::Closed, TcpState::TimeWait),
         ]
     );
@@ -219,7 +222,21 @@ fn three_way_close_and_half_close_data() {
     assert_eq!(close.style, "three-way");
     assert_eq!(close.steps.len(), 3);
     assert_eq!(close.steps[1].kind, CloseKind::FinAck);
-    assert_eq!(close.steps[1].resp_state, TcpState::LastAck);
+    let states: Vec<(TcpState, TcpState)> = close
+        .steps
+        .iter()
+        .map(|st| (st.orig_state, st.resp_state))
+        .collect();
+    // The FIN+ACK acknowledges the client's FIN and carries the server's: the client goes
+    // from FIN-WAIT-1 straight to TIME-WAIT, never FIN-WAIT-2.
+    assert_eq!(
+        states,
+        vec![
+            (TcpState::FinWait1, TcpState::CloseWait),
+            (TcpState::TimeWait, TcpState::LastAck),
+            (TcpState::TimeWait, TcpState::Closed),
+        ]
+    );
     assert_eq!(rec.closed[0].state, "SF");
 }
 
@@ -234,7 +251,45 @@ fn simultaneous_close() {
     let rec = s.finish();
     let close = rec.closed[0].close.as_ref().unwrap();
     assert_eq!(close.style, "simultaneous");
-    assert_eq!(close.steps.last().unwrap().orig_state, TcpState::TimeWait);
+    let states: Vec<(TcpState, TcpState)> = close
+        .steps
+        .iter()
+        .map(|st| (st.orig_state, st.resp_state))
+        .collect();
+    // The server's FIN does not acknowledge the client's: the FINs crossed. The server was
+    // still ESTABLISHED after the first FIN (not CLOSE-WAIT); both go through CLOSING.
+    assert_eq!(
+        states,
+        vec![
+            (TcpState::FinWait1, TcpState::Established),
+            (TcpState::Closing, TcpState::Closing),
+            (TcpState::Closing, TcpState::TimeWait),
+            (TcpState::TimeWait, TcpState::TimeWait),
+        ]
+    );
+}
+
+#[test]
+fn reset_closes_both_at_once_without_time_wait() {
+    let mut s = Script::new(false);
+    handshake(&mut s);
+    s.send(C, RST | ACK, 1001, 5001, b"");
+    let rec = s.finish();
+    let close = rec.closed[0].close.as_ref().unwrap();
+    assert_eq!(close.style, "reset");
+    let st = &close.steps[0];
+    assert_eq!((st.orig_state, st.resp_state), (TcpState::Closed, TcpState::Closed));
+
+    // A reset in the middle of a FIN close ends it too: no TIME-WAIT follows.
+    let mut s = Script::new(false);
+    handshake(&mut s);
+    s.send(S, FIN | ACK, 5001, 1001, b"");
+    s.send(C, RST | ACK, 1001, 5002, b"");
+    let rec = s.finish();
+    let close = rec.closed[0].close.as_ref().unwrap();
+    let last = close.steps.last().unwrap();
+    assert_eq!(last.kind, CloseKind::Rst);
+    assert_eq!((last.orig_state, last.resp_state), (TcpState::Closed, TcpState::Closed));
 }
 
 #[test]
