@@ -480,6 +480,7 @@ fn live_progress_lines_show_capture_text_escaped() {
     cfg.tracker.session.live_progress = true;
     let out = Shared::default();
     let opts = RenderOptions {
+        full_listing: false,
         verbose: false,
         color: false,
     };

@@ -70,6 +70,10 @@ pub struct OutputArgs {
     /// Also show every data segment and the control connection's pure ACKs.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Show every line of each directory listing in the timeline (listings up to 1 MiB
+    /// are kept), not only the first lines.
+    #[arg(long)]
+    pub full_listing: bool,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.
@@ -220,6 +224,9 @@ fn live_command(_args: LiveArgs) -> Result<Exit, CliError> {
     Err(CliError::NoLiveSupport)
 }
 
+/// Bytes of each data direction kept for the timeline with `--full-listing`.
+const FULL_LISTING_BYTES: usize = 1 << 20;
+
 /// Builds the analysis configuration from the arguments.
 pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliError> {
     let usage = |m: &str| Err(CliError::Usage(m.into()));
@@ -247,6 +254,9 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     cfg.tcp.idle_timeout = (limits.idle_timeout * 1e9).min(i64::MAX as f64) as i64;
     if output.verbose {
         cfg.tcp.max_segment_notes = 100_000;
+    }
+    if output.full_listing {
+        cfg.tcp.preview_bytes = FULL_LISTING_BYTES;
     }
     Ok(cfg)
 }

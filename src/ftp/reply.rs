@@ -83,6 +83,10 @@ pub struct Reply {
     pub first_text: WireText,
     /// Text of the last line (cut to `max_bytes`): for a multi-line reply, the closing line.
     pub last_text: WireText,
+    /// For each kept line, the separator after the reply code it was sent with: `b'-'` for
+    /// `NNN-` (a multi-line reply's first line, and continuation lines that repeat it),
+    /// `b' '` for `NNN ` (the closing line); `None` for a line sent as plain text.
+    pub separators: Vec<Option<u8>>,
     /// Number of lines the reply really had.
     pub line_count: usize,
     /// Some text was not kept: a line was dropped, cut here, or cut by the line splitter.
@@ -120,6 +124,7 @@ fn cut_utf8(bytes: &[u8], max: usize) -> &[u8] {
 struct Building {
     code: Option<u16>,
     lines: Vec<WireText>,
+    separators: Vec<Option<u8>>,
     kept_bytes: usize,
     first_text: WireText,
     /// The most recent line (for a reply cut short by `finish`).
@@ -134,6 +139,7 @@ impl Building {
         Building {
             code,
             lines: Vec::new(),
+            separators: Vec::new(),
             kept_bytes: 0,
             first_text: WireText::default(),
             last_text: WireText::default(),
@@ -143,8 +149,16 @@ impl Building {
         }
     }
 
-    /// Adds one line's text; `full_len` is the text's length before any upstream cut.
-    fn add(&mut self, text: &[u8], full_len: usize, max_lines: usize, max_bytes: usize) {
+    /// Adds one line's text; `full_len` is the text's length before any upstream cut;
+    /// `sep`: the separator after the reply code the line was sent with, if any.
+    fn add(
+        &mut self,
+        text: &[u8],
+        full_len: usize,
+        sep: Option<u8>,
+        max_lines: usize,
+        max_bytes: usize,
+    ) {
         self.line_count = self.line_count.saturating_add(1);
         self.full_text_len = self.full_text_len.saturating_add(full_len.max(text.len()));
         if full_len > text.len() {
@@ -166,6 +180,7 @@ impl Building {
                 self.truncated = true;
             }
             self.kept_bytes = self.kept_bytes.saturating_add(piece.len());
+            self.separators.push(sep);
             self.lines.push(if piece.len() == short.len() {
                 line.clone()
             } else {
@@ -181,6 +196,7 @@ impl Building {
         Reply {
             code: self.code,
             lines: self.lines,
+            separators: self.separators,
             first_text: self.first_text,
             last_text: self.last_text,
             line_count: self.line_count,
@@ -228,31 +244,31 @@ impl ReplyAssembler {
         if let Some(b) = self.pending.as_mut() {
             match parsed {
                 ReplyLine::Final { code, text } if Some(code) == b.code => {
-                    b.add(text, text_full(text), max_lines, max_bytes);
+                    b.add(text, text_full(text), Some(b' '), max_lines, max_bytes);
                     return self.pending.take().map(Building::into_reply);
                 }
                 ReplyLine::Start { code, text } if Some(code) == b.code => {
-                    b.add(text, text_full(text), max_lines, max_bytes);
+                    b.add(text, text_full(text), Some(b'-'), max_lines, max_bytes);
                 }
-                _ => b.add(line, full_len, max_lines, max_bytes),
+                _ => b.add(line, full_len, None, max_lines, max_bytes),
             }
             return None;
         }
         match parsed {
             ReplyLine::Final { code, text } => {
                 let mut b = Building::new(Some(code));
-                b.add(text, text_full(text), max_lines, max_bytes);
+                b.add(text, text_full(text), Some(b' '), max_lines, max_bytes);
                 Some(b.into_reply())
             }
             ReplyLine::Start { code, text } => {
                 let mut b = Building::new(Some(code));
-                b.add(text, text_full(text), max_lines, max_bytes);
+                b.add(text, text_full(text), Some(b'-'), max_lines, max_bytes);
                 self.pending = Some(b);
                 None
             }
             ReplyLine::Other(text) => {
                 let mut b = Building::new(None);
-                b.add(text, full_len, max_lines, max_bytes);
+                b.add(text, full_len, None, max_lines, max_bytes);
                 Some(b.into_reply())
             }
         }
@@ -306,6 +322,21 @@ mod tests {
             parse_reply_line(b"257 \"/\" is current directory."),
             final_(257, b"\"/\" is current directory.")
         );
+    }
+
+    #[test]
+    fn each_line_keeps_the_framing_it_was_sent_with() {
+        let mut a = ReplyAssembler::new(10, 1000);
+        for l in [&b"211-FTP server status:"[..], b"Connected", b"211-again"] {
+            assert!(a.push_line(l).is_none());
+        }
+        let r = a.push_line(b"211 End of status").unwrap();
+        assert_eq!(r.separators, vec![Some(b'-'), None, Some(b'-'), Some(b' ')]);
+        assert_eq!(r.lines[1].wire_bytes(), b"Connected");
+        assert_eq!(r.lines[2].wire_bytes(), b"again");
+        // A one-line reply and a line that is not a reply.
+        assert_eq!(a.push_line(b"200 OK").unwrap().separators, vec![Some(b' ')]);
+        assert_eq!(a.push_line(b"hello").unwrap().separators, vec![None]);
     }
 
     #[test]

@@ -242,6 +242,10 @@ pub struct SegmentNote {
     pub offset: i64,
     /// Payload length on the wire, in bytes.
     pub len: u64,
+    /// Offset in the peer's stream up to which it acknowledges (the next byte it expects),
+    /// when it carries an ACK and the peer's stream start is known; for the timeline.
+    #[serde(skip)]
+    pub acked: Option<i64>,
     /// "retransmission", "partial overlap" or "out of order"; absent for an ordinary segment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<&'static str>,

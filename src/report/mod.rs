@@ -15,6 +15,7 @@ pub mod collect;
 pub mod fmt;
 pub mod json;
 pub mod jsonl;
+pub mod lessons;
 pub mod offthread;
 pub mod rows;
 pub mod safe;
@@ -44,6 +45,9 @@ pub struct RenderOptions {
     pub verbose: bool,
     /// ANSI colours.
     pub color: bool,
+    /// Show every line of a listing the capture holds (`--full-listing`), not the first
+    /// [`timeline::LISTING_LINES`].
+    pub full_listing: bool,
 }
 
 /// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe

@@ -13,17 +13,18 @@
 //! commands answered and transfers done in sessions that go on.
 
 use super::fmt;
+use super::lessons::{self, StepIndex};
 use super::safe::{self, MAX_SHOWN};
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
+use crate::model::conn::TcpState;
 use crate::model::events::{Event, Progress, Sink};
 use crate::model::steps::{Scope, Step, StepKind, role};
 use crate::model::{
     CaptureInfo, Direction, Login, Mode, ReplyRecord, Session, Severity, Status, Transfer,
-    UnlinkedConnection, WireText,
+    UnlinkedConnection,
 };
-use crate::model::conn::TcpState;
 use crate::tcp::{CloseKind, ConnRecord, EndReason, Side};
 use crate::time::Timestamp;
 use std::io::{self, Write};
@@ -47,6 +48,10 @@ pub struct TimelineSink {
     last_command: Option<usize>,
     /// Lines of the unlinked data connections, printed at the end.
     unlinked: Vec<String>,
+    /// Where the current session's data connections open and close (step numbers).
+    index: StepIndex,
+    /// `--full-listing`.
+    full_listing: bool,
 }
 
 impl TimelineSink {
@@ -62,6 +67,8 @@ impl TimelineSink {
             n: 0,
             last_command: None,
             unlinked: Vec::new(),
+            index: StepIndex::default(),
+            full_listing: opts.full_listing,
         }
     }
 
@@ -91,6 +98,7 @@ impl TimelineSink {
     /// The session's title, before its first step.
     fn title(&mut self, s: &Session) -> io::Result<()> {
         self.current = Some(s.id);
+        self.index = StepIndex::new(s);
         self.n = 0;
         self.last_command = None;
         writeln!(self.out)?;
@@ -111,7 +119,11 @@ impl TimelineSink {
             self.title(s)?;
         }
         let st = &self.st;
-        let d = describe(s, step, &mut self.last_command, st);
+        let ctx = Ctx {
+            index: &self.index,
+            full_listing: self.full_listing,
+        };
+        let d = describe(s, step, &mut self.last_command, st, &ctx);
         // Where a step's words begin: under the connection column.
         const INDENT: &str = "                           ";
         let indent = INDENT;
@@ -362,11 +374,18 @@ impl Described {
     }
 }
 
+/// What a step's words may draw on beyond the step itself.
+struct Ctx<'a> {
+    index: &'a StepIndex,
+    full_listing: bool,
+}
+
 fn describe(
     s: &Session,
     step: &Step<'_>,
     last_command: &mut Option<usize>,
     st: &Style,
+    ctx: &Ctx<'_>,
 ) -> Described {
     match step.kind {
         StepKind::Handshake {
@@ -409,11 +428,14 @@ fn describe(
                 "{:<9} {}  {}",
                 "control",
                 st.arrow_reply(),
-                st.reply(r.code, &format!("{code} {}", reply_text(r))),
+                st.reply(
+                    r.code,
+                    &format!("{}{}", code_prefix(&code, r), reply_text(r))
+                ),
             );
             let why = r.code.map_or("not a reply", reply_meaning).to_string();
             let mut d = Described::new(head, Some(why));
-            d.more = more_lines(&r.lines, st);
+            d.more = more_lines(r, st);
             d
         }
         StepKind::ReplyWithoutCommand(r) => {
@@ -422,12 +444,15 @@ fn describe(
                 "{:<9} {}  {}",
                 "control",
                 st.arrow_reply(),
-                st.reply(r.code, &format!("{code} {}", reply_text(r))),
+                st.reply(
+                    r.code,
+                    &format!("{}{}", code_prefix(&code, r), reply_text(r))
+                ),
             );
             let meaning = r.code.map_or("not an FTP reply", reply_meaning);
             let why = format!("{meaning}; it answers a command from before the capture started");
             let mut d = Described::new(head, Some(why));
-            d.more = more_lines(&r.lines, st);
+            d.more = more_lines(r, st);
             d
         }
         StepKind::Command { index, cmd } => {
@@ -458,10 +483,12 @@ fn describe(
                 && matches!(cmd.command.as_str(), "PORT" | "LPRT")
             {
                 words.push(format!("the client listens on {ep} ({arith})"));
+                words.extend(lessons::port_words(s, index, cmd));
             } else if let Some(ep) = cmd.data_endpoint
                 && cmd.command == "EPRT"
             {
                 words.push(format!("the client listens on {ep}"));
+                words.extend(lessons::port_words(s, index, cmd));
             }
             if let Some(t) = cmd.transfer {
                 words.push(format!("starts transfer {t}"));
@@ -486,6 +513,20 @@ fn describe(
             let mut words = vec![reply.code.map_or("not an FTP reply".to_string(), |c| {
                 reply_meaning(c).to_string()
             })];
+            if let Some(w) = lessons::preliminary_words(s, ctx.index, cmd, reply) {
+                // The class meaning says "about to open"; the capture says when it did.
+                words[0] = match reply.code {
+                    Some(150) => "file status okay".into(),
+                    _ => "the transfer starts".into(),
+                };
+                words.push(w);
+            } else if let Some(w) = lessons::closed_by_words(s, ctx.index, cmd, reply) {
+                if reply.code == Some(226) {
+                    words[0] = w;
+                } else {
+                    words.push(w);
+                }
+            }
             if let (Some(ep), Some(c)) = (cmd.data_endpoint, reply.code)
                 && matches!(c, 227..=229)
             {
@@ -499,7 +540,7 @@ fn describe(
             } else if *last_command != Some(index) {
                 words.push(format!("answers {}", safe::escape(cmd.command.as_bytes())));
             }
-            let text = format!("{code} {}", reply_text(reply));
+            let text = format!("{}{}", code_prefix(&code, reply), reply_text(reply));
             let head = format!(
                 "{:<9} {}  {}",
                 "control",
@@ -507,20 +548,31 @@ fn describe(
                 st.reply(reply.code, &text)
             );
             let mut d = Described::new(head, Some(words.join("; ")));
-            d.more = more_lines(&reply.lines, st);
+            d.more = more_lines(reply, st);
             d
         }
-        StepKind::Data(t) => data_lines(t, st),
+        StepKind::Data(t) => data_lines(t, st, ctx.full_listing),
         StepKind::Segment {
             scope,
             note,
             from,
             to,
         } => {
+            let conn = match scope {
+                Scope::Control => Some(&s.control),
+                Scope::Data(t) => s
+                    .transfers
+                    .iter()
+                    .find(|x| x.id == t)
+                    .and_then(|x| x.data.as_ref())
+                    .map(|d| &d.tcp),
+            };
+            let acked =
+                conn.and_then(|c| lessons::ack_words(s, scope, c, note, client_of(s, scope)));
             let what = if note.len > 0 {
                 format!("{} at offset {}", fmt::bytes(note.len), note.offset)
             } else {
-                "no payload".to_string()
+                acked.unwrap_or_else(|| "no payload".to_string())
             };
             let extra = note.note.map(|n| format!(" ({n})")).unwrap_or_default();
             let head = st.dim(&format!(
@@ -661,13 +713,17 @@ fn close_words(
         CloseKind::Fin if n == 1 => {
             format!("the {who} closes first: no more data from it ({states})")
         }
-        CloseKind::Fin if step.orig_state == TcpState::Closing && step.resp_state == TcpState::Closing => format!(
-            "the {who} closes too, before the {other}'s FIN reached it: simultaneous close ({states})"
-        ),
+        CloseKind::Fin
+            if step.orig_state == TcpState::Closing && step.resp_state == TcpState::Closing =>
+        {
+            format!(
+                "the {who} closes too, before the {other}'s FIN reached it: simultaneous close ({states})"
+            )
+        }
         CloseKind::Fin => format!("the {who} closes its direction too ({states})"),
-        CloseKind::FinAck => format!(
-            "the {who} acknowledges the {other}'s FIN and closes in one segment ({states})"
-        ),
+        CloseKind::FinAck => {
+            format!("the {who} acknowledges the {other}'s FIN and closes in one segment ({states})")
+        }
         CloseKind::Ack if first_closer == Some(side.other()) && n == 2 => format!(
             "the {who} acknowledges: the {other}→{who} direction is closed, the {who} may still send (half-close; {states})"
         ),
@@ -676,7 +732,10 @@ fn close_words(
     }
 }
 
-fn data_lines(t: &Transfer, st: &Style) -> Described {
+/// Lines of a listing shown in the timeline without `--full-listing`.
+pub const LISTING_LINES: usize = 10;
+
+fn data_lines(t: &Transfer, st: &Style, full_listing: bool) -> Described {
     let Some(d) = &t.data else {
         return Described::new(String::new(), None);
     };
@@ -738,40 +797,109 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
         )));
     }
     if t.direction == Direction::Listing && !t.preview.is_empty() {
-        // Split as `str::lines` would (LF, and a CR before it), but on the bytes sent, so
-        // that invalid UTF-8 shows as escapes.
-        let preview = t.preview.strip_suffix(b"\n").unwrap_or(&t.preview);
-        let lines: Vec<&[u8]> = preview
-            .split(|&b| b == b'\n')
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-            .collect();
-        let complete = t.preview.len() as u64 >= bytes;
-        let shown = lines.len().min(8);
-        for l in &lines[..shown] {
-            out.more
-                .push(st.dim(&format!("│ {}", safe::shorten(l, 100))));
-        }
-        if shown < lines.len() || !complete {
-            out.more.push(st.dim("│ …"));
-        }
+        listing_lines(t, bytes, st, full_listing, &mut out.more);
     }
     out
 }
 
-fn more_lines(lines: &[WireText], st: &Style) -> Vec<String> {
+/// A listing's lines as sent, whole: up to [`LISTING_LINES`] (all with `full_listing`),
+/// then how many more lines (or bytes, when the capture's preview did not keep them all).
+/// MLSD lines get their facts in words below them.
+fn listing_lines(t: &Transfer, bytes: u64, st: &Style, full_listing: bool, more: &mut Vec<String>) {
+    let complete = t.preview.len() as u64 >= bytes;
+    // Whole lines only: a line the preview cut is not shown.
+    let kept = if complete {
+        &t.preview[..]
+    } else {
+        match t.preview.iter().rposition(|&b| b == b'\n') {
+            Some(i) => &t.preview[..=i],
+            None => &[],
+        }
+    };
+    let body = kept.strip_suffix(b"\n").unwrap_or(kept);
+    // Split as `str::lines` would (LF, and a CR before it), but on the bytes sent, so that
+    // invalid UTF-8 shows as escapes.
+    let lines: Vec<&[u8]> = if body.is_empty() && kept.is_empty() {
+        Vec::new()
+    } else {
+        body.split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .collect()
+    };
+    let limit = if full_listing {
+        usize::MAX
+    } else {
+        LISTING_LINES
+    };
+    let shown = lines.len().min(limit);
+    let mlsd = matches!(t.command.as_str(), "MLSD");
+    for l in &lines[..shown] {
+        more.push(st.dim(&format!("│ {}", safe::escape(l))));
+        if mlsd && let Some(w) = lessons::mlsd_facts(&String::from_utf8_lossy(l)) {
+            more.push(st.dim(&format!("│   = {}", safe::prose(&w))));
+        }
+    }
+    let hint = if full_listing {
+        ""
+    } else {
+        "; --full-listing shows all"
+    };
+    if complete && shown < lines.len() {
+        more.push(st.dim(&format!(
+            "│ … {} more line{}{hint}",
+            lines.len() - shown,
+            plural((lines.len() - shown) as u64)
+        )));
+    } else if !complete {
+        let seen: usize = lines[..shown].iter().map(|l| l.len() + 1).sum();
+        more.push(st.dim(&format!(
+            "│ … {} more{}",
+            fmt::bytes(bytes.saturating_sub(seen as u64)),
+            if full_listing {
+                " (beyond what is kept of a listing)"
+            } else {
+                hint
+            }
+        )));
+    }
+}
+
+/// The framing the reply's first line was sent with: `211-` opens a multi-line reply
+/// (RFC 959 section 4.2), `211 ` is a one-line reply.
+fn code_prefix(code: &str, r: &ReplyRecord) -> String {
+    match r.line_prefixes.first() {
+        Some(p) if !p.is_empty() => p.clone(),
+        _ => format!("{code} "),
+    }
+}
+
+/// The lines of a multi-line reply after the first, each as it was framed on the wire: a
+/// continuation line as sent (with `211-` only if the server repeated it), the closing line
+/// with `211 `. Beyond [`MAX_SHOWN_LINES`], "… N more lines", then the closing line.
+fn more_lines(r: &ReplyRecord, st: &Style) -> Vec<String> {
+    let lines = &r.lines;
     if lines.len() <= 1 {
         return Vec::new();
     }
-    let mut v: Vec<String> = lines[1..]
-        .iter()
-        .take(MAX_SHOWN_LINES)
-        .map(|l| st.dim(&format!("│ {}", safe::escape(l.wire_bytes()))))
-        .collect();
-    if lines.len() - 1 > MAX_SHOWN_LINES {
-        v.push(st.dim(&format!(
-            "│ … {} more lines",
-            lines.len() - 1 - MAX_SHOWN_LINES
-        )));
+    let shown = |i: usize| {
+        let prefix = r.line_prefixes.get(i).map_or("", String::as_str);
+        st.dim(&format!(
+            "│ {prefix}{}",
+            safe::escape(lines[i].wire_bytes())
+        ))
+    };
+    let last = lines.len() - 1;
+    if last <= MAX_SHOWN_LINES {
+        return (1..=last).map(shown).collect();
+    }
+    let mut v: Vec<String> = (1..MAX_SHOWN_LINES).map(shown).collect();
+    v.push(st.dim(&format!(
+        "│ … {} more lines",
+        r.line_count.saturating_sub(MAX_SHOWN_LINES + 1)
+    )));
+    // The closing line, when kept, shows where the reply ends.
+    if r.line_count == lines.len() {
+        v.push(shown(last));
     }
     v
 }
@@ -902,6 +1030,9 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
     for t in &s.transfers {
         writeln!(out, "    {}", transfer_line(t, st))?;
     }
+    for line in lessons::session_lessons(s) {
+        writeln!(out, "    {}", st.dim(&format!("· {line}")))?;
+    }
     Ok(())
 }
 
@@ -966,6 +1097,7 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::WireText;
 
     fn greeting(wire: &[u8]) -> ReplyRecord {
         ReplyRecord {
@@ -974,6 +1106,7 @@ mod tests {
             code: Some(220),
             text: WireText::from_bytes(wire),
             lines: Vec::new(),
+            line_prefixes: Vec::new(),
             line_count: 1,
             text_truncated: false,
             text_len: None,

@@ -616,6 +616,11 @@ impl Flow {
                     flags: flags.label(),
                     offset,
                     len: wire_len,
+                    acked: if flags.ack() {
+                        self.halves[side.other().idx()].offset(seg.ack)
+                    } else {
+                        None
+                    },
                     note,
                 });
             } else {

@@ -278,7 +278,10 @@ fn reset_closes_both_at_once_without_time_wait() {
     let close = rec.closed[0].close.as_ref().unwrap();
     assert_eq!(close.style, "reset");
     let st = &close.steps[0];
-    assert_eq!((st.orig_state, st.resp_state), (TcpState::Closed, TcpState::Closed));
+    assert_eq!(
+        (st.orig_state, st.resp_state),
+        (TcpState::Closed, TcpState::Closed)
+    );
 
     // A reset in the middle of a FIN close ends it too: no TIME-WAIT follows.
     let mut s = Script::new(false);
@@ -289,7 +292,10 @@ fn reset_closes_both_at_once_without_time_wait() {
     let close = rec.closed[0].close.as_ref().unwrap();
     let last = close.steps.last().unwrap();
     assert_eq!(last.kind, CloseKind::Rst);
-    assert_eq!((last.orig_state, last.resp_state), (TcpState::Closed, TcpState::Closed));
+    assert_eq!(
+        (last.orig_state, last.resp_state),
+        (TcpState::Closed, TcpState::Closed)
+    );
 }
 
 #[test]
