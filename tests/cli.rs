@@ -945,3 +945,72 @@ fn evicted_sessions_are_called_evicted_in_every_format() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(text.matches(" evicted").count() as u64, evicted, "{text}");
 }
+
+#[test]
+fn explain_reply_codes_and_commands_any_case() {
+    let out = run(&["explain", "425", "pasv", "Stor", "5xx"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[0].starts_with("425  cannot open the data connection"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("PASV") && lines[1].contains("227"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("STOR") && lines[2].contains("data command"),
+        "{text}"
+    );
+    assert!(lines[3].starts_with("5xx  permanent negative"), "{text}");
+}
+
+#[test]
+fn explain_alone_lists_the_tables_and_unknown_words_fail() {
+    let out = run(&["explain"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Seed 003's tables: every command and code it lists is there.
+    for word in [
+        "ABOR",
+        "SMNT",
+        "STOU",
+        "USER",
+        "110",
+        "227",
+        "553",
+        "Reply classes",
+    ] {
+        assert!(text.contains(word), "{word} missing");
+    }
+    let out = run(&["explain", "226", "NOSUCH"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("NOSUCH"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing printed before the error");
+}
+
+#[test]
+fn full_listing_shows_every_line_and_lines_are_never_cut() {
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/seed003-vsftpd-stat-pasv-port.pcapng");
+    let s = sample.to_str().unwrap();
+    let short = String::from_utf8(run(&["analyze", "--color", "never", s]).stdout).unwrap();
+    let full = String::from_utf8(run(&["analyze", "--color", "never", "--full-listing", s]).stdout)
+        .unwrap();
+    assert!(short.contains("--full-listing shows all"), "{short}");
+    assert!(!full.contains("--full-listing shows all"), "{full}");
+    let listed = |t: &str| {
+        t.lines()
+            .filter(|l| l.contains("│ -") || l.contains("│ d"))
+            .count()
+    };
+    assert!(listed(&full) > listed(&short), "{full}");
+    // Every listing line shown is whole: ls -l lines end with a name, not with spaces.
+    for l in short.lines().filter(|l| l.contains("│ -r")) {
+        assert!(!l.ends_with(' '), "cut line: {l}");
+    }
+}

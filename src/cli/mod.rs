@@ -13,6 +13,7 @@ use exit::{CliError, Exit};
 
 mod analyze;
 pub mod exit;
+pub mod explain;
 #[cfg(feature = "live")]
 mod live;
 mod output;
@@ -42,6 +43,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Watch FTP on a network interface as it happens (built with the `live` feature).
     Live(LiveArgs),
+    /// What a reply code (425), a class (4xx) or a command (PASV) means; alone, list all.
+    Explain(explain::ExplainArgs),
 }
 
 /// When to colour the output (`--color`).
@@ -210,6 +213,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Live(args) => live_command(args),
+        Command::Explain(args) => explain::run(args),
     };
     exit::finish(result)
 }

@@ -19,8 +19,9 @@ pub fn reply_meaning(code: u16) -> &'static str {
     specific_reply_meaning(code).unwrap_or_else(|| class_meaning(code))
 }
 
-/// The meaning of the codes that have their own entry.
-fn specific_reply_meaning(code: u16) -> Option<&'static str> {
+/// The meaning of a code that has its own entry (`None` for the others, which only have
+/// their class's meaning).
+pub fn specific_reply_meaning(code: u16) -> Option<&'static str> {
     Some(match code {
         110 => "restart marker: where an interrupted transfer can be resumed",
         120 => "service not ready yet: try again in the given number of minutes",
@@ -93,7 +94,7 @@ fn specific_reply_meaning(code: u16) -> Option<&'static str> {
 }
 
 /// The meaning of a code's class (its first digit), RFC 959 §4.2.1.
-fn class_meaning(code: u16) -> &'static str {
+pub fn class_meaning(code: u16) -> &'static str {
     match code / 100 {
         1 => "positive preliminary: the action has started, another reply will follow",
         2 => "positive completion: the action succeeded",
