@@ -777,31 +777,77 @@ fn seed003(net: &mut Net<'_>) {
     d.tcp.acks = AckPolicy::Manual;
     let listing = part2_listing();
     let us = |n: i64| t0 + n * 1000;
-    let net = s.net();
-    net.at(us(0));
-    d.tcp.syn(net); // 14:51:29.833966 S 4177100919 win 5792
-    net.at(us(193));
-    d.tcp.syn_ack(net); // .834159 S. 688182270 ack 4177100920 (IP id 0)
+    let wire = s.net();
+    wire.at(us(0));
+    d.tcp.syn(wire); // 14:51:29.833966 S 4177100919 win 5792
+    wire.at(us(193));
+    d.tcp.syn_ack(wire); // .834159 S. 688182270 ack 4177100920 (IP id 0)
     d.tcp.set_ip_id(Side::Resp, 28467);
-    net.at(us(226));
-    d.tcp.ack(net, Side::Orig); // .834192 . ack 1 win 46
+    wire.at(us(226));
+    d.tcp.ack(wire, Side::Orig); // .834192 . ack 1 win 46
     d.tcp.set_tos(Side::Orig, 0x08); // vsftpd marks the data packets IPTOS_THROUGHPUT
-    net.at(us(480));
+    wire.at(us(480));
     s.reply(Reply::new(150, "Here comes the directory listing.")); // (control; time chosen)
-    let net = s.net();
-    net.at(us(774));
-    d.tcp.send(net, Side::Orig, &listing); // .834740 P 1:680(679)
-    net.at(us(813));
-    d.tcp.fin(net, Side::Orig); // .834779 F 680:680(0)
-    net.at(us(1072));
-    d.tcp.ack_before_fin(net, Side::Resp); // .835038 . ack 680 win 56
-    net.at(us(1353));
-    d.tcp.fin(net, Side::Resp); // .835319 F 1:1(0) ack 681
-    net.at(us(1378));
-    d.tcp.ack(net, Side::Orig); // .835344 . ack 2
-    net.at(us(1700));
+    let wire = s.net();
+    wire.at(us(774));
+    d.tcp.send(wire, Side::Orig, &listing); // .834740 P 1:680(679)
+    wire.at(us(813));
+    d.tcp.fin(wire, Side::Orig); // .834779 F 680:680(0)
+    wire.at(us(1072));
+    d.tcp.ack_before_fin(wire, Side::Resp); // .835038 . ack 680 win 56
+    wire.at(us(1353));
+    d.tcp.fin(wire, Side::Resp); // .835319 F 1:1(0) ack 681
+    wire.at(us(1378));
+    d.tcp.ack(wire, Side::Orig); // .835344 . ack 2
+    wire.at(us(1700));
     s.reply(Reply::new(226, "Directory send OK.")); // (control; time chosen)
+    // The article leaves this control connection open.
+    let _open = s.park();
+
+    // The article's second passive example, against the same server: `telnet
+    // 192.168.0.254 21`, USER ftp / PASS 12312, PASV -> (192,168,0,254,244,51) = 62515,
+    // LIST, then `telnet 192.168.0.254 62515` in another shell to read the listing. The
+    // client ports, the timing and the listing (the article does not show it) are chosen.
+    net.at(t0 + 60 * SEC);
+    let mut s = FtpSession::connect(
+        net,
+        FtpConfig::new(sa("192.168.0.27:38026"), sa("192.168.0.254:21")),
+    );
+    s.reply(Reply::new(220, "(vsFTPd 2.0.5)"));
+    s.net().advance(4 * SEC);
+    s.exchange(
+        Cmd::new("USER", Some("ftp")),
+        Reply::new(331, "Please specify the password."),
+    );
+    s.net().advance(3 * SEC);
+    s.exchange(
+        Cmd::new("PASS", Some("12312")),
+        Reply::new(230, "Login successful."),
+    );
+    s.net().advance(5 * SEC);
+    let chan = s
+        .setup(
+            Cmd::new("PASV", None),
+            Reply::pasv(v4("192.168.0.254:62515")),
+        )
+        .expect("227");
+    s.net().advance(2 * SEC);
+    let listing = crlf_lines(&[
+        "drwxr-xr-x    2 0        0            4096 Oct 21 17:03 backup",
+        "drwxr-xr-x   11 0        0            4096 Oct 22 10:34 pub",
+        "drwxr-xr-x    2 0        0            4096 Oct 22 14:38 upload",
+    ]);
+    // vsftpd waits for the connection after LIST (the user computes 244*256+51 first).
+    s.transfer(
+        Some(&chan),
+        Xfer::new(Cmd::new("LIST", None), Payload::bytes(listing))
+            .syn_delay(15 * SEC)
+            .prelim(Some(Reply::new(150, "Here comes the directory listing.")))
+            .done(Reply::new(226, "Directory send OK."))
+            .final_at(FinalAt::AfterHalfClose),
+    );
     // The article stops here: the control connection stays open.
+    let _open = s.park();
 }
 
 /// The 679 bytes of the listing in seed 003's tcpdump excerpt (`P 1:680(679)`); the
