@@ -1014,3 +1014,57 @@ fn full_listing_shows_every_line_and_lines_are_never_cut() {
         assert!(!l.ends_with(' '), "cut line: {l}");
     }
 }
+
+/// The timeline of a sample, without colour.
+fn sample_timeline(name: &str, verbose: bool) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name);
+    let mut args = vec!["analyze", "--color", "never", p.to_str().unwrap()];
+    if verbose {
+        args.push("-v");
+    }
+    String::from_utf8(run(&args).stdout)
+        .unwrap()
+        .replace("\n                             ", " ")
+}
+
+#[test]
+fn the_articles_lessons_are_in_the_timeline() {
+    let t = sample_timeline("seed001-active-ls-pwd-quit.pcap", false);
+    assert!(t.contains("data port 51300 = N+1, N = 51299"), "{t}");
+    assert!(t.contains("the data connection is already open (steps 12–14): this server connects to the client first, then sends 150"), "{t}");
+    assert!(
+        t.contains("data commands (they use a data connection): LIST; control commands"),
+        "{t}"
+    );
+    let v = sample_timeline("seed001-active-ls-pwd-quit.pcap", true);
+    assert!(
+        v.contains("acknowledges the 220 greeting (bytes 1–20 of the server's stream)"),
+        "{v}"
+    );
+    assert!(v.contains("acknowledges USER test"), "{v}");
+    let t = sample_timeline("seed000-filezilla-active-mlsd-stor.pcap", false);
+    assert!(
+        t.contains("the data connection opens next (steps 19–21)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("directory my2024, modified 2025-01-02 01:17:11 UTC"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "the client closed the data connection first (step 36): its FIN ends the upload"
+        ),
+        "{t}"
+    );
+    let t = sample_timeline("seed003-vsftpd-stat-pasv-port.pcapng", false);
+    assert!(t.contains("211-FTP server status:"), "{t}");
+    assert!(t.contains("│ 211 End of status"), "{t}");
+    assert!(t.contains("(client LAST-ACK, server TIME-WAIT)"), "{t}");
+    assert!(
+        t.contains("192.168.0.254:62515 (244*256+51 = 62515)"),
+        "{t}"
+    );
+}

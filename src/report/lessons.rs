@@ -434,7 +434,7 @@ pub fn session_lessons(s: &Session) -> Vec<String> {
             .count();
         let by_server = match (from20, ports.len()) {
             (0, _) => "none opened by the server from port 20".to_string(),
-            (a, 1) if a == 1 => "opened by the server from its port 20".to_string(),
+            (1, 1) => "opened by the server from its port 20".to_string(),
             (a, b) if a == b => "each opened by the server from its port 20".to_string(),
             (a, b) => format!("{a} of {b} opened by the server from its port 20"),
         };
