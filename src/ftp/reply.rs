@@ -71,6 +71,38 @@ pub fn parse_reply_line(line: &[u8]) -> ReplyLine<'_> {
     }
 }
 
+/// How a multi-line reply's middle lines were sent (RFC 959 section 4.2 allows both): its
+/// first line is always `NNN-` and its last `NNN `.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Continuation {
+    /// No middle lines (a one- or two-line reply).
+    #[default]
+    None,
+    /// As plain text (vsftpd's `211-` status).
+    Plain,
+    /// Each repeating `NNN-` (Pure-FTPd's greeting).
+    Code,
+    /// Some one way, some the other.
+    Mixed,
+}
+
+impl Continuation {
+    /// This framing after one more middle line (`coded`: it repeated `NNN-`).
+    fn with(self, coded: bool) -> Continuation {
+        match (self, coded) {
+            (Continuation::None | Continuation::Plain, false) => Continuation::Plain,
+            (Continuation::None | Continuation::Code, true) => Continuation::Code,
+            _ => Continuation::Mixed,
+        }
+    }
+
+    /// True when it is [`Continuation::None`] (for serde).
+    pub fn is_none(&self) -> bool {
+        *self == Continuation::None
+    }
+}
+
 /// A complete reply (or one line that should have been a reply).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
@@ -83,10 +115,8 @@ pub struct Reply {
     pub first_text: WireText,
     /// Text of the last line (cut to `max_bytes`): for a multi-line reply, the closing line.
     pub last_text: WireText,
-    /// For each kept line, the separator after the reply code it was sent with: `b'-'` for
-    /// `NNN-` (a multi-line reply's first line, and continuation lines that repeat it),
-    /// `b' '` for `NNN ` (the closing line); `None` for a line sent as plain text.
-    pub separators: Vec<Option<u8>>,
+    /// How the lines between the first and the last were framed.
+    pub continuation: Continuation,
     /// Number of lines the reply really had.
     pub line_count: usize,
     /// Some text was not kept: a line was dropped, cut here, or cut by the line splitter.
@@ -124,13 +154,13 @@ fn cut_utf8(bytes: &[u8], max: usize) -> &[u8] {
 struct Building {
     code: Option<u16>,
     lines: Vec<WireText>,
-    separators: Vec<Option<u8>>,
     kept_bytes: usize,
     first_text: WireText,
     /// The most recent line (for a reply cut short by `finish`).
     last_text: WireText,
     line_count: usize,
     truncated: bool,
+    continuation: Continuation,
     full_text_len: usize,
 }
 
@@ -139,26 +169,18 @@ impl Building {
         Building {
             code,
             lines: Vec::new(),
-            separators: Vec::new(),
             kept_bytes: 0,
             first_text: WireText::default(),
             last_text: WireText::default(),
             line_count: 0,
             truncated: false,
+            continuation: Continuation::None,
             full_text_len: 0,
         }
     }
 
-    /// Adds one line's text; `full_len` is the text's length before any upstream cut;
-    /// `sep`: the separator after the reply code the line was sent with, if any.
-    fn add(
-        &mut self,
-        text: &[u8],
-        full_len: usize,
-        sep: Option<u8>,
-        max_lines: usize,
-        max_bytes: usize,
-    ) {
+    /// Adds one line's text; `full_len` is the text's length before any upstream cut.
+    fn add(&mut self, text: &[u8], full_len: usize, max_lines: usize, max_bytes: usize) {
         self.line_count = self.line_count.saturating_add(1);
         self.full_text_len = self.full_text_len.saturating_add(full_len.max(text.len()));
         if full_len > text.len() {
@@ -180,7 +202,6 @@ impl Building {
                 self.truncated = true;
             }
             self.kept_bytes = self.kept_bytes.saturating_add(piece.len());
-            self.separators.push(sep);
             self.lines.push(if piece.len() == short.len() {
                 line.clone()
             } else {
@@ -196,9 +217,9 @@ impl Building {
         Reply {
             code: self.code,
             lines: self.lines,
-            separators: self.separators,
             first_text: self.first_text,
             last_text: self.last_text,
+            continuation: self.continuation,
             line_count: self.line_count,
             text_truncated: self.truncated,
             full_text_len: self.full_text_len,
@@ -244,31 +265,35 @@ impl ReplyAssembler {
         if let Some(b) = self.pending.as_mut() {
             match parsed {
                 ReplyLine::Final { code, text } if Some(code) == b.code => {
-                    b.add(text, text_full(text), Some(b' '), max_lines, max_bytes);
+                    b.add(text, text_full(text), max_lines, max_bytes);
                     return self.pending.take().map(Building::into_reply);
                 }
                 ReplyLine::Start { code, text } if Some(code) == b.code => {
-                    b.add(text, text_full(text), Some(b'-'), max_lines, max_bytes);
+                    b.continuation = b.continuation.with(true);
+                    b.add(text, text_full(text), max_lines, max_bytes);
                 }
-                _ => b.add(line, full_len, None, max_lines, max_bytes),
+                _ => {
+                    b.continuation = b.continuation.with(false);
+                    b.add(line, full_len, max_lines, max_bytes)
+                }
             }
             return None;
         }
         match parsed {
             ReplyLine::Final { code, text } => {
                 let mut b = Building::new(Some(code));
-                b.add(text, text_full(text), Some(b' '), max_lines, max_bytes);
+                b.add(text, text_full(text), max_lines, max_bytes);
                 Some(b.into_reply())
             }
             ReplyLine::Start { code, text } => {
                 let mut b = Building::new(Some(code));
-                b.add(text, text_full(text), Some(b'-'), max_lines, max_bytes);
+                b.add(text, text_full(text), max_lines, max_bytes);
                 self.pending = Some(b);
                 None
             }
             ReplyLine::Other(text) => {
                 let mut b = Building::new(None);
-                b.add(text, full_len, None, max_lines, max_bytes);
+                b.add(text, full_len, max_lines, max_bytes);
                 Some(b.into_reply())
             }
         }
@@ -325,18 +350,27 @@ mod tests {
     }
 
     #[test]
-    fn each_line_keeps_the_framing_it_was_sent_with() {
+    fn middle_lines_keep_how_they_were_framed() {
         let mut a = ReplyAssembler::new(10, 1000);
-        for l in [&b"211-FTP server status:"[..], b"Connected", b"211-again"] {
-            assert!(a.push_line(l).is_none());
-        }
-        let r = a.push_line(b"211 End of status").unwrap();
-        assert_eq!(r.separators, vec![Some(b'-'), None, Some(b'-'), Some(b' ')]);
+        let mut reply = |lines: &[&[u8]]| {
+            for l in &lines[..lines.len() - 1] {
+                assert!(a.push_line(l).is_none());
+            }
+            a.push_line(lines[lines.len() - 1]).unwrap()
+        };
+        let r = reply(&[b"211-FTP server status:", b"Connected", b"211 End"]);
+        assert_eq!(r.continuation, Continuation::Plain);
         assert_eq!(r.lines[1].wire_bytes(), b"Connected");
-        assert_eq!(r.lines[2].wire_bytes(), b"again");
-        // A one-line reply and a line that is not a reply.
-        assert_eq!(a.push_line(b"200 OK").unwrap().separators, vec![Some(b' ')]);
-        assert_eq!(a.push_line(b"hello").unwrap().separators, vec![None]);
+        let r = reply(&[b"220-a", b"220-b", b"220 c"]);
+        assert_eq!(r.continuation, Continuation::Code);
+        assert_eq!(r.lines[1].wire_bytes(), b"b");
+        let r = reply(&[b"211-a", b" b", b"211-c", b"211 d"]);
+        assert_eq!(r.continuation, Continuation::Mixed);
+        assert_eq!(
+            reply(&[b"211-a", b"211 b"]).continuation,
+            Continuation::None
+        );
+        assert_eq!(reply(&[b"200 OK"]).continuation, Continuation::None);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! and omitted for optional extras.
 
 use crate::endpoint::Endpoint;
+use crate::ftp::reply::Continuation;
 use crate::time::Timestamp;
 use serde::Serialize;
 
@@ -339,12 +340,11 @@ pub struct ReplyRecord {
     /// Every line's text, for multi-line replies.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<WireText>,
-    /// For a multi-line reply, how each of `lines` was framed on the wire: `"211-"`,
-    /// `"211 "` (the closing line) or `""` (a continuation line sent as plain text).
-    /// `lines` keep the text without the code; this is the framing RFC 959 section 4.2
-    /// defines, parallel to `lines`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub line_prefixes: Vec<String>,
+    /// For a multi-line reply with middle lines, how they were framed on the wire:
+    /// `plain` (sent as text), `code` (each repeating `211-`) or `mixed`. `lines` keep the
+    /// text without codes; the first line was sent as `211-`, the last as `211 `.
+    #[serde(skip_serializing_if = "Continuation::is_none")]
+    pub continuation: Continuation,
     /// Lines the reply really had (kept or not).
     pub line_count: usize,
     /// Some of the reply's text was not kept (a bound cut a line or dropped lines).

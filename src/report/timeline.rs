@@ -18,6 +18,7 @@ use super::safe::{self, MAX_SHOWN};
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
+use crate::ftp::reply::Continuation;
 use crate::model::conn::TcpState;
 use crate::model::events::{Event, Progress, Sink};
 use crate::model::steps::{Scope, Step, StepKind, role};
@@ -867,22 +868,29 @@ fn listing_lines(t: &Transfer, bytes: u64, st: &Style, full_listing: bool, more:
 /// The framing the reply's first line was sent with: `211-` opens a multi-line reply
 /// (RFC 959 section 4.2), `211 ` is a one-line reply.
 fn code_prefix(code: &str, r: &ReplyRecord) -> String {
-    match r.line_prefixes.first() {
-        Some(p) if !p.is_empty() => p.clone(),
-        _ => format!("{code} "),
+    if r.line_count > 1 && r.code.is_some() {
+        format!("{code}-")
+    } else {
+        format!("{code} ")
     }
 }
 
-/// The lines of a multi-line reply after the first, each as it was framed on the wire: a
-/// continuation line as sent (with `211-` only if the server repeated it), the closing line
-/// with `211 `. Beyond [`MAX_SHOWN_LINES`], "… N more lines", then the closing line.
+/// The lines of a multi-line reply after the first, framed as on the wire: the middle
+/// lines as sent (with `211-` when the server repeated it; a reply that mixed both shows
+/// them plain), the closing line with `211 `. Beyond [`MAX_SHOWN_LINES`], "… N more
+/// lines", then the closing line.
 fn more_lines(r: &ReplyRecord, st: &Style) -> Vec<String> {
     let lines = &r.lines;
     if lines.len() <= 1 {
         return Vec::new();
     }
+    let code = r.code.map(|c| c.to_string());
     let shown = |i: usize| {
-        let prefix = r.line_prefixes.get(i).map_or("", String::as_str);
+        let prefix = match &code {
+            Some(c) if i + 1 == r.line_count => format!("{c} "),
+            Some(c) if r.continuation == Continuation::Code => format!("{c}-"),
+            _ => String::new(),
+        };
         st.dim(&format!(
             "│ {prefix}{}",
             safe::escape(lines[i].wire_bytes())
@@ -1106,7 +1114,7 @@ mod tests {
             code: Some(220),
             text: WireText::from_bytes(wire),
             lines: Vec::new(),
-            line_prefixes: Vec::new(),
+            continuation: Continuation::None,
             line_count: 1,
             text_truncated: false,
             text_len: None,

@@ -1021,19 +1021,7 @@ impl SessionCore {
             } else {
                 Vec::new()
             },
-            line_prefixes: if reply.line_count > 1 {
-                let code = reply.code.map(|c| c.to_string()).unwrap_or_default();
-                reply
-                    .separators
-                    .iter()
-                    .map(|sep| match sep {
-                        Some(b) => format!("{code}{}", char::from(*b)),
-                        None => String::new(),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            continuation: reply.continuation,
             line_count: reply.line_count,
             text_truncated: reply.text_truncated,
             text_len: reply.text_truncated.then_some(reply.full_text_len),
