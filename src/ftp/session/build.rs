@@ -244,7 +244,7 @@ fn build_session(
     }
 
     for t in &transfers {
-        for f in explain::transfer_findings(&core.client, &core.server, t) {
+        for f in explain::transfer_findings(&core.client, &core.server, t, &core.commands) {
             core.findings.push(f);
         }
     }

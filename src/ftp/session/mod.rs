@@ -864,25 +864,7 @@ impl SessionCore {
                 self.commands[index].data_endpoint = Some(announced);
                 self.commands[index].port_arithmetic = a.arithmetic.clone();
                 if ip != self.client.ip {
-                    let bounce = !same_family(ip, self.client.ip) || a.port < 1024;
-                    let (kind, msg) = if bounce && a.port < 1024 {
-                        (
-                            FindingKind::PortBounce,
-                            format!(
-                                "{setup} asks the server to connect to {announced}, a privileged port on another host than the client {}: an FTP bounce",
-                                self.client.ip
-                            ),
-                        )
-                    } else {
-                        (
-                            FindingKind::PortAddressDiffers,
-                            format!(
-                                "{setup} announces {announced} but the client's address on the control connection is {}: \
-                                 a NAT without FTP support, a rewritten capture, or a third host (FTP bounce)",
-                                self.client.ip
-                            ),
-                        )
-                    };
+                    let (kind, msg) = port_address_finding(setup, announced, self.client.ip);
                     self.finding(kind, msg, ts, frame);
                 }
                 self.new_negotiation(
@@ -1447,9 +1429,13 @@ impl SessionCore {
                 self.commands[index].port_arithmetic = a.arithmetic.clone();
                 if ip != self.server.ip {
                     let why = if is_private(ip) && !is_private(self.server.ip) {
-                        "the server is behind NAT and announces its private address; clients must use the control connection's address instead"
+                        "the server is behind NAT and announces its private address, which the client cannot reach. \
+                         The server side must change: configure its public address for passive mode (vsftpd pasv_address, \
+                         ProFTPD MasqueradeAddress); EPSV, which names no address, avoids the problem (some clients also \
+                         ignore the announced address and use the control connection's)"
                     } else {
-                        "NAT rewriting, a server configured with another public address, or a rewritten capture"
+                        "NAT rewriting, a server configured with another public address, or a rewritten capture; if the \
+                         client cannot reach the announced address, the server's passive address setting must change"
                     };
                     self.finding(FindingKind::PasvAddressDiffers,
                         format!(
@@ -1573,7 +1559,49 @@ fn same_family(a: IpAddr, b: IpAddr) -> bool {
     a.is_ipv4() == b.is_ipv4()
 }
 
-/// RFC 1918 / RFC 4193 / loopback / link-local addresses.
+/// The finding for a PORT/EPRT that names another address than the client's: the client
+/// behind NAT (a private address), a third host (an FTP bounce, or FXP once the tracker
+/// finds the other server's passive announcement), or a privileged port (a bounce attack).
+fn port_address_finding(setup: &str, announced: Endpoint, client: IpAddr) -> (FindingKind, String) {
+    if announced.port < 1024 {
+        return (
+            FindingKind::PortBounce,
+            format!(
+                "{setup} asks the server to connect to {announced}, a privileged port on another host than the client {client}: \
+                 an FTP bounce attack (RFC 2577), the server would open a connection to that service on the client's behalf"
+            ),
+        );
+    }
+    if !same_family(announced.ip, client) {
+        return (
+            FindingKind::PortAddressDiffers,
+            format!(
+                "{setup} announces {announced} but the client's address on the control connection is {client} \
+                 (another address family): a dual-stack client naming its other address"
+            ),
+        );
+    }
+    if is_private(announced.ip) && (!is_private(client) || announced.ip != client) {
+        return (
+            FindingKind::PortAddressDiffers,
+            format!(
+                "{setup} announces {announced} but the server sees the client as {client}: the client is behind NAT and names \
+                 its private address, which the server cannot reach. The client side must change: use passive mode \
+                 (PASV/EPSV), or an FTP-aware NAT that rewrites PORT"
+            ),
+        );
+    }
+    (
+        FindingKind::PortBounce,
+        format!(
+            "{setup} names a third host, {announced} (the client is {client}): the server is asked to connect to another \
+             machine, an FTP bounce (RFC 2577), unless that host is an FTP server listening for a server-to-server \
+             transfer (FXP)"
+        ),
+    )
+}
+
+/// RFC 1918 / RFC 4193 / loopback / link-local / shared (CGNAT) addresses.
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
