@@ -272,6 +272,9 @@ impl TimelineSink {
             c.other_tcp_connections,
             plural(c.other_tcp_connections),
         )?;
+        for r in &c.brute_force {
+            writeln!(self.out, "  {}", st.yellow(&brute_force_line(r)))?;
+        }
         if !c.warnings.is_empty() {
             writeln!(self.out)?;
             writeln!(self.out, "{}", st.yellow("Warnings"))?;
@@ -793,6 +796,76 @@ fn greeting_words(g: &ReplyRecord) -> String {
     }
 }
 
+/// One password-guessing run for the capture's summary.
+pub(crate) fn brute_force_line(r: &crate::model::BruteForceRun) -> String {
+    let more = if r.more_users > 0 {
+        format!(" and {} more", r.more_users)
+    } else {
+        String::new()
+    };
+    let success = r
+        .succeeded_as
+        .as_ref()
+        .map(|u| format!("; a login as {} succeeded during it", safe::prose(u)))
+        .unwrap_or_default();
+    format!(
+        "! brute force: {} failed logins from {} to {} in {} (from session {}), users tried: {}{more}{success}",
+        fmt::thousands(r.failed_logins),
+        r.client,
+        r.server,
+        fmt::duration(r.last_ts.secs_since(r.first_ts).max(0.0)),
+        r.first_session,
+        safe::prose(&r.users.join(", ")),
+    )
+}
+
+/// The session's logins per user, when it tried more than one: "alice failed 3 times,
+/// bob succeeded", users in order of their first attempt.
+pub(crate) fn logins_by_user(s: &Session) -> Option<String> {
+    if s.login_attempts.len() < 2 {
+        return None;
+    }
+    let mut users: Vec<(String, u64, u64, u64)> = Vec::new();
+    for a in &s.login_attempts {
+        let name = a
+            .user
+            .as_ref()
+            .map_or("(user not seen)".to_string(), |u| {
+                safe::shorten(u.wire_bytes(), MAX_SHOWN)
+            });
+        let i = match users.iter().position(|u| u.0 == name) {
+            Some(i) => i,
+            None => {
+                users.push((name, 0, 0, 0));
+                users.len() - 1
+            }
+        };
+        match a.result {
+            Login::Failed => users[i].1 += 1,
+            Login::Success => users[i].2 += 1,
+            Login::Unknown => users[i].3 += 1,
+        }
+    }
+    let times = |n: u64| if n == 1 { "once".to_string() } else { format!("{n} times") };
+    let words: Vec<String> = users
+        .iter()
+        .map(|(name, failed, ok, unknown)| {
+            let mut parts = Vec::new();
+            if *failed > 0 {
+                parts.push(format!("failed {}", times(*failed)));
+            }
+            if *ok > 0 {
+                parts.push(if *ok == 1 { "succeeded".into() } else { format!("succeeded {}", times(*ok)) });
+            }
+            if *unknown > 0 {
+                parts.push(format!("no verdict {}", times(*unknown)));
+            }
+            format!("{name} {}", parts.join(" then "))
+        })
+        .collect();
+    Some(words.join(", "))
+}
+
 /// The summary printed after a session's steps.
 pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
@@ -840,6 +913,9 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
             })
             .unwrap_or_default()
     )?;
+    if let Some(line) = logins_by_user(s) {
+        writeln!(out, "    logins: {line}")?;
+    }
     let sm = &s.summary;
     writeln!(
         out,
