@@ -129,7 +129,17 @@ pub fn transfer_findings(
     let mut reply_tied = false;
 
     if let Some(d) = &t.data {
-        if let Some(note) = &d.link.note {
+        if t.inferred {
+            add(
+                FindingKind::DataLinkInferred,
+                format!(
+                    "transfer {}: {}; which command it served (RETR, STOR, LIST...) is encrypted too, the direction \
+                     is the busier one",
+                    t.id,
+                    d.link.note.as_deref().unwrap_or("data connection inferred: the announcement is encrypted")
+                ),
+            );
+        } else if let Some(note) = &d.link.note {
             add(
                 FindingKind::DataAddressDiffers,
                 format!("transfer {} ({what}): {note}", t.id),

@@ -23,7 +23,7 @@ use crate::link::logins::{BruteForceConfig, LoginWatch};
 use crate::link::unlinked::{HostPairs, Listed};
 use crate::model::events::{Event, Sink};
 use crate::model::steps::session_steps;
-use crate::model::{BoundCounters, Session, UnlinkedConnection};
+use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
 use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, Interest, Side, Sniffed, Stamp, StreamEvent};
 use crate::time::Timestamp;
 use ahash::AHashMap;
@@ -336,6 +336,17 @@ impl Tracker {
         };
         for l in self.pairs.announced(s, want.announced.port) {
             self.list_unlinked(l);
+        }
+        // FXP: a PORT naming the passive endpoint another session's server announced (the
+        // client told that server to listen, and now tells this one to connect there).
+        if want.mode == Mode::Active
+            && want.announced.ip != want.listener_peer
+            && let Some(other) = self.expect.passive_waiting_at(want.announced)
+            && other != s
+            && let Some(other_server) = self.sessions.get(other).map(|l| l.state.server())
+            && let Some(live) = self.live(s)
+        {
+            live.state.fxp(n, other as u32 + 1, other_server);
         }
         let id = self.expect.register(e.clone());
         if let Some(live) = self.live(s) {

@@ -444,7 +444,13 @@ fn describe(
                 None => String::new(),
             };
             let mut words: Vec<String> = Vec::new();
-            if cmd.inferred {
+            if cmd.inferred && s.tls.is_some() && cmd.replies.is_empty() && cmd.transfer.is_some() {
+                words.push(
+                    "inferred: the control connection is encrypted, so the transfer command cannot be read; a new \
+                     data connection opens here"
+                        .into(),
+                );
+            } else if cmd.inferred {
                 words.push(
                     "inferred: the command is in bytes missing from the capture; its reply names it"
                         .into(),
@@ -721,7 +727,14 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
     {
         head.push_str(&format!(" ({})", fmt::rate(rate)));
     }
-    let mut out = Described::new(head, None);
+    let mut notes = Vec::new();
+    if t.encrypted {
+        notes.push("encrypted (PROT P): counted, content not shown");
+    }
+    if t.inferred {
+        notes.push("data connection inferred: the announcement is encrypted");
+    }
+    let mut out = Described::new(head, (!notes.is_empty()).then(|| notes.join("; ")));
     if let Some(m) = t.missed_bytes {
         let span = d.tcp.dir(from).sequence_span.unwrap_or(bytes + m);
         out.more.push(st.yellow(&format!(
@@ -732,7 +745,7 @@ fn data_lines(t: &Transfer, st: &Style) -> Described {
             100.0 * bytes as f64 / span.max(1) as f64
         )));
     }
-    if t.direction == Direction::Listing && !t.preview.is_empty() {
+    if t.direction == Direction::Listing && !t.preview.is_empty() && !t.encrypted {
         // Split as `str::lines` would (LF, and a CR before it), but on the bytes sent, so
         // that invalid UTF-8 shows as escapes.
         let preview = t.preview.strip_suffix(b"\n").unwrap_or(&t.preview);

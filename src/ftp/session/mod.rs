@@ -226,6 +226,8 @@ struct TransferState {
     final_code: Option<u16>,
     /// Told as live progress already.
     told: bool,
+    /// Inferred from a connection of an encrypted session: no command was read.
+    inferred: bool,
 }
 
 /// The verb of an inferred command whose reply does not say which command it answered.
@@ -515,6 +517,32 @@ impl SessionState {
             connector_peer,
             ts: neg.ts,
             asked_at: c.commands[neg.command_index].frame,
+        }
+    }
+
+    /// Negotiation `n` (a PORT/EPRT naming a third host) names the passive endpoint that
+    /// session `other`'s server (`other_server`) announced: a server-to-server transfer.
+    /// Its bounce finding becomes an FXP one.
+    pub fn fxp(&mut self, n: usize, other: u32, other_server: Endpoint) {
+        let c = &mut self.core;
+        let Some(neg) = c.negotiations.get(n) else {
+            return;
+        };
+        let (frame, announced, setup) = (neg.frame, neg.announced, neg.setup);
+        let message = format!(
+            "{setup} names {announced}, where the FTP server {} of session {other} listens (its passive reply): a \
+             server-to-server transfer (FXP) the client {} arranged; the data goes from server to server, not \
+             through the client",
+            other_server.ip, c.client.ip
+        );
+        if let Some(f) = c
+            .findings
+            .iter_mut()
+            .find(|f| f.frame == Some(frame) && f.kind == FindingKind::PortBounce)
+        {
+            f.kind = FindingKind::Fxp;
+            f.severity = FindingKind::Fxp.severity();
+            f.message = message;
         }
     }
 
@@ -982,6 +1010,7 @@ impl SessionCore {
             preliminary: false,
             final_code: None,
             told: false,
+            inferred: false,
         });
     }
 
@@ -1376,6 +1405,16 @@ impl SessionCore {
                     frame,
                 );
             }
+            "AUTH" if code >= 400 => self.finding(
+                FindingKind::AuthRefused,
+                format!(
+                    "the server refused {} ({code}): the session stays in clear text, and the password that follows \
+                     crosses the network readable",
+                    self.commands[index].arg.as_ref().map_or("AUTH".to_string(), |a| format!("AUTH {a}"))
+                ),
+                ts,
+                frame,
+            ),
             "SIZE" if code == 213 => {
                 if let (Some(size), Some(arg)) =
                     (text::size_reply(text), self.commands[index].arg.clone())
