@@ -94,6 +94,7 @@ impl LoginWatch {
         let pair = self.pairs.entry(key).or_default();
         let mut crossed: Option<(Timestamp, u64)> = None;
         let mut continued = false;
+        let mut success_in_run: Option<String> = None;
         for a in &s.login_attempts {
             if pair.last.is_some_and(|l| a.ts.0 - l.0 > window) {
                 // A pause longer than the window ends the run.
@@ -106,6 +107,9 @@ impl LoginWatch {
             match a.result {
                 Login::Failed => {}
                 Login::Success => {
+                    if pair.run.is_some() {
+                        success_in_run = user.clone().or(Some(String::new()));
+                    }
                     if let Some(Some(r)) = pair.run {
                         let run: &mut BruteForceRun = &mut self.runs[r];
                         if let Some(user) = user {
@@ -171,13 +175,13 @@ impl LoginWatch {
         let run = pair.run.flatten().map(|r| self.runs[r].clone());
         self.order.push_back((key, latest));
         let Some(run) = run else {
-            if crossed.is_some() || continued {
-                self.add_finding(s, None, crossed);
+            if crossed.is_some() || continued || success_in_run.is_some() {
+                self.add_finding(s, None, crossed, success_in_run);
             }
             return;
         };
-        if crossed.is_some() || continued {
-            self.add_finding(s, Some(&run), crossed);
+        if crossed.is_some() || continued || success_in_run.is_some() {
+            self.add_finding(s, Some(&run), crossed, success_in_run);
         }
     }
 
@@ -186,6 +190,7 @@ impl LoginWatch {
         s: &mut Session,
         run: Option<&BruteForceRun>,
         crossed: Option<(Timestamp, u64)>,
+        success: Option<String>,
     ) {
         let secs = self.cfg.window_ns as f64 / 1e9;
         let users = run.map_or_else(String::new, |r| {
@@ -204,6 +209,19 @@ impl LoginWatch {
                 s.server.ip,
                 self.cfg.logins,
             ),
+            None if success.is_some() => format!(
+                "a login{} succeeded during the password guessing from {} to {} that began in session {}, {} failed \
+                 logins{users}: the password may have been guessed; change it and look at what this session did",
+                success
+                    .as_deref()
+                    .filter(|u| !u.is_empty())
+                    .map(|u| format!(" as {u}"))
+                    .unwrap_or_default(),
+                s.client.ip,
+                s.server.ip,
+                run.map_or(0, |r| r.first_session),
+                run.map_or(0, |r| r.failed_logins),
+            ),
             None => format!(
                 "this session continues the password guessing from {} to {} that began in session {}: {} failed \
                  logins so far{users}",
@@ -218,7 +236,7 @@ impl LoginWatch {
             None => s
                 .login_attempts
                 .iter()
-                .find(|a| a.result == Login::Failed)
+                .find(|a| a.result != Login::Unknown)
                 .map_or((None, None), |a| (Some(a.ts), Some(a.frame))),
         };
         let f = Finding {
@@ -283,6 +301,10 @@ mod tests {
         let c = run(&mut w, &[("test", 4, false)], 4002);
         let d = run(&mut w, &[("test", 5, false), ("test", 6, true)], 4003);
         assert_eq!((brute(&a), brute(&b), brute(&c), brute(&d)), (0, 0, 1, 1));
+        // A success after the run is told as such.
+        let e = run(&mut w, &[("test", 7, true)], 4004);
+        assert_eq!(brute(&e), 1);
+        assert!(e.findings[0].message.contains("may have been guessed"));
         assert_eq!(w.runs.len(), 1);
         let r = &w.runs[0];
         assert_eq!(r.failed_logins, 6);

@@ -233,6 +233,14 @@ pub fn all() -> Vec<Sample> {
             seed: 15,
             script: auth_tls,
         },
+        Sample {
+            name: "brute-force-logins",
+            ext: "pcap",
+            layout: pcap(LinkType::Ethernet),
+            start_ns: utc(2024, 5, 14, 15, 0, 0, 0),
+            seed: 16,
+            script: brute_force,
+        },
     ]
 }
 
@@ -1302,4 +1310,50 @@ fn auth_tls(net: &mut Net<'_>) {
     s.raw(Who::Client, &record(0x17, 80, 3)); // application data (USER, PASS, ...)
     s.raw(Who::Server, &record(0x17, 120, 4));
     s.close(CloseStyle::FourWay, Who::Client);
+}
+
+/// Password guessing: one client opens 8 control connections to one server within 20 s,
+/// trying admin, root and test (two passwords per connection, as guessing tools do, then
+/// the server's 530 and a new connection); the ninth connection logs in as test. ftpflow's
+/// default threshold (5 failed logins within 60 s) is crossed in the third session.
+fn brute_force(net: &mut Net<'_>) {
+    let server = sa("198.51.100.7:21");
+    let users = ["admin", "root", "test"];
+    let passwords = [
+        "123456", "password", "admin", "qwerty", "letmein", "root", "toor", "welcome", "test",
+        "1234", "master", "dragon", "monkey", "shadow", "abc123", "secret",
+    ];
+    for i in 0..8u16 {
+        let client = SocketAddr::from(([203, 0, 113, 66], 51000 + 2 * i));
+        let mut s = FtpSession::connect(net, FtpConfig::new(client, server));
+        s.reply(Reply::new(220, "(vsFTPd 3.0.3)"));
+        let user = users[usize::from(i) % users.len()];
+        for k in 0..2 {
+            s.exchange(
+                Cmd::new("USER", Some(user)),
+                Reply::new(331, "Please specify the password."),
+            );
+            // vsftpd waits a moment before its 530 (delay_failed_login).
+            s.command(Cmd::new("PASS", Some(passwords[usize::from(2 * i + k)])));
+            s.net().advance(MS * 900);
+            s.reply(Reply::new(530, "Login incorrect."));
+        }
+        s.close(CloseStyle::FourWay, Who::Client);
+        net.advance(400 * MS);
+    }
+    let mut s = FtpSession::connect(
+        net,
+        FtpConfig::new(SocketAddr::from(([203, 0, 113, 66], 51100)), server),
+    );
+    s.reply(Reply::new(220, "(vsFTPd 3.0.3)"));
+    s.exchange(
+        Cmd::new("USER", Some("test")),
+        Reply::new(331, "Please specify the password."),
+    );
+    s.exchange(
+        Cmd::new("PASS", Some("test123")),
+        Reply::new(230, "Login successful."),
+    );
+    s.exchange(Cmd::new("QUIT", None), Reply::new(221, "Goodbye."));
+    s.close(CloseStyle::FourWay, Who::Server);
 }
