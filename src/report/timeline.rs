@@ -1010,7 +1010,11 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
             safe::shorten(name.wire_bytes(), 40)
         ));
     }
+    if t.inferred {
+        what = "command encrypted".to_string();
+    }
     let how = match (t.mode, &t.setup, t.data_endpoint) {
+        (Some(m), _, _) if t.inferred => format!("{} (inferred: the announcement is encrypted)", m.name()),
         (Some(m), Some(setup), Some(ep)) => format!("{} via {setup} {ep}", m.name()),
         _ => "no PORT/PASV".to_string(),
     };
@@ -1034,10 +1038,16 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
         Status::Failed => st.red(t.status.name()),
         Status::Aborted | Status::Incomplete => st.yellow(t.status.name()),
     };
-    let reply = t
-        .reply_code
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "no reply".into());
+    let bytes = if t.encrypted {
+        format!("{bytes} encrypted (PROT P)")
+    } else {
+        bytes
+    };
+    let reply = match t.reply_code {
+        Some(c) => c.to_string(),
+        None if t.inferred => "reply encrypted,".into(),
+        None => "no reply".into(),
+    };
     format!(
         "transfer {}: {what}, {how}; {data}; {bytes}; {reply} {status}",
         t.id
