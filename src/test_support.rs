@@ -123,7 +123,14 @@ pub fn session_with_logins(
     let client = Endpoint::new(client_ip.parse().unwrap(), client_port);
     let server = Endpoint::new(server_ip.parse().unwrap(), 21);
     let id = u32::from(client_port);
-    let mut s = SessionState::new(id, client, server, Side::Orig, false, SessionConfig::default());
+    let mut s = SessionState::new(
+        id,
+        client,
+        server,
+        Side::Orig,
+        false,
+        SessionConfig::default(),
+    );
     let base = 1_700_000_000_000_000_000i64;
     let mut frame = 3;
     let mut sent = [0u64; 2];
@@ -145,7 +152,11 @@ pub fn session_with_logins(
         say(&mut s, Side::Orig, &format!("USER {user}\r\n"), secs, 1);
         say(&mut s, Side::Resp, "331 Password required\r\n", secs, 2);
         say(&mut s, Side::Orig, "PASS guess\r\n", secs, 3);
-        let reply = if ok { "230 Logged in\r\n" } else { "530 Login incorrect.\r\n" };
+        let reply = if ok {
+            "230 Logged in\r\n"
+        } else {
+            "530 Login incorrect.\r\n"
+        };
         say(&mut s, Side::Resp, reply, secs, 4);
     }
     let end = logins.last().map_or(0, |l| l.1);

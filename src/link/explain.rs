@@ -54,7 +54,12 @@ fn tied_reply(t: &Transfer, c: &ConnRecord, commands: &[CommandRecord]) -> Strin
         .map(|x| format!(" \"{}\"", x.as_str()))
         .unwrap_or_default();
     let after = final_reply_ts(t, commands)
-        .map(|ts| format!(", {:.1} s after the first SYN,", ts.secs_since(c.first_ts).max(0.0)))
+        .map(|ts| {
+            format!(
+                ", {:.1} s after the first SYN,",
+                ts.secs_since(c.first_ts).max(0.0)
+            )
+        })
         .unwrap_or_default();
     format!(" The server's {code}{text}{after} is this failure as the server reports it.")
 }
@@ -80,7 +85,7 @@ fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -100,7 +105,11 @@ fn reset_by(t: &Transfer) -> Option<&'static str> {
         Side::Orig => d.tcp.orig,
         Side::Resp => d.tcp.resp,
     };
-    Some(if from == d.client { "the client" } else { "the server" })
+    Some(if from == d.client {
+        "the client"
+    } else {
+        "the server"
+    })
 }
 
 /// Findings about one transfer; `commands` are its session's.
@@ -136,7 +145,10 @@ pub fn transfer_findings(
                     "transfer {}: {}; which command it served (RETR, STOR, LIST...) is encrypted too, the direction \
                      is the busier one",
                     t.id,
-                    d.link.note.as_deref().unwrap_or("data connection inferred: the announcement is encrypted")
+                    d.link
+                        .note
+                        .as_deref()
+                        .unwrap_or("data connection inferred: the announcement is encrypted")
                 ),
             );
         } else if let Some(note) = &d.link.note {
@@ -261,7 +273,10 @@ pub fn transfer_findings(
                 count(offset)
             ),
             Some(size) if size == bytes => {
-                format!("; the {} announced are the bytes from the offset", count(size))
+                format!(
+                    "; the {} announced are the bytes from the offset",
+                    count(size)
+                )
             }
             Some(size) => format!(
                 "; {} announced, so {} of the file are not in this transfer",

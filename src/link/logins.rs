@@ -262,7 +262,11 @@ impl LoginWatch {
                 return;
             };
             // A stale entry: the pair was active later.
-            if self.pairs.get(&key).is_some_and(|p| p.last.unwrap_or(ts) <= ts) {
+            if self
+                .pairs
+                .get(&key)
+                .is_some_and(|p| p.last.unwrap_or(ts) <= ts)
+            {
                 self.pairs.remove(&key);
                 self.pairs_dropped += 1;
             }

@@ -195,7 +195,11 @@ impl TableSink {
             }
         }
         for r in &c.brute_force {
-            writeln!(self.out, "  {}", st.yellow(&super::timeline::brute_force_line(r)))?;
+            writeln!(
+                self.out,
+                "  {}",
+                st.yellow(&super::timeline::brute_force_line(r))
+            )?;
         }
         for w in &c.warnings {
             writeln!(self.out, "  {} {}", st.yellow("!"), safe::prose(w))?;

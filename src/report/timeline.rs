@@ -840,12 +840,9 @@ pub(crate) fn logins_by_user(s: &Session) -> Option<String> {
     }
     let mut users: Vec<(String, u64, u64, u64)> = Vec::new();
     for a in &s.login_attempts {
-        let name = a
-            .user
-            .as_ref()
-            .map_or("(user not seen)".to_string(), |u| {
-                safe::shorten(u.wire_bytes(), MAX_SHOWN)
-            });
+        let name = a.user.as_ref().map_or("(user not seen)".to_string(), |u| {
+            safe::shorten(u.wire_bytes(), MAX_SHOWN)
+        });
         let i = match users.iter().position(|u| u.0 == name) {
             Some(i) => i,
             None => {
@@ -859,7 +856,13 @@ pub(crate) fn logins_by_user(s: &Session) -> Option<String> {
             Login::Unknown => users[i].3 += 1,
         }
     }
-    let times = |n: u64| if n == 1 { "once".to_string() } else { format!("{n} times") };
+    let times = |n: u64| {
+        if n == 1 {
+            "once".to_string()
+        } else {
+            format!("{n} times")
+        }
+    };
     let words: Vec<String> = users
         .iter()
         .map(|(name, failed, ok, unknown)| {
@@ -868,7 +871,11 @@ pub(crate) fn logins_by_user(s: &Session) -> Option<String> {
                 parts.push(format!("failed {}", times(*failed)));
             }
             if *ok > 0 {
-                parts.push(if *ok == 1 { "succeeded".into() } else { format!("succeeded {}", times(*ok)) });
+                parts.push(if *ok == 1 {
+                    "succeeded".into()
+                } else {
+                    format!("succeeded {}", times(*ok))
+                });
             }
             if *unknown > 0 {
                 parts.push(format!("no verdict {}", times(*unknown)));
@@ -1014,7 +1021,9 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
         what = "command encrypted".to_string();
     }
     let how = match (t.mode, &t.setup, t.data_endpoint) {
-        (Some(m), _, _) if t.inferred => format!("{} (inferred: the announcement is encrypted)", m.name()),
+        (Some(m), _, _) if t.inferred => {
+            format!("{} (inferred: the announcement is encrypted)", m.name())
+        }
         (Some(m), Some(setup), Some(ep)) => format!("{} via {setup} {ep}", m.name()),
         _ => "no PORT/PASV".to_string(),
     };

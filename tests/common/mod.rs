@@ -113,7 +113,9 @@ pub fn check_truth(got: &Value, truth: &Value) -> Checker {
         let want_cmds: Vec<&Value> = commands.iter().filter(|x| line_captured(x)).collect();
         // Transfers of an encrypted session that ftpflow inferred from its data connections
         // (with their inferred "?" commands) are compared with `inferred_transfers` below.
-        let inferred = |x: &Value| x["inferred"] == true && x["replies"].as_array().is_none_or(|r| r.is_empty());
+        let inferred = |x: &Value| {
+            x["inferred"] == true && x["replies"].as_array().is_none_or(|r| r.is_empty())
+        };
         let got_cmds: Vec<Value> = gs["commands"]
             .as_array()
             .cloned()
@@ -127,7 +129,10 @@ pub fn check_truth(got: &Value, truth: &Value) -> Checker {
             .unwrap_or_default()
             .into_iter()
             .partition(|t| t["inferred"] == true);
-        let want_inferred = ws["inferred_transfers"].as_array().cloned().unwrap_or_default();
+        let want_inferred = ws["inferred_transfers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         c.eq(
             &ctx,
             "number of inferred transfers",
@@ -139,8 +144,18 @@ pub fn check_truth(got: &Value, truth: &Value) -> Checker {
             c.eq(&ctx, "mode", &g["mode"], &w["mode"]);
             c.eq(&ctx, "direction", &g["direction"], &w["direction"]);
             c.eq(&ctx, "encrypted", &g["encrypted"], &w["encrypted"]);
-            c.eq(&ctx, "data initiator", &ep_value(&g["data"]["orig"]), &w["data_conn"]["orig"]);
-            c.eq(&ctx, "data responder", &ep_value(&g["data"]["resp"]), &w["data_conn"]["resp"]);
+            c.eq(
+                &ctx,
+                "data initiator",
+                &ep_value(&g["data"]["orig"]),
+                &w["data_conn"]["orig"],
+            );
+            c.eq(
+                &ctx,
+                "data responder",
+                &ep_value(&g["data"]["resp"]),
+                &w["data_conn"]["resp"],
+            );
         }
         c.eq(
             &ctx,

@@ -234,7 +234,9 @@ impl SessionCore {
         let n = self.negotiations.len();
         let who = match mode {
             Mode::Passive => "the client opened it: passive mode",
-            Mode::Active if connector.port == 20 => "the server opened it from port 20: active mode",
+            Mode::Active if connector.port == 20 => {
+                "the server opened it from port 20: active mode"
+            }
             Mode::Active => "the server opened it: active mode",
         };
         self.negotiations.push(Negotiation {

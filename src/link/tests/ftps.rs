@@ -46,7 +46,13 @@ fn tracker_infers_the_data_connections_of_an_encrypted_session() {
     let mut n = Net::new();
     let mut ctl = encrypted_session(&mut n, CLIENT, SERVER);
     // Passive: the client connects to a high port of the server.
-    tls_data(&mut n, "192.0.2.10:50101", "198.51.100.20:40001", true, 5000);
+    tls_data(
+        &mut n,
+        "192.0.2.10:50101",
+        "198.51.100.20:40001",
+        true,
+        5000,
+    );
     n.send(&mut ctl, false, &tls_record(23, 40));
     // Active: the server connects from port 20 (an upload: the client sends).
     tls_data(&mut n, "198.51.100.20:20", "192.0.2.10:50333", true, 7000);
@@ -58,7 +64,15 @@ fn tracker_infers_the_data_connections_of_an_encrypted_session() {
     let seen: Vec<_> = s
         .transfers
         .iter()
-        .map(|t| (t.inferred, t.encrypted, t.mode, t.direction, t.command.as_str()))
+        .map(|t| {
+            (
+                t.inferred,
+                t.encrypted,
+                t.mode,
+                t.direction,
+                t.command.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         seen,
@@ -83,7 +97,12 @@ fn tracker_infers_the_data_connections_of_an_encrypted_session() {
     assert!(kinds.contains(&FindingKind::DataEncrypted));
     assert_eq!(counts.data_connections, 2);
     // The inferred command is marked, and the JSON says so on the transfer.
-    assert!(s.commands.iter().filter(|c| c.command == "?").all(|c| c.inferred));
+    assert!(
+        s.commands
+            .iter()
+            .filter(|c| c.command == "?")
+            .all(|c| c.inferred)
+    );
     let json = serde_json::to_value(&s.transfers[0]).unwrap();
     assert_eq!(json["inferred"], true);
     assert_eq!(json["encrypted"], true);
@@ -94,8 +113,20 @@ fn inference_keeps_concurrent_sessions_of_different_hosts_apart_and_skips_other_
     let mut n = Net::new();
     let mut a = encrypted_session(&mut n, CLIENT, SERVER);
     let mut b = encrypted_session(&mut n, "192.0.2.77:50500", "198.51.100.99:21");
-    tls_data(&mut n, "192.0.2.77:50501", "198.51.100.99:40100", true, 3000);
-    tls_data(&mut n, "192.0.2.10:50101", "198.51.100.20:40001", true, 4000);
+    tls_data(
+        &mut n,
+        "192.0.2.77:50501",
+        "198.51.100.99:40100",
+        true,
+        3000,
+    );
+    tls_data(
+        &mut n,
+        "192.0.2.10:50101",
+        "198.51.100.20:40001",
+        true,
+        4000,
+    );
     // Not FTP data: SSH and HTTPS between the same hosts while the session is open.
     tls_data(&mut n, "192.0.2.10:50102", "198.51.100.20:22", false, 100);
     tls_data(&mut n, "192.0.2.10:50103", "198.51.100.20:443", true, 100);
@@ -124,7 +155,13 @@ fn inference_keeps_concurrent_sessions_of_different_hosts_apart_and_skips_other_
 fn no_inference_without_tls() {
     let mut n = Net::new();
     let mut ctl = logged_in(&mut n);
-    tls_data(&mut n, "192.0.2.10:50101", "198.51.100.20:40001", true, 3000);
+    tls_data(
+        &mut n,
+        "192.0.2.10:50101",
+        "198.51.100.20:40001",
+        true,
+        3000,
+    );
     quit(&mut n, &mut ctl);
     let (got, _) = n.finish();
     assert!(got.sessions[0].transfers.is_empty());
@@ -164,7 +201,11 @@ fn fxp_is_told_apart_from_a_bounce() {
     cmd(&mut n, &mut b, "USER bob");
     reply(&mut n, &mut b, "230 Login successful.");
     cmd(&mut n, &mut a, "PASV");
-    reply(&mut n, &mut a, "227 Entering Passive Mode (198,51,100,20,195,80).");
+    reply(
+        &mut n,
+        &mut a,
+        "227 Entering Passive Mode (198,51,100,20,195,80).",
+    );
     cmd(&mut n, &mut b, "PORT 198,51,100,20,195,80");
     reply(&mut n, &mut b, "200 PORT command successful.");
     // A bounce: a third host that announced nothing, then a privileged port.
@@ -175,7 +216,11 @@ fn fxp_is_told_apart_from_a_bounce() {
     quit(&mut n, &mut b);
     quit(&mut n, &mut a);
     let (got, _) = n.finish();
-    let b = got.sessions.iter().find(|s| s.server.port == 21 && s.id == 2).unwrap();
+    let b = got
+        .sessions
+        .iter()
+        .find(|s| s.server.port == 21 && s.id == 2)
+        .unwrap();
     let kinds: Vec<_> = b.findings.iter().map(|f| (f.kind, f.severity)).collect();
     assert_eq!(
         kinds,
@@ -202,5 +247,9 @@ fn port_naming_a_private_address_says_the_client_is_behind_nat() {
         .iter()
         .find(|f| f.kind == FindingKind::PortAddressDiffers)
         .expect("port_address_differs");
-    assert!(f.message.contains("client side must change"), "{}", f.message);
+    assert!(
+        f.message.contains("client side must change"),
+        "{}",
+        f.message
+    );
 }

@@ -364,8 +364,16 @@ impl<'n, 's> FtpSession<'n, 's> {
         bytes: usize,
         seed: u64,
     ) {
-        let client = self.st.cfg.client.at(SocketAddr::new(self.client().ip(), client_port));
-        let server = self.st.cfg.server.at(SocketAddr::new(self.server().ip(), server_port));
+        let client = self
+            .st
+            .cfg
+            .client
+            .at(SocketAddr::new(self.client().ip(), client_port));
+        let server = self
+            .st
+            .cfg
+            .server
+            .at(SocketAddr::new(self.server().ip(), server_port));
         let (orig, resp, client_side) = match mode {
             Mode::Passive => (client, server, Side::Orig),
             Mode::Active => (server, client, Side::Resp),
@@ -376,7 +384,11 @@ impl<'n, 's> FtpSession<'n, 's> {
         tcp.handshake(self.net);
         // The FTP client is the TLS client on the data connection too (RFC 4217 §7).
         tcp.send(self.net, client_side, &tls_record(0x16, 517, seed));
-        tcp.send(self.net, client_side.other(), &tls_record(0x16, 1800, seed + 1));
+        tcp.send(
+            self.net,
+            client_side.other(),
+            &tls_record(0x16, 1800, seed + 1),
+        );
         tcp.send(self.net, client_side, &tls_record(0x14, 1, seed + 2));
         let sender = match direction {
             Direction::Upload => client_side,
