@@ -287,6 +287,8 @@ impl Analyzer {
             bounds,
             warnings,
             live: self.live,
+            brute_force: out.brute_force,
+            brute_force_dropped: out.brute_force_dropped,
         };
         self.tracker.finished(&capture)?;
         Ok(match self.collector {

@@ -125,6 +125,13 @@ pub struct LimitArgs {
     /// A connection silent this long (capture time) is finished and reported.
     #[arg(long, value_name = "SECONDS", default_value_t = 7200.0)]
     pub idle_timeout: f64,
+    /// Failed logins from one client to one server (across its sessions) within
+    /// --brute-force-window that count as password guessing; 0 turns it off.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub brute_force_logins: usize,
+    /// The time window of --brute-force-logins, in seconds (capture time).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub brute_force_window: f64,
 }
 
 /// The arguments of `ftpflow analyze`.
@@ -240,8 +247,13 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     if limits.max_line < 16 {
         return usage("--max-line must be at least 16 bytes");
     }
+    if !(limits.brute_force_window.is_finite() && limits.brute_force_window > 0.0) {
+        return usage("--brute-force-window must be a positive number of seconds");
+    }
     let mut cfg = Config::default().with_ftp_ports(&limits.ftp_ports);
     cfg.tracker.detect = !limits.no_detect;
+    cfg.tracker.brute_force.logins = limits.brute_force_logins;
+    cfg.tracker.brute_force.window_ns = (limits.brute_force_window.min(1e9) * 1e9) as i64;
     cfg.tracker.session.max_line = limits.max_line;
     cfg.tracker.session.show_passwords = output.show_passwords;
     cfg.tracker.session.max_commands = limits.max_commands;

@@ -72,6 +72,23 @@ pub enum FindingKind {
     BytesMissingFromCapture,
     /// A transfer completed with fewer bytes than announced.
     ShorterThanAnnounced,
+    // Added with the failure and FTPS explanations.
+    /// PORT/EPRT names a passive endpoint another server announced: a server-to-server
+    /// transfer (FXP).
+    Fxp,
+    /// A transfer was cut off: ABOR, a 426, or its data connection reset mid-transfer.
+    TransferAborted,
+    /// A transfer resumed at a REST offset: it carries the file from there.
+    TransferResumed,
+    /// Many failed logins from one client to one server within a short time.
+    BruteForce,
+    /// AUTH TLS/SSL refused: the session stays in clear text.
+    AuthRefused,
+    /// The data connections of an FTPS session are encrypted (PROT P): counted, not read.
+    DataEncrypted,
+    /// A data connection of an encrypted session linked by inference (its announcement is
+    /// encrypted).
+    DataLinkInferred,
 }
 
 /// A catalogue entry.
@@ -117,6 +134,13 @@ pub const ALL: &[FindingKind] = &[
     FindingKind::DataConnectionNotCaptured,
     FindingKind::BytesMissingFromCapture,
     FindingKind::ShorterThanAnnounced,
+    FindingKind::Fxp,
+    FindingKind::TransferAborted,
+    FindingKind::TransferResumed,
+    FindingKind::BruteForce,
+    FindingKind::AuthRefused,
+    FindingKind::DataEncrypted,
+    FindingKind::DataLinkInferred,
 ];
 
 impl FindingKind {
@@ -225,18 +249,19 @@ impl FindingKind {
                 "pasv_address_differs",
                 Warning,
                 "the passive reply announces another address than the server's on the control connection",
-                "behind NAT, configure the server's public address for passive mode (or let clients ignore the announced one)",
+                "the server is behind NAT and must change: configure its public address for passive mode (vsftpd pasv_address, \
+                 ProFTPD MasqueradeAddress), or have clients use EPSV, which names no address",
             ),
             K::PortAddressDiffers => (
                 "port_address_differs",
                 Warning,
                 "PORT/EPRT announces another address than the client's on the control connection",
-                "a NAT without FTP support breaks active mode: use passive mode, or an FTP-aware NAT",
+                "the client is behind NAT and must change: use passive mode (PASV/EPSV), or an FTP-aware NAT that rewrites PORT",
             ),
             K::PortBounce => (
                 "port_bounce",
-                Warning,
-                "PORT/EPRT asks the server to connect to a privileged port of another host (FTP bounce, RFC 2577)",
+                Error,
+                "PORT/EPRT asks the server to connect to a third host, or to a privileged port (FTP bounce attack, RFC 2577)",
                 "refuse PORT to third hosts and to ports below 1024 on the server",
             ),
             K::DataAddressDiffers => (
@@ -293,6 +318,48 @@ impl FindingKind {
                 "a transfer completed with fewer bytes than announced",
                 "the file changed during the transfer, or the server's announcement is wrong",
             ),
+            K::Fxp => (
+                "fxp",
+                Info,
+                "PORT/EPRT names the passive endpoint another FTP server announced: a server-to-server transfer (FXP)",
+                "expected when a client copies between two servers; servers that must not do FXP refuse PORT to third hosts",
+            ),
+            K::TransferAborted => (
+                "transfer_aborted",
+                Warning,
+                "a transfer was cut off before its end: ABOR from the client, a 426 from the server, or a reset data connection",
+                "ABOR: the user or client cancelled it; 426 or a reset without ABOR: look at the server's log and the network path",
+            ),
+            K::TransferResumed => (
+                "transfer_resumed",
+                Info,
+                "a transfer resumed at a REST offset: its bytes are the file from that offset on",
+                "nothing to fix; the file is whole when the earlier part was transferred before",
+            ),
+            K::BruteForce => (
+                "brute_force",
+                Warning,
+                "many failed logins from one client to one server in a short time: password guessing",
+                "block or rate-limit the client (fail2ban, the server's max-login settings); check the users it tried",
+            ),
+            K::AuthRefused => (
+                "auth_refused",
+                Warning,
+                "the server refused AUTH TLS/SSL: the session stays in clear text, password included",
+                "enable TLS on the server (vsftpd ssl_enable, ProFTPD mod_tls), or do not send the password",
+            ),
+            K::DataEncrypted => (
+                "data_encrypted",
+                Info,
+                "the data connections carry TLS (PROT P): their bytes are counted, their content cannot be read",
+                "nothing to fix; listings and files are not shown",
+            ),
+            K::DataLinkInferred => (
+                "data_link_inferred",
+                Info,
+                "a data connection of an encrypted session was linked by inference: its PORT/PASV announcement is encrypted",
+                "the link rests on hosts, ports and timing; CCC or PROT C would make announcements readable (at a cost)",
+            ),
         };
         Entry {
             name,
@@ -335,6 +402,6 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), ALL.len());
         // A new variant missing from ALL shows here: the last variant is the last entry.
-        assert_eq!(ALL.last(), Some(&FindingKind::ShorterThanAnnounced));
+        assert_eq!(ALL.last(), Some(&FindingKind::DataLinkInferred));
     }
 }

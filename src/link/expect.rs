@@ -107,6 +107,17 @@ impl ExpectTable {
         }
     }
 
+    /// The session of a passive expectation waiting at exactly `at` (a 227/229 that
+    /// announced it), if any.
+    pub fn passive_waiting_at(&self, at: Endpoint) -> Option<usize> {
+        self.by_port
+            .get(&at.port)?
+            .iter()
+            .filter_map(|&id| self.slots.get(id as usize)?.as_ref())
+            .find(|e| e.mode == Mode::Passive && e.announced == at)
+            .map(|e| e.session)
+    }
+
     /// The number of expectations waiting.
     pub fn len(&self) -> usize {
         self.live

@@ -14,9 +14,11 @@
 //! | [`expect`] | expected data connections: announced endpoint → the connection that answers it |
 //! | [`unlinked`] | connections between a session's hosts that no announcement explains |
 //! | [`explain`] | what a transfer's data connection says about firewalls, NAT and loss |
+//! | [`logins`] | failed logins across a client's sessions: password guessing |
 
 pub mod expect;
 pub mod explain;
+pub mod logins;
 pub mod tracker;
 pub mod unlinked;
 

@@ -1049,3 +1049,5 @@ fn pairs_forget_sessions_that_never_carried_ftp_and_keep_a_bounded_number() {
         .expect("listed for the last session");
     assert_eq!(listed.session, 50_000 + last as usize);
 }
+
+mod ftps;

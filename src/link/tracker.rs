@@ -19,10 +19,11 @@ use crate::endpoint::Endpoint;
 use crate::ftp::detect::{self, Verdict};
 use crate::ftp::session::{Action, SessionConfig, SessionState, StoredBytes};
 use crate::link::expect::{ExpectTable, Expectation, link_note};
+use crate::link::logins::{BruteForceConfig, LoginWatch};
 use crate::link::unlinked::{HostPairs, Listed};
 use crate::model::events::{Event, Sink};
 use crate::model::steps::session_steps;
-use crate::model::{BoundCounters, Session, UnlinkedConnection};
+use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
 use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, Interest, Side, Sniffed, Stamp, StreamEvent};
 use crate::time::Timestamp;
 use ahash::AHashMap;
@@ -46,6 +47,8 @@ pub struct TrackerConfig {
     pub late_link_window: i64,
     /// Find FTP control connections on any port by their first bytes.
     pub detect: bool,
+    /// When failed logins across a client's sessions count as password guessing.
+    pub brute_force: BruteForceConfig,
 }
 
 impl Default for TrackerConfig {
@@ -58,6 +61,7 @@ impl Default for TrackerConfig {
             max_recent_unmatched: 256,
             late_link_window: 5 * 1_000_000_000,
             detect: true,
+            brute_force: BruteForceConfig::default(),
         }
     }
 }
@@ -194,6 +198,8 @@ pub struct Tracker {
     other_tcp: u64,
     linked_data: u64,
     unlinked_total: u64,
+    /// Failed logins across sessions (brute force).
+    logins: LoginWatch,
 }
 
 /// The tracker's counters for the capture's summary.
@@ -208,6 +214,10 @@ pub struct TrackerCounts {
     pub other_tcp_connections: u64,
     /// What the bounds dropped.
     pub bounds: BoundCounters,
+    /// Password guessing found across sessions.
+    pub brute_force: Vec<crate::model::BruteForceRun>,
+    /// Address pairs and runs the login watch forgot (bounded).
+    pub brute_force_dropped: u64,
 }
 
 impl Tracker {
@@ -217,7 +227,9 @@ impl Tracker {
         cfg.session.stored = StoredBytes::default();
         let waiting = cfg.max_recent_unmatched;
         let expect = ExpectTable::new(cfg.max_expectations, cfg.expectation_max_age);
+        let logins = LoginWatch::new(cfg.brute_force);
         Tracker {
+            logins,
             cfg,
             sessions: OpenSessions::default(),
             roles: Vec::new(),
@@ -325,6 +337,17 @@ impl Tracker {
         for l in self.pairs.announced(s, want.announced.port) {
             self.list_unlinked(l);
         }
+        // FXP: a PORT naming the passive endpoint another session's server announced (the
+        // client told that server to listen, and now tells this one to connect there).
+        if want.mode == Mode::Active
+            && want.announced.ip != want.listener_peer
+            && let Some(other) = self.expect.passive_waiting_at(want.announced)
+            && other != s
+            && let Some(other_server) = self.sessions.get(other).map(|l| l.state.server())
+            && let Some(live) = self.live(s)
+        {
+            live.state.fxp(n, other as u32 + 1, other_server);
+        }
         let id = self.expect.register(e.clone());
         if let Some(live) = self.live(s) {
             live.state.expectation_registered(n, id);
@@ -410,7 +433,8 @@ impl Tracker {
             self.expect.remove(id);
         }
         let (session, unlinked) = live.state.finish(&mut self.bounds);
-        if let Some(session) = session {
+        if let Some(mut session) = session {
+            self.logins.session(&mut session);
             self.linked_data += session
                 .transfers
                 .iter()
@@ -501,6 +525,8 @@ impl Tracker {
             unlinked_total: self.unlinked_total,
             other_tcp_connections: self.other_tcp,
             bounds: self.bounds.clone(),
+            brute_force: std::mem::take(&mut self.logins.runs),
+            brute_force_dropped: self.logins.pairs_dropped + self.logins.runs_dropped,
         }
     }
 

@@ -66,6 +66,42 @@ pub struct CaptureInfo {
     /// A live capture's counters (`ftpflow live`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<LiveCounters>,
+    /// Password guessing found across sessions (`--brute-force-logins`, `--brute-force-window`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub brute_force: Vec<BruteForceRun>,
+    /// Clients (client and server address pairs) whose login failures were forgotten
+    /// because too many were watched at once, and runs not kept; both bounded.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub brute_force_dropped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Failed logins from one client to one server, many within a short time.
+#[derive(Debug, Clone, Serialize)]
+pub struct BruteForceRun {
+    /// The client's address.
+    pub client: std::net::IpAddr,
+    /// The server's address.
+    pub server: std::net::IpAddr,
+    /// Time of the first failure counted in the run.
+    pub first_ts: Timestamp,
+    /// Time of the latest failure of the run.
+    pub last_ts: Timestamp,
+    /// Failed logins in the run.
+    pub failed_logins: u64,
+    /// User names tried (the first few).
+    pub users: Vec<String>,
+    /// User names tried beyond those listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more_users: u64,
+    /// The session (its id) in which the run crossed the threshold.
+    pub first_session: u32,
+    /// A login of the client that succeeded during the run, by this user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub succeeded_as: Option<String>,
 }
 
 /// What a live capture did, with libpcap's own counters.

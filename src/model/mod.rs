@@ -25,7 +25,8 @@ pub mod steps;
 pub mod text;
 
 pub use capture::{
-    BoundCounters, CaptureInfo, DecodeStats, InputProblem, InputSummary, LiveCounters, TcpStats,
+    BoundCounters, BruteForceRun, CaptureInfo, DecodeStats, InputProblem, InputSummary,
+    LiveCounters, TcpStats,
 };
 pub use conn::{
     Close, CloseKind, CloseStep, ConnId, ConnRecord, DirStats, EndReason, Handshake, HandshakeStep,
@@ -428,6 +429,13 @@ pub struct Transfer {
     /// The name the server gave an STOU upload.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stored_as: Option<WireText>,
+    /// The transfer was inferred from a data connection of an encrypted session (the
+    /// command and the announcement are in TLS): `command` is "?".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
+    /// The data connection carries TLS (PROT P): bytes counted, content not read.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub encrypted: bool,
     /// First bytes of a listing (for the timeline), not serialized.
     #[serde(skip)]
     pub preview: Vec<u8>,

@@ -194,6 +194,13 @@ impl TableSink {
                 writeln!(self.out, "{line}")?;
             }
         }
+        for r in &c.brute_force {
+            writeln!(
+                self.out,
+                "  {}",
+                st.yellow(&super::timeline::brute_force_line(r))
+            )?;
+        }
         for w in &c.warnings {
             writeln!(self.out, "  {} {}", st.yellow("!"), safe::prose(w))?;
         }

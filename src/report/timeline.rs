@@ -286,6 +286,9 @@ impl TimelineSink {
             c.other_tcp_connections,
             plural(c.other_tcp_connections),
         )?;
+        for r in &c.brute_force {
+            writeln!(self.out, "  {}", st.yellow(&brute_force_line(r)))?;
+        }
         if !c.warnings.is_empty() {
             writeln!(self.out)?;
             writeln!(self.out, "{}", st.yellow("Warnings"))?;
@@ -468,7 +471,13 @@ fn describe(
                 None => String::new(),
             };
             let mut words: Vec<String> = Vec::new();
-            if cmd.inferred {
+            if cmd.inferred && s.tls.is_some() && cmd.replies.is_empty() && cmd.transfer.is_some() {
+                words.push(
+                    "inferred: the control connection is encrypted, so the transfer command cannot be read; a new \
+                     data connection opens here"
+                        .into(),
+                );
+            } else if cmd.inferred {
                 words.push(
                     "inferred: the command is in bytes missing from the capture; its reply names it"
                         .into(),
@@ -786,7 +795,14 @@ fn data_lines(t: &Transfer, st: &Style, full_listing: bool) -> Described {
     {
         head.push_str(&format!(" ({})", fmt::rate(rate)));
     }
-    let mut out = Described::new(head, None);
+    let mut notes = Vec::new();
+    if t.encrypted {
+        notes.push("encrypted (PROT P): counted, content not shown");
+    }
+    if t.inferred {
+        notes.push("data connection inferred: the announcement is encrypted");
+    }
+    let mut out = Described::new(head, (!notes.is_empty()).then(|| notes.join("; ")));
     if let Some(m) = t.missed_bytes {
         let span = d.tcp.dir(from).sequence_span.unwrap_or(bytes + m);
         out.more.push(st.yellow(&format!(
@@ -797,7 +813,7 @@ fn data_lines(t: &Transfer, st: &Style, full_listing: bool) -> Described {
             100.0 * bytes as f64 / span.max(1) as f64
         )));
     }
-    if t.direction == Direction::Listing && !t.preview.is_empty() {
+    if t.direction == Direction::Listing && !t.preview.is_empty() && !t.encrypted {
         listing_lines(t, bytes, st, full_listing, &mut out.more);
     }
     out
@@ -937,6 +953,83 @@ fn greeting_words(g: &ReplyRecord) -> String {
     }
 }
 
+/// One password-guessing run for the capture's summary.
+pub(crate) fn brute_force_line(r: &crate::model::BruteForceRun) -> String {
+    let more = if r.more_users > 0 {
+        format!(" and {} more", r.more_users)
+    } else {
+        String::new()
+    };
+    let success = r
+        .succeeded_as
+        .as_ref()
+        .map(|u| format!("; a login as {} succeeded during it", safe::prose(u)))
+        .unwrap_or_default();
+    format!(
+        "! brute force: {} failed logins from {} to {} in {} (from session {}), users tried: {}{more}{success}",
+        fmt::thousands(r.failed_logins),
+        r.client,
+        r.server,
+        fmt::duration(r.last_ts.secs_since(r.first_ts).max(0.0)),
+        r.first_session,
+        safe::prose(&r.users.join(", ")),
+    )
+}
+
+/// The session's logins per user, when it tried more than one: "alice failed 3 times,
+/// bob succeeded", users in order of their first attempt.
+pub(crate) fn logins_by_user(s: &Session) -> Option<String> {
+    if s.login_attempts.len() < 2 {
+        return None;
+    }
+    let mut users: Vec<(String, u64, u64, u64)> = Vec::new();
+    for a in &s.login_attempts {
+        let name = a.user.as_ref().map_or("(user not seen)".to_string(), |u| {
+            safe::shorten(u.wire_bytes(), MAX_SHOWN)
+        });
+        let i = match users.iter().position(|u| u.0 == name) {
+            Some(i) => i,
+            None => {
+                users.push((name, 0, 0, 0));
+                users.len() - 1
+            }
+        };
+        match a.result {
+            Login::Failed => users[i].1 += 1,
+            Login::Success => users[i].2 += 1,
+            Login::Unknown => users[i].3 += 1,
+        }
+    }
+    let times = |n: u64| {
+        if n == 1 {
+            "once".to_string()
+        } else {
+            format!("{n} times")
+        }
+    };
+    let words: Vec<String> = users
+        .iter()
+        .map(|(name, failed, ok, unknown)| {
+            let mut parts = Vec::new();
+            if *failed > 0 {
+                parts.push(format!("failed {}", times(*failed)));
+            }
+            if *ok > 0 {
+                parts.push(if *ok == 1 {
+                    "succeeded".into()
+                } else {
+                    format!("succeeded {}", times(*ok))
+                });
+            }
+            if *unknown > 0 {
+                parts.push(format!("no verdict {}", times(*unknown)));
+            }
+            format!("{name} {}", parts.join(" then "))
+        })
+        .collect();
+    Some(words.join(", "))
+}
+
 /// The summary printed after a session's steps.
 pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
@@ -984,6 +1077,9 @@ pub(crate) fn session_summary(s: &Session, st: &Style, out: &mut dyn Write) -> i
             })
             .unwrap_or_default()
     )?;
+    if let Some(line) = logins_by_user(s) {
+        writeln!(out, "    logins: {line}")?;
+    }
     let sm = &s.summary;
     writeln!(
         out,
@@ -1068,7 +1164,13 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
             safe::shorten(name.wire_bytes(), 40)
         ));
     }
+    if t.inferred {
+        what = "command encrypted".to_string();
+    }
     let how = match (t.mode, &t.setup, t.data_endpoint) {
+        (Some(m), _, _) if t.inferred => {
+            format!("{} (inferred: the announcement is encrypted)", m.name())
+        }
         (Some(m), Some(setup), Some(ep)) => format!("{} via {setup} {ep}", m.name()),
         _ => "no PORT/PASV".to_string(),
     };
@@ -1092,10 +1194,16 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
         Status::Failed => st.red(t.status.name()),
         Status::Aborted | Status::Incomplete => st.yellow(t.status.name()),
     };
-    let reply = t
-        .reply_code
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "no reply".into());
+    let bytes = if t.encrypted {
+        format!("{bytes} encrypted (PROT P)")
+    } else {
+        bytes
+    };
+    let reply = match t.reply_code {
+        Some(c) => c.to_string(),
+        None if t.inferred => "reply encrypted,".into(),
+        None => "no reply".into(),
+    };
     format!(
         "transfer {}: {what}, {how}; {data}; {bytes}; {reply} {status}",
         t.id

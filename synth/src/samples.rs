@@ -9,6 +9,7 @@
 use crate::capfile::{self, Format};
 use crate::ftp::{
     Abort, Cmd, CtrlAcks, DataChannel, FinalAt, FtpConfig, FtpSession, Reply, SynAt, Who, Xfer,
+    tls_record,
 };
 use crate::link::LinkType;
 use crate::net::{Net, Timing};
@@ -17,7 +18,7 @@ use crate::pcap::PcapOptions;
 use crate::pcapng::{Interface, PcapngWriter};
 use crate::sink::{PacketSink, Trace};
 use crate::tcp::{AckPolicy, CloseStyle, Peer, TcpConn, Ts};
-use crate::truth::{Setup, Truth};
+use crate::truth::{self, Setup, Truth};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::fs::File;
@@ -232,6 +233,30 @@ pub fn all() -> Vec<Sample> {
             start_ns: utc(2024, 5, 14, 14, 0, 0, 0),
             seed: 15,
             script: auth_tls,
+        },
+        Sample {
+            name: "brute-force-logins",
+            ext: "pcap",
+            layout: pcap(LinkType::Ethernet),
+            start_ns: utc(2024, 5, 14, 15, 0, 0, 0),
+            seed: 16,
+            script: brute_force,
+        },
+        Sample {
+            name: "ftps-explicit-prot-p",
+            ext: "pcap",
+            layout: pcap(LinkType::Ethernet),
+            start_ns: utc(2024, 5, 14, 16, 0, 0, 0),
+            seed: 17,
+            script: ftps_explicit,
+        },
+        Sample {
+            name: "ftps-implicit-990",
+            ext: "pcap",
+            layout: pcap(LinkType::Ethernet),
+            start_ns: utc(2024, 5, 14, 17, 0, 0, 0),
+            seed: 18,
+            script: ftps_implicit,
         },
     ]
 }
@@ -1336,16 +1361,164 @@ fn auth_tls(net: &mut Net<'_>) {
         Reply::new(234, "Proceed with negotiation."),
     );
     // Records with real TLS headers and pseudo-random bodies (not a real handshake).
-    let record = |kind: u8, len: usize, seed: u64| {
-        let mut r = vec![kind, 0x03, 0x03, (len >> 8) as u8, len as u8];
-        let mut body = vec![0; len];
-        Payload::pattern(len as u64, seed).fill(0, &mut body);
-        r.extend(body);
-        r
-    };
+    let record = tls_record;
     s.raw(Who::Client, &record(0x16, 512, 1)); // ClientHello
     s.raw(Who::Server, &record(0x16, 2400, 2)); // ServerHello .. Finished
     s.raw(Who::Client, &record(0x17, 80, 3)); // application data (USER, PASS, ...)
     s.raw(Who::Server, &record(0x17, 120, 4));
+    s.close(CloseStyle::FourWay, Who::Client);
+}
+
+/// Password guessing: one client opens 8 control connections to one server within 20 s,
+/// trying admin, root and test (two passwords per connection, as guessing tools do, then
+/// the server's 530 and a new connection); the ninth connection logs in as test. ftpflow's
+/// default threshold (5 failed logins within 60 s) is crossed in the third session.
+fn brute_force(net: &mut Net<'_>) {
+    let server = sa("198.51.100.7:21");
+    let users = ["admin", "root", "test"];
+    let passwords = [
+        "123456", "password", "admin", "qwerty", "letmein", "root", "toor", "welcome", "test",
+        "1234", "master", "dragon", "monkey", "shadow", "abc123", "secret",
+    ];
+    for i in 0..8u16 {
+        let client = SocketAddr::from(([203, 0, 113, 66], 51000 + 2 * i));
+        let mut s = FtpSession::connect(net, FtpConfig::new(client, server));
+        s.reply(Reply::new(220, "(vsFTPd 3.0.3)"));
+        let user = users[usize::from(i) % users.len()];
+        for k in 0..2 {
+            s.exchange(
+                Cmd::new("USER", Some(user)),
+                Reply::new(331, "Please specify the password."),
+            );
+            // vsftpd waits a moment before its 530 (delay_failed_login).
+            s.command(Cmd::new("PASS", Some(passwords[usize::from(2 * i + k)])));
+            s.net().advance(MS * 900);
+            s.reply(Reply::new(530, "Login incorrect."));
+        }
+        s.close(CloseStyle::FourWay, Who::Client);
+        net.advance(400 * MS);
+    }
+    let mut s = FtpSession::connect(
+        net,
+        FtpConfig::new(SocketAddr::from(([203, 0, 113, 66], 51100)), server),
+    );
+    s.reply(Reply::new(220, "(vsFTPd 3.0.3)"));
+    s.exchange(
+        Cmd::new("USER", Some("test")),
+        Reply::new(331, "Please specify the password."),
+    );
+    s.exchange(
+        Cmd::new("PASS", Some("test123")),
+        Reply::new(230, "Login successful."),
+    );
+    s.exchange(Cmd::new("QUIT", None), Reply::new(221, "Goodbye."));
+    s.close(CloseStyle::FourWay, Who::Server);
+}
+
+/// Explicit FTPS as vsftpd with `ssl_enable=YES` and `force_local_data_ssl` runs it: AUTH
+/// TLS (234), then everything on the control connection is TLS records (PBSZ 0, PROT P,
+/// USER, PASS, PASV, LIST, PASV, RETR, PORT, STOR are inside them), and each data
+/// connection opens with its own TLS handshake: a passive listing and download (the
+/// client connects to ports 40100 and 40101), and an active upload the server opens from
+/// port 20. Between them the client also opens SSH to the server (port 22): not FTP data.
+fn ftps_explicit(net: &mut Net<'_>) {
+    let mut s = FtpSession::connect(
+        net,
+        FtpConfig::new(sa("10.40.0.5:47000"), sa("10.40.0.1:21")),
+    );
+    s.reply(Reply::new(220, "(vsFTPd 3.0.5)"));
+    s.exchange(
+        Cmd::new("AUTH", Some("TLS")),
+        Reply::new(234, "Proceed with negotiation."),
+    );
+    s.raw(Who::Client, &tls_record(0x16, 517, 1)); // ClientHello
+    s.raw(Who::Server, &tls_record(0x16, 2400, 2)); // ServerHello .. Finished
+    s.raw(Who::Client, &tls_record(0x14, 1, 3));
+    s.raw(Who::Client, &tls_record(0x17, 90, 4)); // PBSZ 0, PROT P, USER, PASS
+    s.raw(Who::Server, &tls_record(0x17, 140, 5)); // 200, 200, 331, 230
+    s.net().advance(20 * MS);
+    s.raw(Who::Client, &tls_record(0x17, 30, 6)); // PASV, LIST
+    s.raw(Who::Server, &tls_record(0x17, 60, 7)); // 227, 150
+    s.tls_data(
+        truth::Mode::Passive,
+        (47001, 40100),
+        truth::Direction::Download,
+        700,
+        10,
+    );
+    s.raw(Who::Server, &tls_record(0x17, 40, 8)); // 226
+    s.net().advance(30 * MS);
+    s.raw(Who::Client, &tls_record(0x17, 40, 9)); // PASV, RETR
+    s.raw(Who::Server, &tls_record(0x17, 80, 10));
+    s.tls_data(
+        truth::Mode::Passive,
+        (47002, 40101),
+        truth::Direction::Download,
+        60_000,
+        20,
+    );
+    s.raw(Who::Server, &tls_record(0x17, 40, 11));
+    s.net().advance(30 * MS);
+    // Not FTP data: SSH between the same hosts while the session is open.
+    let mut ssh = TcpConn::new(
+        s.net(),
+        Peer::linux(sa("10.40.0.5:47010")),
+        Peer::linux(sa("10.40.0.1:22")),
+    );
+    ssh.handshake(s.net());
+    ssh.send(s.net(), Side::Resp, b"SSH-2.0-OpenSSH_9.6\r\n");
+    ssh.send(s.net(), Side::Orig, b"SSH-2.0-OpenSSH_9.6\r\n");
+    ssh.close(s.net(), CloseStyle::FourWay, Side::Orig);
+    s.raw(Who::Client, &tls_record(0x17, 50, 12)); // PORT, STOR
+    s.raw(Who::Server, &tls_record(0x17, 60, 13)); // 200, 150
+    s.tls_data(
+        truth::Mode::Active,
+        (47020, 20),
+        truth::Direction::Upload,
+        20_000,
+        30,
+    );
+    s.raw(Who::Server, &tls_record(0x17, 40, 14)); // 226
+    s.raw(Who::Client, &tls_record(0x17, 20, 15)); // QUIT
+    s.raw(Who::Server, &tls_record(0x17, 30, 16)); // 221
+    s.close(CloseStyle::FourWay, Who::Server);
+}
+
+/// Implicit FTPS on port 990: TLS from the first byte (no AUTH, no plain greeting); two
+/// passive data connections (a listing, a download), each with its own TLS handshake.
+fn ftps_implicit(net: &mut Net<'_>) {
+    let mut s = FtpSession::connect(
+        net,
+        FtpConfig::new(sa("10.50.0.5:52000"), sa("10.50.0.1:990")),
+    );
+    s.implicit_tls();
+    s.raw(Who::Client, &tls_record(0x16, 517, 1));
+    s.raw(Who::Server, &tls_record(0x16, 2400, 2));
+    s.raw(Who::Client, &tls_record(0x14, 1, 3));
+    s.raw(Who::Server, &tls_record(0x17, 40, 4)); // 220
+    s.raw(Who::Client, &tls_record(0x17, 90, 5)); // USER, PASS, PBSZ, PROT P
+    s.raw(Who::Server, &tls_record(0x17, 140, 6));
+    s.raw(Who::Client, &tls_record(0x17, 30, 7)); // EPSV, MLSD
+    s.raw(Who::Server, &tls_record(0x17, 70, 8));
+    s.tls_data(
+        truth::Mode::Passive,
+        (52001, 50000),
+        truth::Direction::Download,
+        900,
+        10,
+    );
+    s.raw(Who::Server, &tls_record(0x17, 40, 9));
+    s.net().advance(25 * MS);
+    s.raw(Who::Client, &tls_record(0x17, 40, 10)); // EPSV, RETR
+    s.raw(Who::Server, &tls_record(0x17, 80, 11));
+    s.tls_data(
+        truth::Mode::Passive,
+        (52002, 50001),
+        truth::Direction::Download,
+        120_000,
+        20,
+    );
+    s.raw(Who::Server, &tls_record(0x17, 40, 12));
+    s.raw(Who::Client, &tls_record(0x17, 20, 13));
     s.close(CloseStyle::FourWay, Who::Client);
 }

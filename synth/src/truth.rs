@@ -193,6 +193,25 @@ pub struct SessionTruth {
     /// that no transfer used still belongs to the session ([`ConnTruth::session`]).
     #[serde(skip)]
     pub(crate) data_conns: Vec<u32>,
+    /// Implicit FTPS: the control connection is TLS from its first byte (no AUTH).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub implicit_tls: bool,
+    /// Data connections of the session opened while its control connection was
+    /// encrypted: no command or announcement can be read, an analyzer can only infer
+    /// them (ftpflow: transfers with `inferred: true`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inferred_transfers: Vec<InferredTruth>,
+}
+
+/// A data connection of an encrypted session: who opened it (the mode) and which way
+/// the bulk of its bytes went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InferredTruth {
+    pub data_conn: DataConnTruth,
+    pub mode: Mode,
+    pub direction: Direction,
+    /// The data connection carries TLS (PROT P).
+    pub encrypted: bool,
 }
 
 /// One command and the replies the FIFO of pending commands assigns to it.
@@ -527,7 +546,11 @@ impl Truth {
                     self.connections[dc.conn as usize - 1].session = Some(s.id);
                 }
             }
+            for t in &s.inferred_transfers {
+                linked[t.data_conn.conn as usize - 1] = true;
+            }
             (s.user, s.login, s.tls) = login_of(&s.commands);
+            s.tls |= s.implicit_tls;
         }
         // A data connection opened for a session but used by no transfer is still that
         // session's (an analyzer lists it as the session's unlinked data connection).

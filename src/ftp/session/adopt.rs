@@ -1,9 +1,18 @@
 //! Linking by timing: a data connection whose announcement the capture lost (the 227 to
 //! a PASV, the PORT line itself) still belongs to the transfer that was under way when it
 //! opened, in the direction its mode implies. Such links are marked inexact and say why.
+//!
+//! Linking by inference: once the control connection is encrypted (AUTH TLS, implicit
+//! FTPS) neither the transfer commands nor the announcements can be read. A connection
+//! between the session's hosts that opened while the control connection was encrypted,
+//! and that the host-pair rules already took for FTP data (port 20 or two unprivileged
+//! ports, no other protocol's port, not an FTP control port), is then a transfer of its
+//! own: passive when the client opened it, active when the server did (or its end is port
+//! 20). Such transfers are marked inferred, with an inferred "?" command.
 
-use super::{Action, ConnLink, Negotiation, SessionCore, UNKNOWN_VERB};
-use crate::model::{ConnRecord, LinkNote, Mode};
+use super::{Action, ConnLink, Negotiation, SessionCore, TransferState, UNKNOWN_VERB};
+use crate::endpoint::Endpoint;
+use crate::model::{CommandRecord, ConnRecord, Direction, LinkNote, Mode};
 
 impl SessionCore {
     /// A connection between the session's hosts that no announcement explains, offered
@@ -91,7 +100,7 @@ impl SessionCore {
                 && until.is_none_or(|u| opened.0 <= u.0)
         });
         let Some(t) = candidate else {
-            return Some(record);
+            return self.infer_encrypted_transfer(record, mode, connector, listener);
         };
         let cmd = self.transfers[t].command_index;
         // The command that set it up, if the capture holds it.
@@ -160,6 +169,112 @@ impl SessionCore {
             })),
         });
         self.transfers[t].negotiation = Some(n);
+        None
+    }
+}
+
+impl SessionCore {
+    /// A connection no transfer took, opened while the control connection was encrypted:
+    /// a transfer of its own, inferred. Gives the record back when the session was not
+    /// encrypted then, or when commands the capture shows came after it (after CCC: those
+    /// would have announced it in plain text).
+    fn infer_encrypted_transfer(
+        &mut self,
+        record: ConnRecord,
+        mode: Mode,
+        connector: Endpoint,
+        listener: Endpoint,
+    ) -> Option<ConnRecord> {
+        let opened = record.first_ts;
+        let encrypted = self.tls.as_ref().is_some_and(|t| {
+            t.ts.0 <= opened.0 && t.ended.as_ref().is_none_or(|e| opened.0 < e.ts.0)
+        });
+        let later_command = self
+            .commands
+            .last()
+            .is_some_and(|c| c.frame > record.first_frame);
+        if !encrypted || later_command {
+            return Some(record);
+        }
+        // The busier direction is the transfer's: TLS handshakes are small next to it.
+        let client_sent = if record.orig.ip == self.client.ip {
+            record.orig_to_resp.bytes
+        } else {
+            record.resp_to_orig.bytes
+        };
+        let server_sent = record.orig_to_resp.bytes + record.resp_to_orig.bytes - client_sent;
+        let direction = if client_sent > server_sent {
+            Direction::Upload
+        } else {
+            Direction::Download
+        };
+        let t = self.transfers.len();
+        let index = self.commands.len();
+        let growth = self.commands_growth();
+        self.grow_commands(growth);
+        self.commands.push(CommandRecord {
+            ts: opened,
+            frame: record.first_frame,
+            command: UNKNOWN_VERB.to_string(),
+            arg: None,
+            arg_len: None,
+            arg_truncated: false,
+            masked: false,
+            reply_code: None,
+            reply_text: None,
+            replies: Vec::new(),
+            data_endpoint: None,
+            port_arithmetic: None,
+            address_error: None,
+            transfer: Some(t as u32 + 1),
+            after_gap: false,
+            telnet_interrupt: false,
+            inferred: true,
+        });
+        let n = self.negotiations.len();
+        let who = match mode {
+            Mode::Passive => "the client opened it: passive mode",
+            Mode::Active if connector.port == 20 => {
+                "the server opened it from port 20: active mode"
+            }
+            Mode::Active => "the server opened it: active mode",
+        };
+        self.negotiations.push(Negotiation {
+            command_index: index,
+            setup: UNKNOWN_VERB,
+            mode,
+            announced: listener,
+            arithmetic: None,
+            ts: opened,
+            frame: record.first_frame,
+            expectation: None,
+            owner: Some(t),
+            spent: true,
+            conn: Some(Box::new(ConnLink {
+                link: LinkNote {
+                    exact: false,
+                    note: Some(format!(
+                        "data connection inferred: the announcement is encrypted; a new connection from {connector} \
+                         to {listener} while the encrypted session was open ({who})"
+                    )),
+                },
+                listener,
+                connector,
+                record: Some(record),
+            })),
+        });
+        self.transfers.push(TransferState {
+            command_index: index,
+            direction,
+            negotiation: Some(n),
+            rest_offset: None,
+            announced_size: None,
+            stored_as: None,
+            preliminary: false,
+            final_code: None,
+            told: true,
+            inferred: true,
+        });
         None
     }
 }

@@ -9,6 +9,7 @@
 use super::{ConnLink, SessionCore, SessionState};
 use crate::endpoint::Endpoint;
 use crate::ftp::findings::FindingKind;
+use crate::ftp::tls::looks_like_tls_start;
 use crate::link::explain;
 use crate::model::events::Progress;
 use crate::model::{
@@ -54,6 +55,11 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         }
         None => (None, None, None, Vec::new()),
     };
+    // PROT P: the data connection opens with a TLS handshake, whichever side sends first.
+    let encrypted = data.as_ref().is_some_and(|d| {
+        looks_like_tls_start(d.tcp.preview(Side::Orig))
+            || looks_like_tls_start(d.tcp.preview(Side::Resp))
+    });
     let status = match ts.final_code {
         Some(c) if (200..300).contains(&c) => Status::Complete,
         Some(426) => Status::Aborted,
@@ -91,6 +97,8 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         announced_size: ts.announced_size,
         rest_offset: ts.rest_offset,
         stored_as: ts.stored_as.clone(),
+        inferred: ts.inferred,
+        encrypted,
         preview,
     }
 }
@@ -244,9 +252,25 @@ fn build_session(
     }
 
     for t in &transfers {
-        for f in explain::transfer_findings(&core.client, &core.server, t) {
+        for f in explain::transfer_findings(&core.client, &core.server, t, &core.commands) {
             core.findings.push(f);
         }
+    }
+    let encrypted = transfers.iter().filter(|t| t.encrypted).count();
+    if let Some(first) = transfers.iter().find(|t| t.encrypted) {
+        core.findings.push(Finding {
+            severity: FindingKind::DataEncrypted.severity(),
+            kind: FindingKind::DataEncrypted,
+            message: format!(
+                "{encrypted} of {} data connections carry TLS (PROT P, from transfer {} on): their bytes are counted, \
+                 their content (files, listings) cannot be read",
+                transfers.iter().filter(|t| t.data.is_some()).count(),
+                first.id
+            ),
+            ts: Some(first.ts),
+            frame: Some(first.frame),
+            transfer: Some(first.id),
+        });
     }
     core.findings
         .sort_by_key(|f| (f.frame.unwrap_or(u64::MAX), f.severity));

@@ -226,6 +226,8 @@ struct TransferState {
     final_code: Option<u16>,
     /// Told as live progress already.
     told: bool,
+    /// Inferred from a connection of an encrypted session: no command was read.
+    inferred: bool,
 }
 
 /// The verb of an inferred command whose reply does not say which command it answered.
@@ -515,6 +517,32 @@ impl SessionState {
             connector_peer,
             ts: neg.ts,
             asked_at: c.commands[neg.command_index].frame,
+        }
+    }
+
+    /// Negotiation `n` (a PORT/EPRT naming a third host) names the passive endpoint that
+    /// session `other`'s server (`other_server`) announced: a server-to-server transfer.
+    /// Its bounce finding becomes an FXP one.
+    pub fn fxp(&mut self, n: usize, other: u32, other_server: Endpoint) {
+        let c = &mut self.core;
+        let Some(neg) = c.negotiations.get(n) else {
+            return;
+        };
+        let (frame, announced, setup) = (neg.frame, neg.announced, neg.setup);
+        let message = format!(
+            "{setup} names {announced}, where the FTP server {} of session {other} listens (its passive reply): a \
+             server-to-server transfer (FXP) the client {} arranged; the data goes from server to server, not \
+             through the client",
+            other_server.ip, c.client.ip
+        );
+        if let Some(f) = c
+            .findings
+            .iter_mut()
+            .find(|f| f.frame == Some(frame) && f.kind == FindingKind::PortBounce)
+        {
+            f.kind = FindingKind::Fxp;
+            f.severity = FindingKind::Fxp.severity();
+            f.message = message;
         }
     }
 
@@ -864,25 +892,7 @@ impl SessionCore {
                 self.commands[index].data_endpoint = Some(announced);
                 self.commands[index].port_arithmetic = a.arithmetic.clone();
                 if ip != self.client.ip {
-                    let bounce = !same_family(ip, self.client.ip) || a.port < 1024;
-                    let (kind, msg) = if bounce && a.port < 1024 {
-                        (
-                            FindingKind::PortBounce,
-                            format!(
-                                "{setup} asks the server to connect to {announced}, a privileged port on another host than the client {}: an FTP bounce",
-                                self.client.ip
-                            ),
-                        )
-                    } else {
-                        (
-                            FindingKind::PortAddressDiffers,
-                            format!(
-                                "{setup} announces {announced} but the client's address on the control connection is {}: \
-                                 a NAT without FTP support, a rewritten capture, or a third host (FTP bounce)",
-                                self.client.ip
-                            ),
-                        )
-                    };
+                    let (kind, msg) = port_address_finding(setup, announced, self.client.ip);
                     self.finding(kind, msg, ts, frame);
                 }
                 self.new_negotiation(
@@ -1000,6 +1010,7 @@ impl SessionCore {
             preliminary: false,
             final_code: None,
             told: false,
+            inferred: false,
         });
     }
 
@@ -1395,6 +1406,16 @@ impl SessionCore {
                     frame,
                 );
             }
+            "AUTH" if code >= 400 => self.finding(
+                FindingKind::AuthRefused,
+                format!(
+                    "the server refused {} ({code}): the session stays in clear text, and the password that follows \
+                     crosses the network readable",
+                    self.commands[index].arg.as_ref().map_or("AUTH".to_string(), |a| format!("AUTH {a}"))
+                ),
+                ts,
+                frame,
+            ),
             "SIZE" if code == 213 => {
                 if let (Some(size), Some(arg)) =
                     (text::size_reply(text), self.commands[index].arg.clone())
@@ -1448,9 +1469,13 @@ impl SessionCore {
                 self.commands[index].port_arithmetic = a.arithmetic.clone();
                 if ip != self.server.ip {
                     let why = if is_private(ip) && !is_private(self.server.ip) {
-                        "the server is behind NAT and announces its private address; clients must use the control connection's address instead"
+                        "the server is behind NAT and announces its private address, which the client cannot reach. \
+                         The server side must change: configure its public address for passive mode (vsftpd pasv_address, \
+                         ProFTPD MasqueradeAddress); EPSV, which names no address, avoids the problem (some clients also \
+                         ignore the announced address and use the control connection's)"
                     } else {
-                        "NAT rewriting, a server configured with another public address, or a rewritten capture"
+                        "NAT rewriting, a server configured with another public address, or a rewritten capture; if the \
+                         client cannot reach the announced address, the server's passive address setting must change"
                     };
                     self.finding(FindingKind::PasvAddressDiffers,
                         format!(
@@ -1574,7 +1599,49 @@ fn same_family(a: IpAddr, b: IpAddr) -> bool {
     a.is_ipv4() == b.is_ipv4()
 }
 
-/// RFC 1918 / RFC 4193 / loopback / link-local addresses.
+/// The finding for a PORT/EPRT that names another address than the client's: the client
+/// behind NAT (a private address), a third host (an FTP bounce, or FXP once the tracker
+/// finds the other server's passive announcement), or a privileged port (a bounce attack).
+fn port_address_finding(setup: &str, announced: Endpoint, client: IpAddr) -> (FindingKind, String) {
+    if announced.port < 1024 {
+        return (
+            FindingKind::PortBounce,
+            format!(
+                "{setup} asks the server to connect to {announced}, a privileged port on another host than the client {client}: \
+                 an FTP bounce attack (RFC 2577), the server would open a connection to that service on the client's behalf"
+            ),
+        );
+    }
+    if !same_family(announced.ip, client) {
+        return (
+            FindingKind::PortAddressDiffers,
+            format!(
+                "{setup} announces {announced} but the client's address on the control connection is {client} \
+                 (another address family): a dual-stack client naming its other address"
+            ),
+        );
+    }
+    if is_private(announced.ip) && (!is_private(client) || announced.ip != client) {
+        return (
+            FindingKind::PortAddressDiffers,
+            format!(
+                "{setup} announces {announced} but the server sees the client as {client}: the client is behind NAT and names \
+                 its private address, which the server cannot reach. The client side must change: use passive mode \
+                 (PASV/EPSV), or an FTP-aware NAT that rewrites PORT"
+            ),
+        );
+    }
+    (
+        FindingKind::PortBounce,
+        format!(
+            "{setup} names a third host, {announced} (the client is {client}): the server is asked to connect to another \
+             machine, an FTP bounce (RFC 2577), unless that host is an FTP server listening for a server-to-server \
+             transfer (FXP)"
+        ),
+    )
+}
+
+/// RFC 1918 / RFC 4193 / loopback / link-local / shared (CGNAT) addresses.
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {

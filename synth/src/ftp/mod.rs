@@ -9,5 +9,5 @@ pub mod session;
 pub mod transfer;
 
 pub use msg::{Cmd, Eol, Reply, ReplyEndpoint, hostport, long_hostport};
-pub use session::{CtrlAcks, FtpConfig, FtpSession, Parked, Who};
+pub use session::{CtrlAcks, FtpConfig, FtpSession, Parked, Who, tls_record};
 pub use transfer::{Abort, DataChannel, DataConn, DataFail, FinalAt, SynAt, Xfer, XferId};

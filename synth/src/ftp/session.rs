@@ -18,7 +18,10 @@ use crate::ftp::msg::{Cmd, Reply, ReplyEndpoint};
 use crate::net::Net;
 use crate::packet::Side;
 use crate::tcp::{AckPolicy, CloseStyle, Peer, TcpConn};
-use crate::truth::{CmdWire, CommandTruth, Login, ReplyWire, Role, SessionTruth};
+use crate::truth::{
+    CmdWire, CommandTruth, DataConnTruth, Direction, InferredTruth, Login, Mode, ReplyWire, Role,
+    SessionTruth,
+};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
@@ -130,6 +133,8 @@ impl<'n, 's> FtpSession<'n, 's> {
             greeting_wire: None,
             unsolicited_wire: Vec::new(),
             data_conns: Vec::new(),
+            implicit_tls: false,
+            inferred_transfers: Vec::new(),
         });
         let next_port = cfg
             .next_client_port
@@ -341,6 +346,78 @@ impl<'n, 's> FtpSession<'n, 's> {
         self.exchange(Cmd::new("PASS", Some(pass)), Reply::new(230, "Logged on"));
     }
 
+    /// Implicit FTPS: the control connection speaks TLS from its first byte.
+    pub fn implicit_tls(&mut self) {
+        self.net.session(self.st.sid).implicit_tls = true;
+    }
+
+    /// A data connection of the session while its control connection is encrypted (PROT
+    /// P): the client's `client_port` and the server's `server_port`; `mode` says who
+    /// opens it (passive: the client; active: the server). It carries a TLS handshake,
+    /// then `bytes` of TLS application data the way `direction` goes, then closes (the
+    /// sender first). The truth lists it as inferred.
+    pub fn tls_data(
+        &mut self,
+        mode: Mode,
+        (client_port, server_port): (u16, u16),
+        direction: Direction,
+        bytes: usize,
+        seed: u64,
+    ) {
+        let client = self
+            .st
+            .cfg
+            .client
+            .at(SocketAddr::new(self.client().ip(), client_port));
+        let server = self
+            .st
+            .cfg
+            .server
+            .at(SocketAddr::new(self.server().ip(), server_port));
+        let (orig, resp, client_side) = match mode {
+            Mode::Passive => (client, server, Side::Orig),
+            Mode::Active => (server, client, Side::Resp),
+        };
+        let mut tcp = TcpConn::new(self.net, orig, resp);
+        tcp.acks = self.st.cfg.data_acks;
+        self.net.set_role(tcp.id, Role::Data);
+        tcp.handshake(self.net);
+        // The FTP client is the TLS client on the data connection too (RFC 4217 §7).
+        tcp.send(self.net, client_side, &tls_record(0x16, 517, seed));
+        tcp.send(
+            self.net,
+            client_side.other(),
+            &tls_record(0x16, 1800, seed + 1),
+        );
+        tcp.send(self.net, client_side, &tls_record(0x14, 1, seed + 2));
+        let sender = match direction {
+            Direction::Upload => client_side,
+            _ => client_side.other(),
+        };
+        let mut left = bytes;
+        let mut k = 3;
+        while left > 0 {
+            let n = left.min(16_384);
+            tcp.send(self.net, sender, &tls_record(0x17, n, seed + k));
+            left -= n;
+            k += 1;
+        }
+        tcp.close(self.net, CloseStyle::FourWay, sender);
+        let data_conn = DataConnTruth {
+            conn: tcp.id,
+            orig: tcp.addr(Side::Orig).to_string(),
+            resp: tcp.addr(Side::Resp).to_string(),
+        };
+        let sess = self.net.session(self.st.sid);
+        sess.data_conns.push(data_conn.conn);
+        sess.inferred_transfers.push(InferredTruth {
+            data_conn,
+            mode,
+            direction,
+            encrypted: true,
+        });
+    }
+
     /// Bytes that are not FTP lines (TLS records after AUTH TLS): not in the truth.
     pub fn raw(&mut self, who: Who, bytes: &[u8]) {
         self.send_ctrl(who, bytes);
@@ -457,4 +534,14 @@ impl<'n, 's> FtpSession<'n, 's> {
             _ => {}
         }
     }
+}
+
+/// A TLS record with a real header (content type `kind`, TLS 1.2) and a pseudo-random
+/// body of `len` bytes: opaque, as an analyzer sees encrypted traffic.
+pub fn tls_record(kind: u8, len: usize, seed: u64) -> Vec<u8> {
+    let mut r = vec![kind, 0x03, 0x03, (len >> 8) as u8, len as u8];
+    let mut body = vec![0; len];
+    crate::packet::Payload::pattern(len as u64, seed).fill(0, &mut body);
+    r.extend(body);
+    r
 }
