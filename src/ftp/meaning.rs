@@ -93,7 +93,7 @@ fn specific_reply_meaning(code: u16) -> Option<&'static str> {
 }
 
 /// The meaning of a code's class (its first digit), RFC 959 §4.2.1.
-fn class_meaning(code: u16) -> &'static str {
+pub fn class_meaning(code: u16) -> &'static str {
     match code / 100 {
         1 => "positive preliminary: the action has started, another reply will follow",
         2 => "positive completion: the action succeeded",
