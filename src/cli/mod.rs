@@ -70,6 +70,10 @@ pub struct OutputArgs {
     /// Also show every data segment and the control connection's pure ACKs.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Add statistics (reply codes, verbs, transfers, users, passive ports, busiest
+    /// hosts, failed logins) after the timeline or tables, or as a last JSON Lines record.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.

@@ -138,7 +138,12 @@ impl Stats {
         self.commands_not_stored += s.summary.commands.saturating_sub(s.commands.len() as u64);
 
         let replies = s.commands.iter().flat_map(|c| &c.replies);
-        for r in s.greeting.iter().chain(&s.replies_without_command).chain(replies) {
+        for r in s
+            .greeting
+            .iter()
+            .chain(&s.replies_without_command)
+            .chain(replies)
+        {
             self.add_reply(r);
         }
         for c in &s.commands {
@@ -172,20 +177,27 @@ impl Stats {
         user.sessions += 1;
         user.transfers += s.transfers.len() as u64;
         let sum = &s.summary;
-        for (total, b) in user.bytes.iter_mut().zip([
-            sum.bytes_downloaded,
-            sum.bytes_uploaded,
-            sum.listing_bytes,
-        ]) {
+        for (total, b) in
+            user.bytes
+                .iter_mut()
+                .zip([sum.bytes_downloaded, sum.bytes_uploaded, sum.listing_bytes])
+        {
             *total = total.saturating_add(b);
         }
-        for (tally, ip) in [(&mut self.clients, s.client.ip), (&mut self.servers, s.server.ip)] {
+        for (tally, ip) in [
+            (&mut self.clients, s.client.ip),
+            (&mut self.servers, s.server.ip),
+        ] {
             let host = tally.entry(ip);
             host.sessions += 1;
             host.bytes = host.bytes.saturating_add(bytes);
         }
 
-        for a in s.login_attempts.iter().filter(|a| a.result == Login::Failed) {
+        for a in s
+            .login_attempts
+            .iter()
+            .filter(|a| a.result == Login::Failed)
+        {
             self.failed_logins += 1;
             *self.failed_by_client.entry(s.client.ip) += 1;
             *self.failed_by_user.entry(a.user.as_ref().map(user_key)) += 1;
@@ -195,7 +207,11 @@ impl Stats {
     /// Counts a data connection that carried no transfer.
     pub fn add_unlinked(&mut self, u: &UnlinkedConnection) {
         self.unlinked.0 += 1;
-        let bytes = u.tcp.orig_to_resp.bytes.saturating_add(u.tcp.resp_to_orig.bytes);
+        let bytes = u
+            .tcp
+            .orig_to_resp
+            .bytes
+            .saturating_add(u.tcp.resp_to_orig.bytes);
         self.unlinked.1 = self.unlinked.1.saturating_add(bytes);
     }
 

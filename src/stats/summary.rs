@@ -3,7 +3,7 @@
 //! cut to the busiest [`TOP`](super::TOP) entries (the codes and verbs are all listed:
 //! there are few of them by construction).
 
-use super::{HostCounts, PortSet, Stats, Tally, TOP, UserCounts};
+use super::{HostCounts, PortSet, Stats, TOP, Tally, UserCounts};
 use crate::ftp::meaning::{class_meaning, reply_meaning};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -301,14 +301,18 @@ impl Stats {
                 other_verbs: *self.verbs.other(),
             },
             transfers: self.transfers(),
-            users: ranked(&self.users, |u| bytes_total(u), |(user, u)| UserRow {
-                user: user.clone(),
-                sessions: u.sessions,
-                transfers: u.transfers,
-                bytes_downloaded: u.bytes[0],
-                bytes_uploaded: u.bytes[1],
-                listing_bytes: u.bytes[2],
-            }),
+            users: ranked(
+                &self.users,
+                |u| bytes_total(u),
+                |(user, u)| UserRow {
+                    user: user.clone(),
+                    sessions: u.sessions,
+                    transfers: u.transfers,
+                    bytes_downloaded: u.bytes[0],
+                    bytes_uploaded: u.bytes[1],
+                    listing_bytes: u.bytes[2],
+                },
+            ),
             passive_ports: ranked(&self.passive, PortSet::connections, |(ip, p)| {
                 let (min, max) = p.range().unwrap_or_default();
                 PassivePorts {
@@ -334,14 +338,22 @@ impl Stats {
             failed_logins: FailedLogins {
                 total: self.failed_logins,
                 sessions: self.failed_sessions,
-                by_client: ranked(&self.failed_by_client, |n| *n, |(ip, n)| ClientCount {
-                    client: *ip,
-                    count: *n,
-                }),
-                by_user: ranked(&self.failed_by_user, |n| *n, |(user, n)| UserCount {
-                    user: user.clone(),
-                    count: *n,
-                }),
+                by_client: ranked(
+                    &self.failed_by_client,
+                    |n| *n,
+                    |(ip, n)| ClientCount {
+                        client: *ip,
+                        count: *n,
+                    },
+                ),
+                by_user: ranked(
+                    &self.failed_by_user,
+                    |n| *n,
+                    |(user, n)| UserCount {
+                        user: user.clone(),
+                        count: *n,
+                    },
+                ),
             },
             unlinked_data_connections: CountBytes {
                 count: self.unlinked.0,
