@@ -301,18 +301,14 @@ impl Stats {
                 other_verbs: *self.verbs.other(),
             },
             transfers: self.transfers(),
-            users: ranked(
-                &self.users,
-                |u| bytes_total(u),
-                |(user, u)| UserRow {
-                    user: user.clone(),
-                    sessions: u.sessions,
-                    transfers: u.transfers,
-                    bytes_downloaded: u.bytes[0],
-                    bytes_uploaded: u.bytes[1],
-                    listing_bytes: u.bytes[2],
-                },
-            ),
+            users: ranked(&self.users, bytes_total, |(user, u)| UserRow {
+                user: user.clone(),
+                sessions: u.sessions,
+                transfers: u.transfers,
+                bytes_downloaded: u.bytes[0],
+                bytes_uploaded: u.bytes[1],
+                listing_bytes: u.bytes[2],
+            }),
             passive_ports: ranked(&self.passive, PortSet::connections, |(ip, p)| {
                 let (min, max) = p.range().unwrap_or_default();
                 PassivePorts {

@@ -73,7 +73,7 @@ impl<K: Ord, V: Default> Tally<K, V> {
     pub fn top<S: Ord>(&self, n: usize, score: impl Fn(&V) -> S) -> Vec<(&K, &V)> {
         let mut all: Vec<(&K, &V)> = self.map.iter().collect();
         // Stable: equal scores stay in key order.
-        all.sort_by(|a, b| score(b.1).cmp(&score(a.1)));
+        all.sort_by_key(|e| std::cmp::Reverse(score(e.1)));
         all.truncate(n);
         all
     }
