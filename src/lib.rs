@@ -30,6 +30,7 @@ pub mod ftp;
 pub mod link;
 pub mod model;
 pub mod report;
+pub mod stats;
 pub mod tcp;
 #[cfg(test)]
 mod test_support;

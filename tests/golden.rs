@@ -1,6 +1,6 @@
 //! Golden tests: every capture in `samples/` analysed in every format (timeline, table,
 //! JSON, JSON Lines), compared byte for byte with `tests/golden/<capture>.timeline.txt`,
-//! `.table.txt`, `.json` and `.jsonl`; and the timeline of the capture read from a pipe
+//! `.table.txt`, `.json` and `.jsonl` (and `.stats.txt` for a few); and the timeline of the capture read from a pipe
 //! (`analyze - < FILE`), which must be the file's timeline but for the input's name.
 //!
 //! After a deliberate change of the output, run `UPDATE_GOLDEN=1 cargo test --test golden`,
@@ -92,6 +92,13 @@ fn check(golden: &Path, got: &str, failures: &mut Vec<String>) {
     }
 }
 
+/// Captures whose `--format stats` output has a golden file.
+const STATS_SAMPLES: &[&str] = &[
+    "seed001-",
+    "failed-data-connection.",
+    "real-vsftpd-lftp-passive-active.",
+];
+
 #[test]
 fn samples_match_golden_outputs() {
     let samples = samples();
@@ -120,6 +127,14 @@ fn samples_match_golden_outputs() {
             &analyze(s, &["--format", "jsonl"]),
             &mut failures,
         );
+        // The statistics of a few captures: reply codes, verbs, transfers, hosts, logins.
+        if STATS_SAMPLES.iter().any(|p| name.starts_with(p)) {
+            check(
+                &dir.join(format!("{name}.stats.txt")),
+                &analyze(s, &["--format", "stats", "--color", "never"]),
+                &mut failures,
+            );
+        }
         let rel = s
             .strip_prefix(root())
             .unwrap()

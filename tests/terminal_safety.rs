@@ -482,11 +482,7 @@ fn live_progress_lines_show_capture_text_escaped() {
     let mut cfg = Config::default().show_passwords();
     cfg.tracker.session.live_progress = true;
     let out = Shared::default();
-    let opts = RenderOptions {
-        full_listing: false,
-        verbose: false,
-        color: false,
-    };
+    let opts = RenderOptions::default();
     let sink = report::sink(Format::Timeline, &opts, Box::new(out.clone()), true, false);
     let mut analyzer = Analyzer::with_sink(cfg, sink);
     analyzer.read(&Input::Path(capture().to_path_buf()));

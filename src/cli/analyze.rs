@@ -94,6 +94,7 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             verbose: args.output.verbose,
             color: use_color(&args.output),
             full_listing: args.output.full_listing,
+            stats: args.output.stats,
         },
         ftp_ports: &args.limits.ftp_ports,
         stop,
@@ -372,7 +373,7 @@ impl Joiner {
         match (self.format, first) {
             (Format::Json, true) => self.out.write_all(b"[\n"),
             (Format::Json, false) => self.out.write_all(b",\n"),
-            (Format::Timeline | Format::Table, false) => self.out.write_all(b"\n"),
+            (Format::Timeline | Format::Table | Format::Stats, false) => self.out.write_all(b"\n"),
             _ => Ok(()),
         }
     }

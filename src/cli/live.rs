@@ -43,6 +43,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         verbose: args.output.verbose,
         color: use_color(&args.output),
         full_listing: args.output.full_listing,
+        stats: args.output.stats,
     };
     // The report and the packet file must not be the same file; each is written under a
     // temporary name and put in place only when the capture ends cleanly.

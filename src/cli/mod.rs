@@ -77,6 +77,10 @@ pub struct OutputArgs {
     /// are kept), not only the first lines.
     #[arg(long)]
     pub full_listing: bool,
+    /// Add statistics (reply codes, verbs, transfers, users, passive ports, busiest
+    /// hosts, failed logins) after the timeline or tables, or as a last JSON Lines record.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.

@@ -53,6 +53,8 @@ pub struct Report {
     /// Last: its counters are known only at the end, and `--format json` writes the
     /// sessions as they finish (see `report::json::DocumentWriter`).
     pub capture: CaptureInfo,
+    /// Statistics over the sessions (bounded, see [`crate::stats`]); after the capture.
+    pub stats: crate::stats::StatsReport,
 }
 
 impl Report {
@@ -64,6 +66,7 @@ impl Report {
             sessions: Vec::new(),
             unlinked_data_connections: Vec::new(),
             capture,
+            stats: crate::stats::Stats::new().report(),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::model::events::{Event, Sink};
 use crate::model::{CaptureInfo, Report, Session, UnlinkedConnection};
+use crate::stats::Stats;
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
@@ -16,6 +17,7 @@ pub struct Collector(Rc<RefCell<Collected>>);
 struct Collected {
     sessions: Vec<Session>,
     unlinked: Vec<UnlinkedConnection>,
+    stats: Stats,
 }
 
 impl Collector {
@@ -27,12 +29,14 @@ impl Collector {
         let mut report = Report::summary(capture);
         report.sessions = c.sessions;
         report.unlinked_data_connections = c.unlinked;
+        report.stats = c.stats.report();
         report
     }
 }
 
 impl Sink for Collector {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
+        super::stats::count(&mut self.0.borrow_mut().stats, ev);
         match ev {
             Event::SessionEnded(s) => self.0.borrow_mut().sessions.push(clone_session(s)),
             Event::Unlinked(u) => self.0.borrow_mut().unlinked.push((*u).clone()),

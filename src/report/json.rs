@@ -10,6 +10,7 @@
 
 use crate::model::events::{Event, Sink};
 use crate::model::{CaptureInfo, Report, SCHEMA_VERSION, Session, Tool};
+use crate::stats::Stats;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -37,6 +38,8 @@ pub struct DocumentWriter {
     /// token separately, and through `Box<dyn Write>` each was a dynamic call (the JSON of
     /// the 1 GB benchmark took a tenth of the analysis thread's time).
     scratch: Vec<u8>,
+    /// The `stats` object's counts, written last.
+    stats: Stats,
 }
 
 impl DocumentWriter {
@@ -50,6 +53,7 @@ impl DocumentWriter {
             sessions_written: 0,
             unlinked: Vec::new(),
             scratch: Vec::new(),
+            stats: Stats::new(),
         }
     }
 
@@ -106,6 +110,8 @@ impl DocumentWriter {
         }
         self.out.write_all(b"],\n  \"capture\": ")?;
         write_pretty(&mut self.out, capture, 2)?;
+        self.out.write_all(b",\n  \"stats\": ")?;
+        write_pretty(&mut self.out, &self.stats.report(), 2)?;
         self.out
             .write_all(if self.newline { b"\n}\n" } else { b"\n}" })?;
         self.out.flush()
@@ -114,6 +120,7 @@ impl DocumentWriter {
 
 impl Sink for DocumentWriter {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
+        super::stats::count(&mut self.stats, ev);
         match ev {
             Event::SessionEnded(s) => self.write_session(s),
             Event::Unlinked(u) => {

@@ -7,6 +7,7 @@
 //! | table | [`table::TableSink`]: sessions and transfers as tables at the end | the rows' text (in a file past 4 MiB) |
 //! | json | [`json::DocumentWriter`]: one document, each session when it ends | the unlinked connections, serialized |
 //! | jsonl | [`jsonl::JsonLines`]: a record per step, session, unlinked connection | nothing |
+//! | stats | [`stats::StatsOnly`]: the statistics section (`--stats` adds it to the others) | bounded counters |
 //!
 //! [`sink`] chooses one; a new format is one file here and one arm there. [`collect`] is the
 //! sink for library callers that want the whole [`Report`](crate::model::Report).
@@ -19,6 +20,7 @@ pub mod lessons;
 pub mod offthread;
 pub mod rows;
 pub mod safe;
+pub mod stats;
 pub mod table;
 pub mod timeline;
 
@@ -36,6 +38,8 @@ pub enum Format {
     Json,
     /// JSON Lines: one record per event, each with a "type".
     Jsonl,
+    /// The statistics section alone (reply codes, verbs, transfers, hosts, logins).
+    Stats,
 }
 
 /// What the human-readable formats show, and how.
@@ -48,12 +52,44 @@ pub struct RenderOptions {
     /// Show every line of a listing the capture holds (`--full-listing`), not the first
     /// [`timeline::LISTING_LINES`].
     pub full_listing: bool,
+    /// `--stats`: the statistics after the timeline or the tables, or as a last JSON
+    /// Lines record (the JSON document always has them).
+    pub stats: bool,
 }
 
 /// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe
 /// or a live capture: the reader sees each session as it ends). `json_element`: the JSON
 /// document is an element of `--separate`'s array (no line end after it).
 pub fn sink(
+    format: Format,
+    opts: &RenderOptions,
+    out: Box<dyn Write>,
+    flush_each: bool,
+    json_element: bool,
+) -> Box<dyn Sink> {
+    let after = match format {
+        Format::Timeline | Format::Table => stats::After::Text,
+        Format::Jsonl => stats::After::JsonLine,
+        Format::Json | Format::Stats => {
+            return format_sink(format, opts, out, flush_each, json_element);
+        }
+    };
+    if !opts.stats {
+        return format_sink(format, opts, out, flush_each, json_element);
+    }
+    let shared = stats::SharedOut::new(out);
+    let inner = format_sink(
+        format,
+        opts,
+        Box::new(shared.clone()),
+        flush_each,
+        json_element,
+    );
+    Box::new(stats::WithStats::new(inner, shared, after, opts))
+}
+
+/// The sink of `format` alone (see [`sink`]).
+fn format_sink(
     format: Format,
     opts: &RenderOptions,
     out: Box<dyn Write>,
@@ -81,6 +117,7 @@ pub fn sink(
         Format::Table => Box::new(table::TableSink::new(out, opts)),
         Format::Json => Box::new(json::DocumentWriter::new(out, !json_element)),
         Format::Jsonl => Box::new(jsonl::JsonLines::new(out, flush_each)),
+        Format::Stats => Box::new(stats::StatsOnly::new(out, opts)),
     }
 }
 
