@@ -189,6 +189,7 @@ pub fn sink(opts: &Options) -> (Box<dyn ftpflow::model::events::Sink>, SharedBuf
     let render = RenderOptions {
         verbose: opts.verbose,
         color: opts.color,
+        advice: None,
     };
     let sink: Box<dyn ftpflow::model::events::Sink> = match opts.format {
         Format::Timeline => Box::new(timeline::TimelineSink::new(out, &render, true)),

@@ -93,6 +93,7 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         opts: RenderOptions {
             verbose: args.output.verbose,
             color: use_color(&args.output),
+            advice: args.output.advice,
         },
         ftp_ports: &args.limits.ftp_ports,
         stop,

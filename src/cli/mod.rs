@@ -70,6 +70,10 @@ pub struct OutputArgs {
     /// Also show every data segment and the control connection's pure ACKs.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Also print the firewall advice's rules as commands of this syntax (the advice
+    /// itself is always in the output).
+    #[arg(long, value_enum, value_name = "SYNTAX")]
+    pub advice: Option<crate::advice::Syntax>,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.

@@ -16,6 +16,7 @@ pub struct Collector(Rc<RefCell<Collected>>);
 struct Collected {
     sessions: Vec<Session>,
     unlinked: Vec<UnlinkedConnection>,
+    advisor: crate::advice::Advisor,
 }
 
 impl Collector {
@@ -27,6 +28,7 @@ impl Collector {
         let mut report = Report::summary(capture);
         report.sessions = c.sessions;
         report.unlinked_data_connections = c.unlinked;
+        report.advice = c.advisor.advice(None);
         report
     }
 }
@@ -34,7 +36,11 @@ impl Collector {
 impl Sink for Collector {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
         match ev {
-            Event::SessionEnded(s) => self.0.borrow_mut().sessions.push(clone_session(s)),
+            Event::SessionEnded(s) => {
+                let mut c = self.0.borrow_mut();
+                c.advisor.observe(s);
+                c.sessions.push(clone_session(s));
+            }
             Event::Unlinked(u) => self.0.borrow_mut().unlinked.push((*u).clone()),
             _ => {}
         }

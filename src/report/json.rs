@@ -37,6 +37,8 @@ pub struct DocumentWriter {
     /// token separately, and through `Box<dyn Write>` each was a dynamic call (the JSON of
     /// the 1 GB benchmark took a tenth of the analysis thread's time).
     scratch: Vec<u8>,
+    advisor: crate::advice::Advisor,
+    syntax: Option<crate::advice::Syntax>,
 }
 
 impl DocumentWriter {
@@ -50,7 +52,15 @@ impl DocumentWriter {
             sessions_written: 0,
             unlinked: Vec::new(),
             scratch: Vec::new(),
+            advisor: crate::advice::Advisor::new(),
+            syntax: None,
         }
+    }
+
+    /// Adds the advice's rules as commands of `syntax` (`--advice`).
+    pub fn advice(mut self, syntax: Option<crate::advice::Syntax>) -> DocumentWriter {
+        self.syntax = syntax;
+        self
     }
 
     fn start(&mut self) -> io::Result<()> {
@@ -104,7 +114,10 @@ impl DocumentWriter {
         if !self.unlinked.is_empty() {
             self.out.write_all(b"\n  ")?;
         }
-        self.out.write_all(b"],\n  \"capture\": ")?;
+        self.out.write_all(b"],\n  \"advice\": ")?;
+        let advice = self.advisor.advice(self.syntax);
+        write_pretty(&mut self.out, &advice, 2)?;
+        self.out.write_all(b",\n  \"capture\": ")?;
         write_pretty(&mut self.out, capture, 2)?;
         self.out
             .write_all(if self.newline { b"\n}\n" } else { b"\n}" })?;
@@ -115,7 +128,10 @@ impl DocumentWriter {
 impl Sink for DocumentWriter {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
         match ev {
-            Event::SessionEnded(s) => self.write_session(s),
+            Event::SessionEnded(s) => {
+                self.advisor.observe(s);
+                self.write_session(s)
+            }
             Event::Unlinked(u) => {
                 self.unlinked.push((u.tcp.id, pretty(u, 4)?));
                 Ok(())

@@ -46,6 +46,8 @@ pub struct TimelineSink {
     last_command: Option<usize>,
     /// Lines of the unlinked data connections, printed at the end.
     unlinked: Vec<String>,
+    advisor: crate::advice::Advisor,
+    syntax: Option<crate::advice::Syntax>,
 }
 
 impl TimelineSink {
@@ -61,6 +63,8 @@ impl TimelineSink {
             n: 0,
             last_command: None,
             unlinked: Vec::new(),
+            advisor: crate::advice::Advisor::new(),
+            syntax: opts.advice,
         }
     }
 
@@ -154,6 +158,7 @@ impl TimelineSink {
             self.title(s)?;
         }
         self.current = None;
+        self.advisor.observe(s);
         session_summary(s, &self.st, &mut self.out)?;
         if self.flush_each {
             self.out.flush()?;
@@ -233,6 +238,12 @@ impl TimelineSink {
                 writeln!(self.out, "{line}")?;
             }
         }
+        crate::advice::text::write(
+            &mut self.out,
+            &self.advisor.advice(self.syntax),
+            self.advisor.untracked_sessions(),
+            st,
+        )?;
         writeln!(self.out)?;
         let names: Vec<String> = c
             .files
