@@ -109,6 +109,10 @@ fn server(out: &mut dyn Write, a: &ServerAdvice, st: &Style) -> io::Result<()> {
     }
     for p in &a.problems {
         let which = match (p.transfer, &p.command) {
+            // The finding's message names the transfer already.
+            (Some(t), _) if p.what.starts_with(&format!("transfer {t} ")) => {
+                format!("session {}", p.session)
+            }
             (Some(t), Some(c)) => format!("session {}, transfer {t} ({c})", p.session),
             (Some(t), None) => format!("session {}, transfer {t}", p.session),
             _ => format!("session {}", p.session),
