@@ -139,6 +139,9 @@ pub struct Problem {
     pub what: String,
     /// What to change.
     pub fix: String,
+    /// An address problem (a NAT'd announcement) seen again later: counted, not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub repeats: u64,
 }
 
 /// The advice for one server.
@@ -294,6 +297,24 @@ impl Advisor {
             {
                 continue;
             }
+            // A NAT'd announcement repeats with every transfer: one problem, counted.
+            if is_address_problem(f.kind) {
+                if f.kind == FindingKind::DataAddressDiffers
+                    && s.findings.iter().any(|g| {
+                        matches!(
+                            g.kind,
+                            FindingKind::PasvAddressDiffers | FindingKind::PortAddressDiffers
+                        )
+                    })
+                {
+                    // The announcement's own finding says it already.
+                    continue;
+                }
+                if let Some(p) = seen.problems.iter_mut().find(|p| p.kind == f.kind) {
+                    p.repeats += 1;
+                    continue;
+                }
+            }
             if seen.problems.len() >= MAX_PROBLEMS {
                 seen.problems_dropped += 1;
                 continue;
@@ -309,6 +330,7 @@ impl Advisor {
                 kind: f.kind,
                 what: f.message.clone(),
                 fix,
+                repeats: 0,
             });
         }
     }
@@ -324,6 +346,15 @@ impl Advisor {
             })
             .collect()
     }
+}
+
+fn is_address_problem(k: FindingKind) -> bool {
+    matches!(
+        k,
+        FindingKind::PasvAddressDiffers
+            | FindingKind::PortAddressDiffers
+            | FindingKind::DataAddressDiffers
+    )
 }
 
 fn is_connect_failure(k: FindingKind) -> bool {

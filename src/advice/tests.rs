@@ -280,10 +280,16 @@ fn a_natd_227_advises_the_public_address_or_epsv() {
     ));
     s.findings
         .push(finding(FindingKind::PasvAddressDiffers, None));
+    s.findings
+        .push(finding(FindingKind::DataAddressDiffers, Some(1)));
+    s.findings
+        .push(finding(FindingKind::PasvAddressDiffers, None));
     let mut adv = Advisor::new();
     adv.observe(&s);
     let a = &adv.advice(None)[0];
+    // The announcement's problem once, counted again; the link's follows from it.
     assert_eq!(a.problems.len(), 1);
+    assert_eq!(a.problems[0].repeats, 1);
     assert!(a.problems[0].fix.contains("pasv_address"));
     assert!(a.problems[0].fix.contains("EPSV"));
     // The rule names the server's real address, not the announced private one.

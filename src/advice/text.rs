@@ -118,6 +118,14 @@ fn server(out: &mut dyn Write, a: &ServerAdvice, st: &Style) -> io::Result<()> {
             _ => format!("session {}", p.session),
         };
         writeln!(out, "    {} {which}: {}", st.red("✗"), safe::prose(&p.what))?;
+        if p.repeats > 0 {
+            writeln!(
+                out,
+                "      (and {} more time{} like it)",
+                p.repeats,
+                if p.repeats == 1 { "" } else { "s" }
+            )?;
+        }
         writeln!(out, "      → {}", p.fix)?;
     }
     if a.problems_dropped > 0 {
