@@ -104,11 +104,63 @@ fn the_advice_follows_the_captures_facts() {
             }
             assert_eq!(of("active"), if *active { 2 } else { 0 }, "{name} {server}");
             assert_eq!(of("control"), 2);
-            assert_eq!(rules[0]["to"]["ports"]["min"], a["server"]["port"], "{name}");
+            assert_eq!(
+                rules[0]["to"]["ports"]["min"], a["server"]["port"],
+                "{name}"
+            );
             assert_eq!(rules[0]["state"], "new");
         }
     }
-    assert!(with_passive >= 3 && with_active >= 3, "too few samples exercise both modes");
+    assert!(
+        with_passive >= 3 && with_active >= 3,
+        "too few samples exercise both modes"
+    );
+}
+
+#[test]
+fn seed004_gets_the_articles_four_rules_per_mode_and_names_the_failed_transfer() {
+    let doc = json(
+        &root().join("samples/seed004-firewall-active-dropped-passive-ok.pcap"),
+        &[],
+    );
+    let advice = doc["advice"].as_array().unwrap();
+    assert_eq!(advice.len(), 1);
+    let a = &advice[0];
+    let rules: Vec<(&str, &str, &str)> = a["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["mode"].as_str().unwrap(),
+                r["ports"].as_str().unwrap(),
+                r["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("control", "client >1023 -> server 21", "new"),
+            ("control", "server 21 -> client >1023", "established"),
+            ("active", "server 20 -> client >1023", "new"),
+            ("active", "client >1023 -> server 20", "established"),
+            ("passive", "client >1023 -> server 61204", "new"),
+            ("passive", "server 61204 -> client >1023", "established"),
+        ]
+    );
+    let problems = a["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0]["session"], 1);
+    assert_eq!(problems[0]["transfer"], 1);
+    assert_eq!(problems[0]["command"], "LIST");
+    assert_eq!(problems[0]["kind"], "active_connect_unanswered");
+    assert!(
+        problems[0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("passive mode")
+    );
 }
 
 /// Runs `tool args` with `input` on stdin: Some(success), None when it cannot run here.
@@ -169,7 +221,10 @@ fn nft_check(lines: &[String]) -> Option<(bool, String)> {
         .iter()
         .map(|l| {
             let l = l.strip_prefix("nft ").unwrap();
-            let l = l.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).unwrap_or(l);
+            let l = l
+                .strip_prefix('\'')
+                .and_then(|x| x.strip_suffix('\''))
+                .unwrap_or(l);
             format!("{l}\n")
         })
         .collect();
@@ -195,7 +250,12 @@ fn check_syntax(syntax: &str, check: Check, broken: &str) {
                 .map(|l| l.as_str().unwrap().to_string())
                 .collect();
             let (ok, err) = check(&lines).expect("the tool ran a moment ago");
-            assert!(ok, "{}: {syntax} rejects\n{}\n{err}", sample.display(), lines.join("\n"));
+            assert!(
+                ok,
+                "{}: {syntax} rejects\n{}\n{err}",
+                sample.display(),
+                lines.join("\n")
+            );
             checked += 1;
         }
     }

@@ -367,7 +367,7 @@ fn is_connect_failure(k: FindingKind) -> bool {
     )
 }
 
-const ACTIVE_FIX: &str = "the client is behind a firewall or NAT that drops the server's connection to it: use passive mode (PASV/EPSV), or allow inbound connections from the server's data port to the client's ports >1023, or let a stateful firewall track FTP (Linux: the nf_conntrack_ftp helper and a RELATED rule)";
+const ACTIVE_FIX: &str = "a firewall or NAT drops the server's connection to the client: use passive mode (PASV/EPSV); or, on a firewall in front of the server, allow active rules 3 and 4 (server 20 -> client >1023 and back); in front of the client, allow inbound connections from the server's data port to the client's ports >1023, or let a stateful firewall track FTP (Linux: the nf_conntrack_ftp helper and a RELATED rule)";
 const PASSIVE_FIX: &str = "open (and behind NAT, forward) a fixed passive port range on the server's firewall, and configure the same range on the server (vsftpd pasv_min_port/pasv_max_port, proftpd PassivePorts, pure-ftpd -p)";
 const PASV_NAT_FIX: &str = "the server is behind NAT and announces its private address: set the public address for passive replies (vsftpd pasv_address, proftpd MasqueradeAddress, pure-ftpd -P), or use EPSV, which announces no address";
 const PORT_NAT_FIX: &str = "the client is behind a NAT that does not rewrite PORT: use passive mode, or an FTP-aware NAT (Linux: nf_nat_ftp)";
