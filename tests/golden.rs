@@ -135,6 +135,14 @@ fn samples_match_golden_outputs() {
                 &mut failures,
             );
         }
+        // Seed 004 (the firewall article): its advice also as iptables commands.
+        if name.starts_with("seed004-") {
+            check(
+                &dir.join(format!("{name}.advice-iptables.txt")),
+                &analyze(s, &["--color", "never", "--advice", "iptables"]),
+                &mut failures,
+            );
+        }
         let rel = s
             .strip_prefix(root())
             .unwrap()

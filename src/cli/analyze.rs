@@ -95,6 +95,7 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             color: use_color(&args.output),
             full_listing: args.output.full_listing,
             stats: args.output.stats,
+            advice: args.output.advice,
         },
         ftp_ports: &args.limits.ftp_ports,
         stop,

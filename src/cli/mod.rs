@@ -81,6 +81,10 @@ pub struct OutputArgs {
     /// hosts, failed logins) after the timeline or tables, or as a last JSON Lines record.
     #[arg(long)]
     pub stats: bool,
+    /// Also print the firewall advice's rules as commands of this syntax (the advice
+    /// itself is always in the output).
+    #[arg(long, value_enum, value_name = "SYNTAX")]
+    pub advice: Option<crate::advice::Syntax>,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.

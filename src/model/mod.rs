@@ -50,6 +50,8 @@ pub struct Report {
     /// Connections that look like FTP data (between an FTP session's hosts) but match no
     /// negotiation, or matched one that no transfer command used.
     pub unlinked_data_connections: Vec<UnlinkedConnection>,
+    /// Firewall and NAT advice, one element per server ([`crate::advice`]).
+    pub advice: Vec<crate::advice::ServerAdvice>,
     /// Last: its counters are known only at the end, and `--format json` writes the
     /// sessions as they finish (see `report::json::DocumentWriter`).
     pub capture: CaptureInfo,
@@ -65,6 +67,7 @@ impl Report {
             tool: Tool::ftpflow(),
             sessions: Vec::new(),
             unlinked_data_connections: Vec::new(),
+            advice: Vec::new(),
             capture,
             stats: crate::stats::Stats::new().report(),
         }

@@ -189,6 +189,12 @@ pub enum Record<'a> {
         #[serde(flatten)]
         transfer: &'a Transfer,
     },
+    /// Firewall and NAT advice for one server, after the sessions.
+    Advice {
+        /// The advice's fields.
+        #[serde(flatten)]
+        advice: &'a crate::advice::ServerAdvice,
+    },
     /// The capture's summary and counters, the last record.
     Capture {
         /// The JSON layout version ([`super::SCHEMA_VERSION`]).

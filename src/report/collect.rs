@@ -18,6 +18,7 @@ struct Collected {
     sessions: Vec<Session>,
     unlinked: Vec<UnlinkedConnection>,
     stats: Stats,
+    advisor: crate::advice::Advisor,
 }
 
 impl Collector {
@@ -30,6 +31,7 @@ impl Collector {
         report.sessions = c.sessions;
         report.unlinked_data_connections = c.unlinked;
         report.stats = c.stats.report();
+        report.advice = c.advisor.advice(None);
         report
     }
 }
@@ -38,7 +40,11 @@ impl Sink for Collector {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
         super::stats::count(&mut self.0.borrow_mut().stats, ev);
         match ev {
-            Event::SessionEnded(s) => self.0.borrow_mut().sessions.push(clone_session(s)),
+            Event::SessionEnded(s) => {
+                let mut c = self.0.borrow_mut();
+                c.advisor.observe(s);
+                c.sessions.push(clone_session(s));
+            }
             Event::Unlinked(u) => self.0.borrow_mut().unlinked.push((*u).clone()),
             _ => {}
         }

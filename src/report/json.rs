@@ -40,6 +40,8 @@ pub struct DocumentWriter {
     scratch: Vec<u8>,
     /// The `stats` object's counts, written last.
     stats: Stats,
+    advisor: crate::advice::Advisor,
+    syntax: Option<crate::advice::Syntax>,
 }
 
 impl DocumentWriter {
@@ -54,7 +56,15 @@ impl DocumentWriter {
             unlinked: Vec::new(),
             scratch: Vec::new(),
             stats: Stats::new(),
+            advisor: crate::advice::Advisor::new(),
+            syntax: None,
         }
+    }
+
+    /// Adds the advice's rules as commands of `syntax` (`--advice`).
+    pub fn advice(mut self, syntax: Option<crate::advice::Syntax>) -> DocumentWriter {
+        self.syntax = syntax;
+        self
     }
 
     fn start(&mut self) -> io::Result<()> {
@@ -108,7 +118,10 @@ impl DocumentWriter {
         if !self.unlinked.is_empty() {
             self.out.write_all(b"\n  ")?;
         }
-        self.out.write_all(b"],\n  \"capture\": ")?;
+        self.out.write_all(b"],\n  \"advice\": ")?;
+        let advice = self.advisor.advice(self.syntax);
+        write_pretty(&mut self.out, &advice, 2)?;
+        self.out.write_all(b",\n  \"capture\": ")?;
         write_pretty(&mut self.out, capture, 2)?;
         self.out.write_all(b",\n  \"stats\": ")?;
         write_pretty(&mut self.out, &self.stats.report(), 2)?;
@@ -122,7 +135,10 @@ impl Sink for DocumentWriter {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
         super::stats::count(&mut self.stats, ev);
         match ev {
-            Event::SessionEnded(s) => self.write_session(s),
+            Event::SessionEnded(s) => {
+                self.advisor.observe(s);
+                self.write_session(s)
+            }
             Event::Unlinked(u) => {
                 self.unlinked.push((u.tcp.id, pretty(u, 4)?));
                 Ok(())

@@ -19,6 +19,8 @@ pub struct JsonLines {
     /// The session whose records are being written (its start record went out).
     current: Option<u32>,
     line: Vec<u8>,
+    advisor: crate::advice::Advisor,
+    syntax: Option<crate::advice::Syntax>,
 }
 
 impl JsonLines {
@@ -29,7 +31,15 @@ impl JsonLines {
             flush_each,
             current: None,
             line: Vec::with_capacity(1024),
+            advisor: crate::advice::Advisor::new(),
+            syntax: None,
         }
+    }
+
+    /// Adds the advice's rules as commands of `syntax` (`--advice`).
+    pub fn advice(mut self, syntax: Option<crate::advice::Syntax>) -> JsonLines {
+        self.syntax = syntax;
+        self
     }
 
     fn write(&mut self, record: &Record<'_>) -> io::Result<()> {
@@ -48,6 +58,7 @@ impl JsonLines {
     }
 
     fn ended(&mut self, s: &Session) -> io::Result<()> {
+        self.advisor.observe(s);
         self.start(s)?;
         // Transfers without a data connection had no step of their own.
         for t in s.transfers.iter().filter(|t| t.data.is_none()) {
@@ -92,6 +103,9 @@ impl Sink for JsonLines {
                 self.out.flush()
             }
             Event::Finished(capture) => {
+                for advice in &self.advisor.advice(self.syntax) {
+                    self.write(&Record::Advice { advice })?;
+                }
                 self.write(&Record::Capture {
                     schema_version: SCHEMA_VERSION,
                     capture,

@@ -55,6 +55,8 @@ pub struct RenderOptions {
     /// `--stats`: the statistics after the timeline or the tables, or as a last JSON
     /// Lines record (the JSON document always has them).
     pub stats: bool,
+    /// `--advice`: the firewall advice's rules also as commands of this syntax.
+    pub advice: Option<crate::advice::Syntax>,
 }
 
 /// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe
@@ -102,7 +104,7 @@ fn format_sink(
     let out = if !flush_each && matches!(format, Format::Timeline | Format::Jsonl) {
         let opts = *opts;
         let make: offthread::MakeSink = Box::new(move |out| match format {
-            Format::Jsonl => Box::new(jsonl::JsonLines::new(out, false)),
+            Format::Jsonl => Box::new(jsonl::JsonLines::new(out, false).advice(opts.advice)),
             _ => Box::new(timeline::TimelineSink::new(out, &opts, false)),
         });
         match offthread::OffThread::new(out, make) {
@@ -115,8 +117,8 @@ fn format_sink(
     match format {
         Format::Timeline => Box::new(timeline::TimelineSink::new(out, opts, flush_each)),
         Format::Table => Box::new(table::TableSink::new(out, opts)),
-        Format::Json => Box::new(json::DocumentWriter::new(out, !json_element)),
-        Format::Jsonl => Box::new(jsonl::JsonLines::new(out, flush_each)),
+        Format::Json => Box::new(json::DocumentWriter::new(out, !json_element).advice(opts.advice)),
+        Format::Jsonl => Box::new(jsonl::JsonLines::new(out, flush_each).advice(opts.advice)),
         Format::Stats => Box::new(stats::StatsOnly::new(out, opts)),
     }
 }

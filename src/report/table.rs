@@ -25,6 +25,8 @@ pub struct TableSink {
     unlinked: Rows,
     /// Findings that are warnings or errors, as printed lines.
     notable: Vec<String>,
+    advisor: crate::advice::Advisor,
+    syntax: Option<crate::advice::Syntax>,
 }
 
 /// Characters of capture text (a user name, an argument) shown in a cell.
@@ -74,10 +76,13 @@ impl TableSink {
             transfers: Rows::new(TRANSFER_HEADER),
             unlinked: Rows::new(UNLINKED_HEADER),
             notable: Vec::new(),
+            advisor: crate::advice::Advisor::new(),
+            syntax: opts.advice,
         }
     }
 
     fn session(&mut self, s: &Session) -> io::Result<()> {
+        self.advisor.observe(s);
         self.sessions.push(vec![
             s.id.to_string(),
             s.client.to_string(),
@@ -204,6 +209,12 @@ impl TableSink {
         for w in &c.warnings {
             writeln!(self.out, "  {} {}", st.yellow("!"), safe::prose(w))?;
         }
+        crate::advice::text::write(
+            &mut self.out,
+            &self.advisor.advice(self.syntax),
+            self.advisor.untracked_sessions(),
+            st,
+        )?;
         self.out.flush()
     }
 }

@@ -53,6 +53,8 @@ pub struct TimelineSink {
     index: StepIndex,
     /// `--full-listing`.
     full_listing: bool,
+    advisor: crate::advice::Advisor,
+    syntax: Option<crate::advice::Syntax>,
 }
 
 impl TimelineSink {
@@ -70,6 +72,8 @@ impl TimelineSink {
             unlinked: Vec::new(),
             index: StepIndex::default(),
             full_listing: opts.full_listing,
+            advisor: crate::advice::Advisor::new(),
+            syntax: opts.advice,
         }
     }
 
@@ -168,6 +172,7 @@ impl TimelineSink {
             self.title(s)?;
         }
         self.current = None;
+        self.advisor.observe(s);
         session_summary(s, &self.st, &mut self.out)?;
         if self.flush_each {
             self.out.flush()?;
@@ -247,6 +252,12 @@ impl TimelineSink {
                 writeln!(self.out, "{line}")?;
             }
         }
+        crate::advice::text::write(
+            &mut self.out,
+            &self.advisor.advice(self.syntax),
+            self.advisor.untracked_sessions(),
+            st,
+        )?;
         writeln!(self.out)?;
         let names: Vec<String> = c
             .files

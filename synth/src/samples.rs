@@ -180,6 +180,14 @@ pub fn all() -> Vec<Sample> {
             script: seed003,
         },
         Sample {
+            name: "seed004-firewall-active-dropped-passive-ok",
+            ext: "pcap",
+            layout: pcap(LinkType::Ethernet),
+            start_ns: utc(2022, 7, 17, 1, 21, 3, 0),
+            seed: 4,
+            script: seed004,
+        },
+        Sample {
             name: "epsv-eprt-ipv6",
             ext: "pcap",
             layout: Layout::Pcap(PcapOptions {
@@ -1265,6 +1273,54 @@ fn pipelined_odd(net: &mut Net<'_>) {
     // QUIT answered by a bare `221`.
     s.exchange(Cmd::new("QUIT", None), Reply::bare(221));
     s.close(CloseStyle::ThreeWay, Who::Server);
+}
+
+/// Seed 004: the article's firewall in front of the FTP server. A stateful firewall lets
+/// the control connection and passive data in, but drops the server's active data
+/// connection from port 20 (its rule 3, "server 20 -> client >1023", is missing): PORT +
+/// LIST times out with 425, then PASV `227 Entering Passive Mode (172,16,0,1,239,20)` (the
+/// article's example, 239*256+20 = 61204) + LIST works. The client's address and ports,
+/// the texts (vsftpd's) and the listing are chosen.
+fn seed004(net: &mut Net<'_>) {
+    let client = sa("172.16.0.10:51034");
+    let server = sa("172.16.0.1:21");
+    let mut s = FtpSession::connect(net, FtpConfig::new(client, server));
+    s.reply(Reply::new(220, "(vsFTPd 3.0.3)"));
+    s.exchange(
+        Cmd::new("USER", Some("ftpuser")),
+        Reply::new(331, "Please specify the password."),
+    );
+    s.exchange(
+        Cmd::new("PASS", Some("ftppass")),
+        Reply::new(230, "Login successful."),
+    );
+    // Active: the client listens on N+1 and sends PORT; the server's SYNs from port 20
+    // (at 0, 1 and 3 s) never get through the firewall, and vsftpd gives up: 425.
+    let chan = s.setup(
+        Cmd::port(v4("172.16.0.10:51035")),
+        Reply::new(200, "PORT command successful. Consider using PASV."),
+    );
+    s.transfer(
+        chan.as_ref(),
+        Xfer::new(Cmd::new("LIST", None), Payload::bytes(Vec::new()))
+            .prelim(None)
+            .fail(crate::ftp::DataFail::Unanswered { tries: 3 })
+            .done(Reply::new(425, "Failed to establish connection.")),
+    );
+    // Passive: the client opens the data connection itself, to port P = 61204.
+    let chan = s.pasv(61204);
+    let listing = crlf_lines(&[
+        "-rw-r--r--    1 1000     1000         2052 Jul 17 01:20 404.htm",
+        "drwxr-xr-x    2 1000     1000         4096 Jul 16 22:10 pub",
+    ]);
+    s.transfer(
+        Some(&chan),
+        Xfer::new(Cmd::new("LIST", None), Payload::bytes(listing))
+            .prelim(Some(Reply::new(150, "Here comes the directory listing.")))
+            .done(Reply::new(226, "Directory send OK.")),
+    );
+    s.exchange(Cmd::new("QUIT", None), Reply::new(221, "Goodbye."));
+    s.close(CloseStyle::FourWay, Who::Server);
 }
 
 /// Data connections that never open (425) and a failed login (530); an unrelated HTTP
