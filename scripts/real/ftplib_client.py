@@ -5,12 +5,14 @@ Input: a JSON plan file (argument 1). Output: a JSON report on stdout.
 
 Plan::
 
-    {"host": "10.21.2.1", "port": 21, "timeout": 30,
+    {"host": "10.21.2.1", "port": 21, "timeout": 30, "tls": false,
      "sessions": [
        {"logins": [{"user": "alice", "password": "wrong"}],      # tried in order on
         "steps": [...]},                                           # one control connection
        ...]}
 
+With ``"tls": true`` the client is ftplib.FTP_TLS (explicit FTPS): ``AUTH TLS`` before the
+first login, the server's certificate not verified (a self-signed test certificate).
 Each session opens one control connection, tries its logins in order (a login
 that fails is recorded and the next one is tried on the same connection), runs
 its steps only if the last login succeeded, then sends QUIT. Steps:
@@ -28,6 +30,8 @@ its steps only if the last login succeeded, then sends QUIT. Steps:
   urgent data, with MSG_OOB; no Telnet IP/DM) while the data connection is still open, or
   after closing it with close_first; then read the second reply if the first was 426/451.
 * ``{"op": "cwd", "path": p}``, ``{"op": "pwd"}``.
+* ``{"op": "prot_p"}`` (TLS only): ``PBSZ 0`` then ``PROT P``, so that every later data
+  connection is encrypted too.
 
 Any step may carry ``"expect_error": true`` (an error reply is then the expected result).
 
@@ -38,6 +42,7 @@ lines sent and received on it (``[">", line]`` / ``["<", line]``), taken from in
 
 import ftplib
 import json
+import ssl
 import sys
 import time
 
@@ -48,6 +53,31 @@ class WireFTP(ftplib.FTP):
     def __init__(self, wire, timeout):
         self.wire = wire
         super().__init__(timeout=timeout)
+
+    def putline(self, line):
+        self.wire.append([">", line])
+        super().putline(line)
+
+    def getline(self):
+        line = super().getline()
+        self.wire.append(["<", line])
+        return line
+
+    def abort(self):
+        self.wire.append([">", "ABOR"])
+        return super().abort()
+
+
+class WireFTPTLS(ftplib.FTP_TLS):
+    """ftplib.FTP_TLS that records every control line, as WireFTP (the lines as the client
+    sent and read them, before encryption)."""
+
+    def __init__(self, wire, timeout):
+        self.wire = wire
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the server's certificate is a test one
+        super().__init__(timeout=timeout, context=context)
 
     def putline(self, line):
         self.wire.append([">", line])
@@ -123,6 +153,8 @@ def run_step(ftp, step):
         res["reply"] = ftp.cwd(step["path"])
     elif op == "pwd":
         res["reply"] = ftp.pwd()
+    elif op == "prot_p":
+        res["reply"] = ftp.prot_p()
     else:
         raise ValueError(f"unknown step {op!r}")
     return res
@@ -131,7 +163,8 @@ def run_step(ftp, step):
 def run_session(plan, sess):
     wire = []
     out = {"wire": wire, "logins": [], "steps": [], "client_port": None}
-    ftp = WireFTP(wire, plan.get("timeout", 30))
+    cls = WireFTPTLS if plan.get("tls") else WireFTP
+    ftp = cls(wire, plan.get("timeout", 30))
     try:
         ftp.connect(plan["host"], plan.get("port", 21))
         out["client_port"] = ftp.sock.getsockname()[1]
