@@ -66,7 +66,15 @@ Truth format (``format`` = "ftpflow-real-truth", ``format_version`` = 1)::
          "file": {"size", "sha256"} for complete file transfers (the whole file, equal on
                   both ends; differs from bytes for REST or an APPE),
          optional: "rest" (REST offset sent before), "server_name" (STOU),
-         "client_read_bytes" / "abort_replies" (aborted), "note"}]
+         "client_read_bytes" / "abort_replies" (aborted), "note",
+         "protected" (PROT P in effect: TLS data connection), "data_connection" (protected:
+         {"opened_by", "client_port", "server_port", "wire_bytes": {"client_to_server",
+         "server_to_client"}}; never answered: {"opened_by", "answered": false, "syns"}),
+         "connected_to" (NAT: where a passive data connection went when the 227 announced
+         the server's private address)}],
+      optional per session: "tls": {"command", "reply_code", "commands_in_clear"};
+      optional: server "private_ip" (behind NAT), "brute_force" / "firewall" / "ftps" /
+      "nat" (the scenario's setting)
     }
 
 Passwords appear as the clients sent them (test credentials only).
