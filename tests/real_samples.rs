@@ -80,6 +80,9 @@ pub fn check_recording(truth_path: &Path) -> usize {
         }
         facts += 3;
     }
+    for w in want_sessions {
+        facts += check_attempt(name, &got, w);
+    }
     let (protected, visible): (Vec<&Value>, Vec<&Value>) = truth["transfers"]
         .as_array()
         .unwrap()
@@ -160,6 +163,30 @@ fn check_data_connection(ctx: &str, data: &Value, wt: &Value) -> usize {
         facts += 1;
     }
     facts
+}
+
+/// A session whose client tried a data connection that never opened and never sent the
+/// transfer command (behind NAT, to the private address a 227 announced): ftpflow shows it
+/// as an unlinked data connection of that session, SYNs unanswered.
+fn check_attempt(name: &str, got: &Value, w: &Value) -> usize {
+    let attempt = &w["data_connection_attempt"];
+    if !attempt.is_object() {
+        return 0;
+    }
+    let ctx = format!("{name} session {} data connection attempt", w["index"]);
+    let unlinked = got["unlinked_data_connections"].as_array().unwrap();
+    let u = unlinked
+        .iter()
+        .find(|u| u["resp"]["ip"] == attempt["ip"] && u["resp"]["port"] == attempt["port"])
+        .unwrap_or_else(|| panic!("{ctx}: not among the unlinked data connections"));
+    assert_eq!(u["session"], w["index"], "{ctx}: session");
+    assert!(u["handshake"]["syn_ack"].is_null(), "{ctx}: SYN answered?");
+    assert_eq!(
+        u["handshake"]["syn_retransmits"].as_u64(),
+        Some(attempt["syns"].as_u64().unwrap() - 1),
+        "{ctx}: SYN retransmissions"
+    );
+    4
 }
 
 /// Transfers of a session with PROT P: their data connections carry TLS records, so the

@@ -33,7 +33,10 @@ its steps only if the last login succeeded, then sends QUIT. Steps:
 * ``{"op": "prot_p"}`` (TLS only): ``PBSZ 0`` then ``PROT P``, so that every later data
   connection is encrypted too.
 
-Any step may carry ``"expect_error": true`` (an error reply is then the expected result).
+Any step may carry ``"expect_error": true`` (an error reply is then the expected result;
+so is a data connection that cannot be opened, OSError), ``"timeout": seconds`` (for its
+data connection) and ``"trust_pasv_address": true`` (connect to the address a 227 reply
+announces, as ftplib did before Python 3.6, instead of the control connection's).
 
 The report records, per session, the local port of the control connection and the exact
 lines sent and received on it (``[">", line]`` / ``["<", line]``), taken from inside ftplib
@@ -98,6 +101,8 @@ def run_step(ftp, step):
     res = {"op": op}
     if "passive" in step:
         ftp.set_pasv(bool(step["passive"]))
+    ftp.trust_server_pasv_ipv4_address = bool(step.get("trust_pasv_address"))
+    ftp.timeout = step.get("timeout", ftp.session_timeout)
     if op == "list":
         ftp.sendcmd("TYPE A")
         data = bytearray()
@@ -165,6 +170,7 @@ def run_session(plan, sess):
     out = {"wire": wire, "logins": [], "steps": [], "client_port": None}
     cls = WireFTPTLS if plan.get("tls") else WireFTP
     ftp = cls(wire, plan.get("timeout", 30))
+    ftp.session_timeout = ftp.timeout
     try:
         ftp.connect(plan["host"], plan.get("port", 21))
         out["client_port"] = ftp.sock.getsockname()[1]
@@ -182,7 +188,7 @@ def run_session(plan, sess):
                 try:
                     res = run_step(ftp, step)
                     res["ok"] = True
-                except (ftplib.error_perm, ftplib.error_temp) as err:
+                except (ftplib.error_perm, ftplib.error_temp, OSError) as err:
                     res = {"op": step["op"], "ok": False, "reply": str(err)}
                 res["expected"] = res["ok"] != bool(step.get("expect_error", False))
                 out["steps"].append(res)

@@ -185,9 +185,10 @@ class Lab:
                     self.offloads_disabled = False
             run(self.ns(which) + ["ip", "addr", "add", addr, "dev", dev])
             run(self.ns(which) + ["ip", "link", "set", dev, "up"])
-        # The server answers the client through the router; the client needs no route
-        # beyond its own link (it only ever talks to the router's public address).
+        # Both reach the other side through the router (what the router lets through is
+        # the scenario's ruleset).
         run(self.ns("srv") + ["ip", "route", "add", "default", "via", self.rtr_priv_ip4])
+        run(self.ns("cli") + ["ip", "route", "add", "default", "via", self.public_ip4])
         run(self.ns("rtr") + ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
 
     # -- processes ---------------------------------------------------------

@@ -391,6 +391,7 @@ class Ctx:
         self.server_log = None
         self.server_kind = None
         self.capture_side = "srv"  # "cli": tcpdump on the client's interface
+        self.pcap = None  # the capture file, once recording
 
 
 def s_vsftpd_lftp(ctx):
@@ -891,7 +892,10 @@ def s_vsftpd_nat_passive(ctx):
     server's private address (nftables DNAT, no FTP helper), so the 227 reply announces the
     private address, unchanged. Captured on the client's side. curl (--disable-epsv, so
     PASV; --ftp-skip-pasv-ip) ignores the announced address and connects to the address it
-    is talking to: a LIST, a RETR and a STOR, one control connection each, all work."""
+    is talking to: a LIST, a RETR and a STOR, one control connection each, all work. Then
+    Python's ftplib, told to trust the 227 address, tries a RETR: its SYN to the private
+    address is dropped by the router (only forwarded ports pass), it gives up after 3 s
+    without sending RETR, and quits."""
     srv, cli = ctx.srv_root, ctx.cli_dir
     down = make_file(srv / "down-128k.bin", 128 * 1024, 1001)
     up = make_file(cli / "up-32k.bin", 32 * 1024, 1002)
@@ -904,6 +908,11 @@ def s_vsftpd_nat_passive(ctx):
     chain prerouting {{
         type nat hook prerouting priority -100; policy accept;
         iifname "{lab.rtr_pub_if}" ip daddr {lab.public_ip4} tcp dport {{ 21, {NAT_PASV[0]}-{NAT_PASV[1]} }} dnat to {lab.srv_ip4}
+    }}
+    chain forward {{
+        type filter hook forward priority 0; policy accept;
+        iifname "{lab.rtr_pub_if}" ct status dnat accept
+        iifname "{lab.rtr_pub_if}" drop
     }}
 }}
 """
@@ -918,13 +927,37 @@ def s_vsftpd_nat_passive(ctx):
     ]
     state = {}
 
+    # A client that believes the 227: RETR is never sent, the connect fails first.
+    trusting = {"host": lab.public_ip4, "port": 21, "timeout": 30, "sessions": [
+        {"logins": [{"user": "anonymous", "password": "ftplib@ftpflow.test"}], "steps": [
+            {"op": "retr", "remote": down.name, "local": str(cli / "never.bin"),
+             "passive": True, "trust_pasv_address": True, "timeout": 3,
+             "expect_error": True}]}]}
+
     def go():
         ctx.start_capture()
         sessions, intact = run_curl(ctx, runs)
         state["left_intact"] = intact
-        return sessions
+        # Not state["report"]: that one gives every session's client port, and the curl
+        # sessions before it have none.
+        state["trusting"] = run_ftplib(ctx, trusting)
+        return sessions + [s["wire"] for s in state["trusting"]["sessions"]]
 
     def extra(truth):
+        last = truth["sessions"][-1]
+        pasv = [c for c in last["commands"] if c["command"] == "PASV"]
+        if not pasv or any(c["command"] == "RETR" for c in last["commands"]):
+            raise Failure(f"the trusting client should send PASV and no RETR: {last}")
+        tried = [(dst, flags) for src, dst, _s, _a, flags, _p
+                 in pcapflows.tcp_segments(ctx.pcap) if dst[0] == lab.srv_ip4]
+        syns = [d for d, f in tried if f & pcapflows.TCP_SYN]
+        if not syns or len(syns) != len(tried) or len({d for d in syns}) != 1:
+            raise Failure(f"expected unanswered SYNs to the private address, got {tried}")
+        last["note"] = ("ftplib with trust_server_pasv_ipv4_address: it connected to the "
+                        "address the 227 announced; the router dropped the SYNs; RETR was "
+                        "never sent")
+        last["data_connection_attempt"] = {"ip": syns[0][0], "port": syns[0][1],
+                                           "syns": len(syns), "answered": False}
         for t in truth["transfers"]:
             if t["data_endpoint"]["ip"] != lab.srv_ip4:
                 raise Failure(f"the 227 should announce the private {lab.srv_ip4}: {t}")
@@ -1317,6 +1350,7 @@ def record(name, out_dir, force_netem=False, keep=False):
         pcap_tmp = workdir / "capture.pcap"
         with Lab(index, workdir, impair=impair, log=log, router=name in ROUTED) as lab:
             ctx = Ctx(name, index, workdir, lab, impair)
+            ctx.pcap = pcap_tmp
             ctx.start_capture = lambda: lab.start_capture(pcap_tmp, ctx.capture_side)
             spec = builder(ctx)
             spec["doc"] = builder.__doc__
