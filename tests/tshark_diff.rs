@@ -566,6 +566,9 @@ struct TTransfer {
     setup: Option<String>,
     endpoint: Option<String>,
     conn: Option<(String, String)>,
+    /// Where the data connection went when that is not the announced endpoint (a real
+    /// recording behind NAT: `connected_to`).
+    connected_to: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -645,6 +648,7 @@ fn load_truth(capture: &Path) -> Option<Truth> {
                         setup: t["setup"].as_str().map(str::to_string),
                         endpoint: str_or_ep(&t["data_endpoint"]),
                         conn: conn_pair(&t["data_conn"]),
+                        connected_to: None,
                     })
                     .collect(),
             })
@@ -697,6 +701,7 @@ fn load_truth(capture: &Path) -> Option<Truth> {
                     setup: tr["setup"].as_str().map(str::to_string),
                     endpoint: str_or_ep(&tr["data_endpoint"]),
                     conn: None,
+                    connected_to: str_or_ep(&tr["connected_to"]),
                 });
             }
         }
@@ -738,6 +743,7 @@ fn load_truth(capture: &Path) -> Option<Truth> {
                     setup: tr["setup"].as_str().map(str::to_string),
                     endpoint: str_or_ep(&tr["data_endpoint"]),
                     conn: conn_pair(&tr["data_conn"]),
+                    connected_to: None,
                 })
                 .collect(),
         })
@@ -965,16 +971,17 @@ fn check_transfer(truth: &Truth, ts: &TSession, fs: &FSession, ti: usize) -> Che
             t.endpoint
         ));
     }
+    let went_to = t.connected_to.as_ref().or(t.endpoint.as_ref());
     if !truth.conn_info
         && let Some(c) = &f.conn
-        && t.endpoint.as_deref() != Some(c.resp.as_str())
+        && went_to.map(String::as_str) != Some(c.resp.as_str())
     {
         return Err(format!(
             "transfer #{} {}: data connection to {}, but the truth's endpoint is {:?}",
             ti + 1,
             f.command,
             c.resp,
-            t.endpoint
+            went_to
         ));
     }
     Ok(())

@@ -5,12 +5,14 @@ Input: a JSON plan file (argument 1). Output: a JSON report on stdout.
 
 Plan::
 
-    {"host": "10.21.2.1", "port": 21, "timeout": 30,
+    {"host": "10.21.2.1", "port": 21, "timeout": 30, "tls": false,
      "sessions": [
        {"logins": [{"user": "alice", "password": "wrong"}],      # tried in order on
         "steps": [...]},                                           # one control connection
        ...]}
 
+With ``"tls": true`` the client is ftplib.FTP_TLS (explicit FTPS): ``AUTH TLS`` before the
+first login, the server's certificate not verified (a self-signed test certificate).
 Each session opens one control connection, tries its logins in order (a login
 that fails is recorded and the next one is tried on the same connection), runs
 its steps only if the last login succeeded, then sends QUIT. Steps:
@@ -28,8 +30,13 @@ its steps only if the last login succeeded, then sends QUIT. Steps:
   urgent data, with MSG_OOB; no Telnet IP/DM) while the data connection is still open, or
   after closing it with close_first; then read the second reply if the first was 426/451.
 * ``{"op": "cwd", "path": p}``, ``{"op": "pwd"}``.
+* ``{"op": "prot_p"}`` (TLS only): ``PBSZ 0`` then ``PROT P``, so that every later data
+  connection is encrypted too.
 
-Any step may carry ``"expect_error": true`` (an error reply is then the expected result).
+Any step may carry ``"expect_error": true`` (an error reply is then the expected result;
+so is a data connection that cannot be opened, OSError), ``"timeout": seconds`` (for its
+data connection) and ``"trust_pasv_address": true`` (connect to the address a 227 reply
+announces, as ftplib did before Python 3.6, instead of the control connection's).
 
 The report records, per session, the local port of the control connection and the exact
 lines sent and received on it (``[">", line]`` / ``["<", line]``), taken from inside ftplib
@@ -38,6 +45,7 @@ lines sent and received on it (``[">", line]`` / ``["<", line]``), taken from in
 
 import ftplib
 import json
+import ssl
 import sys
 import time
 
@@ -63,11 +71,38 @@ class WireFTP(ftplib.FTP):
         return super().abort()
 
 
+class WireFTPTLS(ftplib.FTP_TLS):
+    """ftplib.FTP_TLS that records every control line, as WireFTP (the lines as the client
+    sent and read them, before encryption)."""
+
+    def __init__(self, wire, timeout):
+        self.wire = wire
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the server's certificate is a test one
+        super().__init__(timeout=timeout, context=context)
+
+    def putline(self, line):
+        self.wire.append([">", line])
+        super().putline(line)
+
+    def getline(self):
+        line = super().getline()
+        self.wire.append(["<", line])
+        return line
+
+    def abort(self):
+        self.wire.append([">", "ABOR"])
+        return super().abort()
+
+
 def run_step(ftp, step):
     op = step["op"]
     res = {"op": op}
     if "passive" in step:
         ftp.set_pasv(bool(step["passive"]))
+    ftp.trust_server_pasv_ipv4_address = bool(step.get("trust_pasv_address"))
+    ftp.timeout = step.get("timeout", ftp.session_timeout)
     if op == "list":
         ftp.sendcmd("TYPE A")
         data = bytearray()
@@ -123,6 +158,8 @@ def run_step(ftp, step):
         res["reply"] = ftp.cwd(step["path"])
     elif op == "pwd":
         res["reply"] = ftp.pwd()
+    elif op == "prot_p":
+        res["reply"] = ftp.prot_p()
     else:
         raise ValueError(f"unknown step {op!r}")
     return res
@@ -131,7 +168,9 @@ def run_step(ftp, step):
 def run_session(plan, sess):
     wire = []
     out = {"wire": wire, "logins": [], "steps": [], "client_port": None}
-    ftp = WireFTP(wire, plan.get("timeout", 30))
+    cls = WireFTPTLS if plan.get("tls") else WireFTP
+    ftp = cls(wire, plan.get("timeout", 30))
+    ftp.session_timeout = ftp.timeout
     try:
         ftp.connect(plan["host"], plan.get("port", 21))
         out["client_port"] = ftp.sock.getsockname()[1]
@@ -149,7 +188,7 @@ def run_session(plan, sess):
                 try:
                     res = run_step(ftp, step)
                     res["ok"] = True
-                except (ftplib.error_perm, ftplib.error_temp) as err:
+                except (ftplib.error_perm, ftplib.error_temp, OSError) as err:
                     res = {"op": step["op"], "ok": False, "reply": str(err)}
                 res["expected"] = res["ok"] != bool(step.get("expect_error", False))
                 out["steps"].append(res)

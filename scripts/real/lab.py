@@ -5,7 +5,11 @@
 veth pair (``veth-cli``/``veth-srv``, created directly inside the namespaces, so the host's
 own interfaces are never touched) or, with ``impair``, two TAP devices joined by
 linkemu.py. It assigns IPv4 and IPv6 addresses from 10.21.<index>.0/24 and
-fd00:21:<index>::/64. On exit, whatever happened, it stops every process it started (by
+fd00:21:<index>::/64. With ``router`` a third namespace ``-rtr`` sits between them (IPv4
+only): the client's link is 10.21.<index>.0/24 with the router at .1 (the address the
+client sees as the server's, ``public_ip4``), the server's link 192.168.<index>.0/24 with
+the server at .10 (``srv_ip4``) and the router at .1; the router forwards, and what it
+does to packets (NAT, filtering) is an nftables ruleset given with ``nft()``. On exit, whatever happened, it stops every process it started (by
 PID: SIGTERM, bounded wait, SIGKILL), kills any process still left inside its namespaces
 (descendants of those, e.g. vsftpd's per-session children; found with ``ip netns pids``)
 and deletes both namespaces.
@@ -49,8 +53,9 @@ def run(cmd, timeout=30, check=True, **kw):
 
 
 class Lab:
-    def __init__(self, index, workdir, impair=None, log=print):
+    def __init__(self, index, workdir, impair=None, log=print, router=False):
         self.index = index
+        self.router = router
         self.workdir = Path(workdir)
         # None or {"loss": %, "reorder": %, "delay_ms": ms, "seed": n, "max_drops": n}
         self.impair = impair
@@ -58,6 +63,7 @@ class Lab:
         tag = f"ftpf{os.getpid()}-{index}"
         self.cli = f"{tag}-cli"
         self.srv = f"{tag}-srv"
+        self.rtr = f"{tag}-rtr"
         if impair:
             self.cli_if, self.srv_if = "tap-cli", "tap-srv"
         else:
@@ -66,6 +72,11 @@ class Lab:
         self.cli_ip4 = f"10.21.{index}.2"
         self.srv_ip6 = f"fd00:21:{index}::1"
         self.cli_ip6 = f"fd00:21:{index}::2"
+        # The address the client connects to: the server's own, or the router's.
+        self.public_ip4 = self.srv_ip4
+        if router:
+            self.rtr_priv_ip4 = f"192.168.{index}.1"
+            self.srv_ip4 = f"192.168.{index}.10"
         self.procs = []  # (name, Popen) in start order
         self.files = []  # log files opened for the processes
         self.made_ns = []
@@ -89,15 +100,26 @@ class Lab:
         return False
 
     def ns(self, which):
-        return ["ip", "netns", "exec", self.cli if which == "cli" else self.srv]
+        name = {"cli": self.cli, "srv": self.srv, "rtr": self.rtr}[which]
+        return ["ip", "netns", "exec", name]
+
+    def nft(self, which, ruleset):
+        """Load an nftables ruleset into a namespace (a firewall or NAT for a scenario)."""
+        cp = run(self.ns(which) + ["nft", "-f", "-"], input=ruleset, check=False)
+        if cp.returncode != 0:
+            raise LabError(f"nft in {which} failed: {cp.stderr.strip()}")
 
     def _create(self):
-        for name in (self.cli, self.srv):
+        names = [("cli", self.cli), ("srv", self.srv)] + ([("rtr", self.rtr)] if self.router else [])
+        for which, name in names:
             if Path("/run/netns", name).exists():
                 raise LabError(f"namespace {name} already exists")
             run(["ip", "netns", "add", name])
             self.made_ns.append(name)
-            run(self.ns("cli" if name == self.cli else "srv") + ["ip", "link", "set", "lo", "up"])
+            run(self.ns(which) + ["ip", "link", "set", "lo", "up"])
+        if self.router:
+            self._create_routed()
+            return
         if self.impair:
             stats = self.workdir / "linkemu-stats.json"
             self.link_stats_path = stats
@@ -141,6 +163,33 @@ class Lab:
             time.sleep(0.1)
         else:
             raise LabError("IPv6 addresses did not become ready")
+
+    def _create_routed(self):
+        """cli --veth-cli/veth-pub-- rtr --veth-priv/veth-srv-- srv, IPv4 only."""
+        self.rtr_pub_if, self.rtr_priv_if = "veth-pub", "veth-priv"
+        run(["ip", "link", "add", self.cli_if, "netns", self.cli, "type", "veth",
+             "peer", "name", self.rtr_pub_if, "netns", self.rtr])
+        run(["ip", "link", "add", self.rtr_priv_if, "netns", self.rtr, "type", "veth",
+             "peer", "name", self.srv_if, "netns", self.srv])
+        ethtool = shutil.which("ethtool")
+        self.offloads_disabled = bool(ethtool)
+        links = (("cli", self.cli_if, f"{self.cli_ip4}/24"),
+                 ("rtr", self.rtr_pub_if, f"{self.public_ip4}/24"),
+                 ("rtr", self.rtr_priv_if, f"{self.rtr_priv_ip4}/24"),
+                 ("srv", self.srv_if, f"{self.srv_ip4}/24"))
+        for which, dev, addr in links:
+            if ethtool:
+                cp = run(self.ns(which) + [ethtool, "-K", dev, "tso", "off", "gso", "off",
+                                           "gro", "off", "tx", "off"], check=False)
+                if cp.returncode != 0:
+                    self.offloads_disabled = False
+            run(self.ns(which) + ["ip", "addr", "add", addr, "dev", dev])
+            run(self.ns(which) + ["ip", "link", "set", dev, "up"])
+        # Both reach the other side through the router (what the router lets through is
+        # the scenario's ruleset).
+        run(self.ns("srv") + ["ip", "route", "add", "default", "via", self.rtr_priv_ip4])
+        run(self.ns("cli") + ["ip", "route", "add", "default", "via", self.public_ip4])
+        run(self.ns("rtr") + ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
 
     # -- processes ---------------------------------------------------------
     def start(self, name, cmd, ns="srv", stdout=None, stderr=None, cwd=None):
@@ -234,10 +283,13 @@ class Lab:
         return False
 
     # -- capture -------------------------------------------------------------
-    def start_capture(self, path):
-        cmd = ["tcpdump", "-i", self.srv_if, "-w", str(path), "-U", "--immediate-mode",
+    def start_capture(self, path, which="srv"):
+        """tcpdump on the server's interface, or with which="cli" on the client's."""
+        self.capture_side = which
+        dev = self.cli_if if which == "cli" else self.srv_if
+        cmd = ["tcpdump", "-i", dev, "-w", str(path), "-U", "--immediate-mode",
                "-s", "0", "-B", "65536", "-Z", "root", "-n", "tcp"]
-        self.capture = self.start("tcpdump", cmd, ns="srv")
+        self.capture = self.start("tcpdump", cmd, ns=which)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if "listening on" in self._stderr("tcpdump"):

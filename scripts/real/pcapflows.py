@@ -4,7 +4,7 @@ Two questions, both answered from the bytes of the file alone (standard library 
 
 * ``unfinished(path)``: which connections in the capture do not yet show their end? A
   connection is finished once it holds a RST, or both FINs each acknowledged by the other
-  side. record.py waits (bounded) until nothing is unfinished before it stops tcpdump:
+  side, or only unanswered SYNs. record.py waits (bounded) until nothing is unfinished before it stops tcpdump:
   once the sockets at both ends are closed, the packets that closed them have passed the
   capture point, and this tells when tcpdump has also written them to the file.
 * ``client_commands(path, server_port)``: the lines each client sent on each control
@@ -114,8 +114,10 @@ def unfinished(path):
         key = tuple(sorted((src, dst)))
         c = conns.get(key)
         if c is None:
-            c = conns[key] = {"rst": False, "fin_end": {}, "acked": {}}
+            c = conns[key] = {"rst": False, "fin_end": {}, "acked": {}, "only_syn": True}
             order.append(key)
+        if flags & (TCP_SYN | TCP_ACK) != TCP_SYN or payload:
+            c["only_syn"] = False
         if flags & TCP_RST:
             c["rst"] = True
         if flags & TCP_FIN:
@@ -128,7 +130,9 @@ def unfinished(path):
     left = []
     for key in order:
         c = conns[key]
-        if c["rst"]:
+        if c["rst"] or c["only_syn"]:
+            # only_syn: an attempt nobody answered (e.g. a firewall dropped it); once the
+            # socket that tried has given up (wait_closed), nothing more comes.
             continue
         a, b = key
         done = all(side in c["fin_end"] and other in c["acked"]

@@ -66,7 +66,15 @@ Truth format (``format`` = "ftpflow-real-truth", ``format_version`` = 1)::
          "file": {"size", "sha256"} for complete file transfers (the whole file, equal on
                   both ends; differs from bytes for REST or an APPE),
          optional: "rest" (REST offset sent before), "server_name" (STOU),
-         "client_read_bytes" / "abort_replies" (aborted), "note"}]
+         "client_read_bytes" / "abort_replies" (aborted), "note",
+         "protected" (PROT P in effect: TLS data connection), "data_connection" (protected:
+         {"opened_by", "client_port", "server_port", "wire_bytes": {"client_to_server",
+         "server_to_client"}}; never answered: {"opened_by", "answered": false, "syns"}),
+         "connected_to" (NAT: where a passive data connection went when the 227 announced
+         the server's private address)}],
+      optional per session: "tls": {"command", "reply_code", "commands_in_clear"};
+      optional: server "private_ip" (behind NAT), "brute_force" / "firewall" / "ftps" /
+      "nat" (the scenario's setting)
     }
 
 Passwords appear as the clients sent them (test credentials only).
@@ -116,7 +124,8 @@ def log(msg):
 # -- requirements --------------------------------------------------------------
 
 APT_FOR = {"ip": "iproute2", "ss": "iproute2", "tcpdump": "tcpdump", "vsftpd": "vsftpd",
-           "lftp": "lftp", "curl": "curl", "ethtool": "ethtool"}
+           "lftp": "lftp", "curl": "curl", "ethtool": "ethtool", "openssl": "openssl",
+           "nft": "nftables"}
 
 
 def ensure_requirements(needs):
@@ -233,8 +242,11 @@ def X(command, arg, status="complete", mode=None, setup=None, src=None, dst=None
 
 # -- servers -----------------------------------------------------------------
 
-def start_vsftpd(ctx, no_anon_password=False, local_login_failure=True):
+def start_vsftpd(ctx, no_anon_password=False, local_login_failure=True, overrides=None):
     """vsftpd in the server namespace, anonymous with uploads into /upload.
+
+    overrides: {option: value} replacing or adding configuration lines (TLS, timeouts,
+    the passive port range).
 
     local_login_failure: local logins are enabled only for the non-existent user
     ``ftpflow-nouser`` (userlist_deny=NO with a list of that name and anonymous), so that a
@@ -260,7 +272,7 @@ def start_vsftpd(ctx, no_anon_password=False, local_login_failure=True):
     pam_ok = Path("/etc/pam.d/vsftpd").exists()
     local = "YES" if (local_login_failure and pam_ok) else "NO"
     conf = wd / "vsftpd.conf"
-    conf.write_text("\n".join([
+    lines = [
         "listen=YES", "listen_ipv6=NO", f"listen_address={ctx.lab.srv_ip4}", "listen_port=21",
         "background=NO", "anonymous_enable=YES", f"local_enable={local}",
         "pam_service_name=vsftpd",
@@ -274,8 +286,11 @@ def start_vsftpd(ctx, no_anon_password=False, local_login_failure=True):
         "seccomp_sandbox=NO", "xferlog_enable=YES", f"vsftpd_log_file={wd / 'vsftpd.log'}",
         "log_ftp_protocol=YES", "xferlog_std_format=NO", "dual_log_enable=NO",
         "delay_failed_login=1", "max_login_fails=3", "idle_session_timeout=120",
-        "data_connection_timeout=60", "tcp_wrappers=NO", "hide_ids=YES", "",
-    ]))
+        "data_connection_timeout=60", "tcp_wrappers=NO", "hide_ids=YES",
+    ]
+    options = dict(line.split("=", 1) for line in lines)
+    options.update(overrides or {})
+    conf.write_text("".join(f"{k}={v}\n" for k, v in options.items()))
     conf.chmod(0o600)
     ctx.server_log = wd / "vsftpd.log"
     ctx.server_kind = "vsftpd"
@@ -375,6 +390,8 @@ class Ctx:
         self.cli_dir = workdir / "cli"
         self.server_log = None
         self.server_kind = None
+        self.capture_side = "srv"  # "cli": tcpdump on the client's interface
+        self.pcap = None  # the capture file, once recording
 
 
 def s_vsftpd_lftp(ctx):
@@ -693,6 +710,280 @@ def s_vsftpd_curl_rest(ctx):
             "go": go, "expected": expected, "account": "curl", "state": state}
 
 
+def s_pyftpdlib_brute_force(ctx):
+    """pyftpdlib + Python ftplib, a password-guessing run: five control connections with
+    two wrong logins each (unknown users and wrong passwords, 530 at PASS, within a few
+    seconds), then a sixth whose login succeeds and downloads a file over PASV."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    loot = make_file(srv / "secrets-8k.bin", 8 * 1024, 701)
+    server = start_pyftpdlib(ctx, ctx.lab.srv_ip4, "alice", "alice-pw")
+    guesses = [("admin", "admin"), ("admin", "password"), ("root", "root"),
+               ("root", "toor"), ("alice", "alice"), ("alice", "123456"),
+               ("test", "test"), ("ftp", "ftp"), ("alice", "password"), ("alice", "qwerty")]
+    sessions = [{"logins": [{"user": u, "password": pw} for u, pw in guesses[i:i + 2]],
+                 "steps": []} for i in range(0, len(guesses), 2)]
+    sessions.append({"logins": [{"user": "alice", "password": "alice-pw"}], "steps": [
+        {"op": "retr", "remote": loot.name, "local": str(cli / loot.name), "passive": True}]})
+    plan = {"host": ctx.lab.srv_ip4, "port": 21, "timeout": 30, "sessions": sessions}
+    state = {}
+
+    def go():
+        ctx.start_capture()
+        state["report"] = run_ftplib(ctx, plan)
+        return [s["wire"] for s in state["report"]["sessions"]]
+
+    def extra(truth):
+        failed = truth["failed_logins"]
+        if len(failed) != len(guesses) or any(f["reply_code"] != 530 for f in failed):
+            raise Failure(f"expected {len(guesses)} logins refused with 530, got {failed}")
+        return {"brute_force": {
+            "failed_logins": len(failed),
+            "reply_530": sum(1 for s in truth["sessions"] for c in s["commands"]
+                             if 530 in c["reply_codes"]),
+            "control_connections": len(truth["sessions"]),
+            "users_tried": sorted({f["user"] for f in failed}),
+            "successful_user": truth["user"],
+            "note": "pyftpdlib answers a wrong login after 0.5 s (auth_failed_timeout)"}}
+
+    expected = [X("RETR", loot.name, mode="passive", setup="PASV", src=loot, dst=cli / loot.name)]
+    return {"server": server, "client": {"software": "python-ftplib",
+                                         "version": version_of("python"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "ftplib", "state": state,
+            "extra_truth": extra}
+
+
+# Drops every new TCP connection coming into the client: its own connections out (control,
+# passive data) are answered as usual; the server's active data connections never arrive.
+CLIENT_FIREWALL = """table inet ftpflow_fw {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        ct state new tcp flags & (syn | ack) == syn drop
+    }
+}
+"""
+
+
+def s_vsftpd_firewall_active(ctx):
+    """vsftpd + Python ftplib behind a stateful firewall on the client (nftables: new
+    inbound TCP connections dropped). An active RETR (PORT) fails: the server's SYN from
+    port 20 is never answered, it retransmits and gives up (425 after vsftpd's
+    connect_timeout of 3 s); the same file then downloads over PASV, and a listing too."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    down = make_file(srv / "down-64k.bin", 64 * 1024, 801)
+    server = start_vsftpd(ctx, local_login_failure=False, overrides={"connect_timeout": "3"})
+    ctx.lab.nft("cli", CLIENT_FIREWALL)
+    plan = {"host": ctx.lab.srv_ip4, "port": 21, "timeout": 30, "sessions": [
+        {"logins": [{"user": "anonymous", "password": "ftplib@ftpflow.test"}], "steps": [
+            {"op": "retr", "remote": down.name, "local": str(cli / "active.bin"),
+             "passive": False, "expect_error": True},
+            {"op": "retr", "remote": down.name, "local": str(cli / down.name), "passive": True},
+            {"op": "list", "cmd": "LIST", "passive": True, "save": str(cli / "list.txt")},
+        ]}]}
+    state = {}
+
+    def go():
+        ctx.start_capture()
+        state["report"] = run_ftplib(ctx, plan)
+        return [s["wire"] for s in state["report"]["sessions"]]
+
+    def extra(truth):
+        first = truth["transfers"][0]
+        dc = first.get("data_connection") or {}
+        if first["reply_code"] != 425 or (shutil.which("tshark") and (
+                dc.get("answered") is not False or dc["syns"] < 2)):
+            raise Failure(f"the active RETR should fail with 425 after unanswered SYN "
+                          f"retransmissions: {first}")
+        return {"firewall": {"where": "client namespace, nftables input hook",
+                             "ruleset": CLIENT_FIREWALL,
+                             "effect": "the server's active data connection (SYN from port "
+                                       "20) is dropped; passive connections from the client "
+                                       "work"}}
+
+    expected = [
+        X("RETR", down.name, status="failed", mode="active", setup="PORT",
+          note="the firewall dropped the server's SYN and its retransmissions; vsftpd gave "
+               "up after connect_timeout (3 s): 425"),
+        X("RETR", down.name, mode="passive", setup="PASV", src=down, dst=cli / down.name),
+        X("LIST", None, mode="passive", setup="PASV", listing_file=cli / "list.txt"),
+    ]
+    return {"server": server, "client": {"software": "python-ftplib",
+                                         "version": version_of("python"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "ftplib", "state": state,
+            "extra_truth": extra}
+
+
+def make_certificate(ctx):
+    """A self-signed certificate and key for the test server, made now (never committed)."""
+    cert, key = ctx.workdir / "ftps-cert.pem", ctx.workdir / "ftps-key.pem"
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=ftpflow-test-server", "-keyout", str(key), "-out", str(cert)],
+        timeout=60)
+    key.chmod(0o600)
+    return cert, key
+
+
+def s_vsftpd_ftps_prot_p(ctx):
+    """vsftpd with TLS required (ssl_enable, forced for logins and data, self-signed
+    certificate made at run time) + Python ftplib.FTP_TLS: AUTH TLS, then (encrypted)
+    USER/PASS, PBSZ 0, PROT P, a LIST, a RETR and a STOR over PASV, each data connection
+    TLS-protected. The capture shows the commands in clear only up to AUTH TLS; the rest
+    of the truth comes from the client's and the server's logs."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    down = make_file(srv / "down-100k.bin", 100 * 1024, 901)
+    up = make_file(cli / "up-40k.bin", 40 * 1024, 902)
+    cert, key = make_certificate(ctx)
+    tls = {"ssl_enable": "YES", "rsa_cert_file": str(cert), "rsa_private_key_file": str(key),
+           "allow_anon_ssl": "YES", "force_anon_logins_ssl": "YES",
+           "force_anon_data_ssl": "YES", "force_local_logins_ssl": "YES",
+           "force_local_data_ssl": "YES", "ssl_tlsv1": "YES", "ssl_sslv2": "NO",
+           "ssl_sslv3": "NO",
+           # ftplib does not resume the control connection's TLS session on data
+           # connections; vsftpd's default cipher (DES-CBC3-SHA) is gone from OpenSSL 3.
+           "require_ssl_reuse": "NO", "ssl_ciphers": "HIGH"}
+    server = start_vsftpd(ctx, local_login_failure=False, overrides=tls)
+    plan = {"host": ctx.lab.srv_ip4, "port": 21, "timeout": 30, "tls": True, "sessions": [
+        {"logins": [{"user": "anonymous", "password": "ftplib@ftpflow.test"}], "steps": [
+            {"op": "prot_p"},
+            {"op": "list", "cmd": "LIST", "passive": True, "save": str(cli / "list.txt")},
+            {"op": "retr", "remote": down.name, "local": str(cli / down.name), "passive": True},
+            {"op": "stor", "local": str(up), "remote": "upload/up-40k.bin", "passive": True},
+        ]}]}
+    state = {}
+
+    def go():
+        ctx.start_capture()
+        state["report"] = run_ftplib(ctx, plan)
+        return [s["wire"] for s in state["report"]["sessions"]]
+
+    def extra(truth):
+        sess = truth["sessions"][0]
+        if not sess.get("tls") or not all(t.get("protected") for t in truth["transfers"]):
+            raise Failure("expected a TLS session with every transfer protected (PROT P)")
+        return {"ftps": {"kind": "explicit (AUTH TLS)", "certificate": "self-signed, made at "
+                         "run time with openssl (not kept)",
+                         "data_protection": "PROT P before every transfer",
+                         "what_the_capture_shows": "commands and replies in clear up to the "
+                         "234 reply to AUTH TLS; after it only TLS records on the control "
+                         "connection and on every data connection",
+                         "truth_source": "ftplib's lines before encryption, cross-checked "
+                         "with vsftpd's protocol log"}}
+
+    expected = [
+        X("LIST", None, mode="passive", setup="PASV", listing_file=cli / "list.txt"),
+        X("RETR", down.name, mode="passive", setup="PASV", src=down, dst=cli / down.name),
+        X("STOR", "upload/up-40k.bin", mode="passive", setup="PASV", src=up,
+          dst=srv / "upload/up-40k.bin"),
+    ]
+    return {"server": server, "client": {"software": "python-ftplib (FTP_TLS)",
+                                         "version": version_of("python"),
+                                         "ip": ctx.lab.cli_ip4},
+            "go": go, "expected": expected, "account": "ftplib", "state": state,
+            "extra_truth": extra}
+
+
+NAT_PASV = (30000, 30009)
+
+
+def s_vsftpd_nat_passive(ctx):
+    """vsftpd behind a NAT router (three namespaces: client, router, server). The router
+    forwards its public address's port 21 and the passive range 30000-30009 to the
+    server's private address (nftables DNAT, no FTP helper), so the 227 reply announces the
+    private address, unchanged. Captured on the client's side. curl (--disable-epsv, so
+    PASV; --ftp-skip-pasv-ip) ignores the announced address and connects to the address it
+    is talking to: a LIST, a RETR and a STOR, one control connection each, all work. Then
+    Python's ftplib, told to trust the 227 address, tries a RETR: its SYN to the private
+    address is dropped by the router (only forwarded ports pass), it gives up after 3 s
+    without sending RETR, and quits."""
+    srv, cli = ctx.srv_root, ctx.cli_dir
+    down = make_file(srv / "down-128k.bin", 128 * 1024, 1001)
+    up = make_file(cli / "up-32k.bin", 32 * 1024, 1002)
+    lab = ctx.lab
+    server = start_vsftpd(ctx, local_login_failure=False, overrides={
+        "pasv_min_port": str(NAT_PASV[0]), "pasv_max_port": str(NAT_PASV[1])})
+    server["private_ip"] = server["ip"]
+    server["ip"] = lab.public_ip4
+    ruleset = f"""table ip ftpflow_nat {{
+    chain prerouting {{
+        type nat hook prerouting priority -100; policy accept;
+        iifname "{lab.rtr_pub_if}" ip daddr {lab.public_ip4} tcp dport {{ 21, {NAT_PASV[0]}-{NAT_PASV[1]} }} dnat to {lab.srv_ip4}
+    }}
+    chain forward {{
+        type filter hook forward priority 0; policy accept;
+        iifname "{lab.rtr_pub_if}" ct status dnat accept
+        iifname "{lab.rtr_pub_if}" drop
+    }}
+}}
+"""
+    lab.nft("rtr", ruleset)
+    ctx.capture_side = "cli"
+    base = f"ftp://{lab.public_ip4}"
+    cred = ["--user", "anonymous:curl@ftpflow.test", "--disable-epsv", "--ftp-skip-pasv-ip"]
+    runs = [
+        ("curl-1-list", cred + [f"{base}/", "-o", str(cli / "list.txt")], (0,)),
+        ("curl-2-retr", cred + [f"{base}/{down.name}", "-o", str(cli / down.name)], (0,)),
+        ("curl-3-stor", cred + ["-T", str(up), f"{base}/upload/{up.name}"], (0,)),
+    ]
+    state = {}
+
+    # A client that believes the 227: RETR is never sent, the connect fails first.
+    trusting = {"host": lab.public_ip4, "port": 21, "timeout": 30, "sessions": [
+        {"logins": [{"user": "anonymous", "password": "ftplib@ftpflow.test"}], "steps": [
+            {"op": "retr", "remote": down.name, "local": str(cli / "never.bin"),
+             "passive": True, "trust_pasv_address": True, "timeout": 3,
+             "expect_error": True}]}]}
+
+    def go():
+        ctx.start_capture()
+        sessions, intact = run_curl(ctx, runs)
+        state["left_intact"] = intact
+        # Not state["report"]: that one gives every session's client port, and the curl
+        # sessions before it have none.
+        state["trusting"] = run_ftplib(ctx, trusting)
+        return sessions + [s["wire"] for s in state["trusting"]["sessions"]]
+
+    def extra(truth):
+        last = truth["sessions"][-1]
+        pasv = [c for c in last["commands"] if c["command"] == "PASV"]
+        if not pasv or any(c["command"] == "RETR" for c in last["commands"]):
+            raise Failure(f"the trusting client should send PASV and no RETR: {last}")
+        tried = [(dst, flags) for src, dst, _s, _a, flags, _p
+                 in pcapflows.tcp_segments(ctx.pcap) if dst[0] == lab.srv_ip4]
+        syns = [d for d, f in tried if f & pcapflows.TCP_SYN]
+        if not syns or len(syns) != len(tried) or len({d for d in syns}) != 1:
+            raise Failure(f"expected unanswered SYNs to the private address, got {tried}")
+        last["note"] = ("ftplib with trust_server_pasv_ipv4_address: it connected to the "
+                        "address the 227 announced; the router dropped the SYNs; RETR was "
+                        "never sent")
+        last["data_connection_attempt"] = {"ip": syns[0][0], "port": syns[0][1],
+                                           "syns": len(syns), "answered": False}
+        for t in truth["transfers"]:
+            if t["data_endpoint"]["ip"] != lab.srv_ip4:
+                raise Failure(f"the 227 should announce the private {lab.srv_ip4}: {t}")
+            # Where curl really connected: the public address, the announced port.
+            t["connected_to"] = {"ip": lab.public_ip4, "port": t["data_endpoint"]["port"]}
+        return {"nat": {"router_public_ip": lab.public_ip4, "server_private_ip": lab.srv_ip4,
+                        "forwarded_ports": [21, f"{NAT_PASV[0]}-{NAT_PASV[1]}"],
+                        "ruleset": ruleset, "pasv_reply_rewritten": False,
+                        "capture_side": "client",
+                        "client_behaviour": "curl --ftp-skip-pasv-ip: the announced private "
+                                            "address is ignored, the data connection goes "
+                                            "to the control connection's server address "
+                                            "(transfers[].connected_to)"}}
+
+    expected = [
+        X("LIST", None, mode="passive", setup="PASV", note=CURL_ASCII),
+        X("RETR", down.name, mode="passive", setup="PASV", src=down, dst=cli / down.name),
+        X("STOR", f"{up.name}", mode="passive", setup="PASV", src=up,
+          dst=srv / "upload" / up.name),
+    ]
+    return {"server": server, "client": {"software": "curl", "version": version_of("curl"),
+                                         "ip": lab.cli_ip4},
+            "go": go, "expected": expected, "account": "curl", "state": state,
+            "extra_truth": extra}
+
+
 SCENARIOS = {
     # name: (index, builder, always impaired, programs needed)
     "vsftpd-lftp-passive-active": (1, s_vsftpd_lftp, False, ["vsftpd", "lftp"]),
@@ -701,7 +992,13 @@ SCENARIOS = {
     "vsftpd-ftplib-netem": (4, s_vsftpd_ftplib_netem, True, ["vsftpd"]),
     "vsftpd-curl-ipv4-rest": (5, s_vsftpd_curl_rest, False, ["vsftpd", "curl"]),
     "vsftpd-lftp-bulk": (6, s_vsftpd_lftp_bulk, False, ["vsftpd", "lftp"]),
+    "vsftpd-ftps-prot-p": (7, s_vsftpd_ftps_prot_p, False, ["vsftpd", "openssl"]),
+    "pyftpdlib-brute-force": (8, s_pyftpdlib_brute_force, False, ["pyftpdlib"]),
+    "vsftpd-firewall-active-dropped": (9, s_vsftpd_firewall_active, False, ["vsftpd", "nft"]),
+    "vsftpd-nat-passive": (10, s_vsftpd_nat_passive, False, ["vsftpd", "curl", "nft"]),
 }
+# Three namespaces (client, router, server) instead of two.
+ROUTED = {"vsftpd-nat-passive"}
 # Recorded only when named: large captures for benches/run.sh --real.
 NOT_IN_ALL = {"vsftpd-lftp-bulk"}
 
@@ -784,11 +1081,34 @@ def check_file_transfer(t, e):
         t["file"] = {"size": len(src), "sha256": sha256_bytes(src)}
 
 
+def tls_facts(commands):
+    """A session's TLS facts from its commands: (tls, protected) where tls is None or
+    {"command", "reply_code", "commands_in_clear"} (the commands up to and including the
+    AUTH that got 234; the capture shows only those in clear) and protected is one flag per
+    transfer command: PROT P was in effect (its data connection is encrypted too)."""
+    tls, protected, prot_p = None, [], False
+    for n, c in enumerate(commands, 1):
+        ok = any(200 <= code < 300 for code in c["reply_codes"])
+        if c["command"] == "AUTH" and tls is None and 234 in c["reply_codes"]:
+            tls = {"command": f"AUTH {c['arg']}", "reply_code": 234, "commands_in_clear": n}
+        elif c["command"] == "PROT" and ok:
+            prot_p = (c["arg"] or "").upper() == "P"
+        elif c["command"] in wire.TRANSFER_DIRECTION:
+            protected.append(prot_p)
+    return tls, protected
+
+
 def build_truth(ctx, spec, sessions, lab_info):
     truth_sessions, transfers, failed = [], [], []
     for i, (cw, label, port) in enumerate(sessions, 1):
         summary, ts = wire.explain(cw, spec["server"]["ip"])
         truth_sessions.append({"index": i, "client_port": port, **summary, "account": label})
+        tls, protected = tls_facts(summary["commands"])
+        if tls:
+            truth_sessions[-1]["tls"] = tls
+        for t, prot in zip(ts, protected):
+            if prot:
+                t["protected"] = True
         for a in summary["login_attempts"]:
             if a["reply_code"] != 230:
                 failed.append({"session": i, **a})
@@ -873,6 +1193,15 @@ def check_commands(pcap, truth):
             raise Failure(f"session {s['index']}: its control connection in the capture is "
                           f"from port {client[1]}, the truth says {s['client_port']}")
         want = [(c["command"], c["arg"] or "") for c in s["commands"]]
+        if s.get("tls"):
+            # After AUTH TLS the control connection carries TLS records only.
+            k = s["tls"]["commands_in_clear"]
+            want = want[:k]
+            if seen[:k] != want:
+                raise Failure(f"session {s['index']}: the commands in clear before TLS "
+                              f"are {seen[:k]}, the client sent {want}")
+            notes.append(f"session {s['index']}: {k} command(s) in clear, then TLS")
+            continue
         if holes:
             notes.append(f"session {s['index']}: {holes} gap(s) in the client's byte stream")
         if seen == want:
@@ -922,12 +1251,16 @@ def check_data_connections(pcap, truth):
         dst = (wire._norm_ip(f[4] or f[5]), int(f[6]))
         st = streams.get(sid)
         if st is None:
-            st = streams[sid] = {"syn": None, "top": {}}
+            st = streams[sid] = {"syn": None, "top": {}, "syns": 0, "answered": False}
             order.append(sid)
         syn = f[7] in ("1", "True")
         ack = f[8] in ("1", "True")
         if syn and not ack and st["syn"] is None:
             st["syn"] = (src, dst)
+        if syn and not ack:
+            st["syns"] += 1
+        if syn and ack:
+            st["answered"] = True
         n = int(f[10] or 0)
         if n > 0:
             top = int(f[9]) + n
@@ -941,6 +1274,12 @@ def check_data_connections(pcap, truth):
         if not ep:
             continue
         want = (wire._norm_ip(ep["ip"]), ep["port"])
+        private = truth["server"].get("private_ip")
+        if t["mode"] == "passive" and private and want[0] == wire._norm_ip(private):
+            # Behind NAT the 227 announces the server's private address; a client that
+            # ignores it connects to the address of the control connection instead.
+            want = (server_ip, ep["port"])
+            t["connected_to"] = {"ip": server_ip, "port": ep["port"]}
         for sid in order:
             st = streams[sid]
             if sid in used or st["syn"] is None or st["syn"][1] != want:
@@ -966,6 +1305,23 @@ def check_data_connections(pcap, truth):
         initiator_is_server = st["syn"][0][0] == server_ip
         if initiator_is_server != (t["mode"] == "active"):
             raise Failure(f"transfer {t['index']}: data connection opened by the wrong side")
+        if not st["answered"]:
+            # A firewall dropped it: SYN and retransmissions, never a SYN-ACK.
+            t["bytes"] = None
+            t["data_connection"] = {"opened_by": "server" if initiator_is_server else "client",
+                                    "answered": False, "syns": st["syns"]}
+            notes.append(f"transfer {t['index']}: {st['syns']} SYN(s), never answered")
+            continue
+        if t.get("protected"):
+            # TLS records: what the wire carried, not the file's size.
+            a, b = st["syn"]
+            t["data_connection"] = {
+                "opened_by": "server" if initiator_is_server else "client",
+                "client_port": (b if initiator_is_server else a)[1],
+                "server_port": (a if initiator_is_server else b)[1],
+                "wire_bytes": {"client_to_server": max(0, st["top"].get(client_side, 1) - 1),
+                               "server_to_client": max(0, st["top"].get(server_side, 1) - 1)}}
+            continue
         if t["bytes"] is not None and carried != t["bytes"]:
             raise Failure(f"transfer {t['index']} ({t['command']} {t['arg']}): the capture "
                           f"carries {carried} bytes, the truth says {t['bytes']}")
@@ -992,9 +1348,10 @@ def record(name, out_dir, force_netem=False, keep=False):
         (workdir / "srv").mkdir(mode=0o755)
         (workdir / "cli").mkdir(mode=0o755)
         pcap_tmp = workdir / "capture.pcap"
-        with Lab(index, workdir, impair=impair, log=log) as lab:
+        with Lab(index, workdir, impair=impair, log=log, router=name in ROUTED) as lab:
             ctx = Ctx(name, index, workdir, lab, impair)
-            ctx.start_capture = lambda: lab.start_capture(pcap_tmp)
+            ctx.pcap = pcap_tmp
+            ctx.start_capture = lambda: lab.start_capture(pcap_tmp, ctx.capture_side)
             spec = builder(ctx)
             spec["doc"] = builder.__doc__
             client_sessions = spec["go"]()
@@ -1013,7 +1370,11 @@ def record(name, out_dir, force_netem=False, keep=False):
             "kernel": platform.release(),
             "link": "tap+linkemu" if impair else "veth",
             "offloads_disabled": lab.offloads_disabled,
-            "capture_interface": f"{lab.srv_if} in the server namespace",
+            "capture_interface": (f"{lab.cli_if} in the client namespace"
+                                  if ctx.capture_side == "cli"
+                                  else f"{lab.srv_if} in the server namespace"),
+            "topology": ("client - router (NAT) - server" if lab.router
+                         else "client - server"),
             "capture_filter": "tcp",
             "impairment": ({**{k: impair[k] for k in ("loss", "reorder", "delay_ms", "seed",
                                                          "max_drops")},
@@ -1040,6 +1401,8 @@ def record(name, out_dir, force_netem=False, keep=False):
         notes = check_commands(pcap_tmp, truth)
         more, anomalies = tshark_check(pcap_tmp, truth)
         notes += more
+        if spec.get("extra_truth"):
+            truth.update(spec["extra_truth"](truth))
         if impair and anomalies == 0:
             notes.append("warning: impaired link but no retransmission or reordering seen")
         out_dir.mkdir(parents=True, exist_ok=True)

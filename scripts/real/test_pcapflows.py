@@ -125,6 +125,16 @@ class PcapFlowsTest(unittest.TestCase):
         reset = frames[:5] + [frame(SRV, CLI, 1, 1, R)]
         self.assertEqual(pcapflows.unfinished(self.write(pcap(reset))), [])
 
+    def test_an_unanswered_connection_attempt_is_not_waited_for(self):
+        # An active data connection a firewall dropped: the server's SYN and its
+        # retransmissions, nothing back.
+        data_srv, data_cli = ("10.21.4.1", 20), ("10.21.4.2", 40001)
+        syns = [frame(data_srv, data_cli, 77, 0, S) for _ in range(3)]
+        self.assertEqual(pcapflows.unfinished(self.write(pcap(session() + syns))), [])
+        # Answered (SYN-ACK) but not closed: still unfinished.
+        answered = syns + [frame(data_cli, data_srv, 9, 78, S | A)]
+        self.assertEqual(len(pcapflows.unfinished(self.write(pcap(answered)))), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
