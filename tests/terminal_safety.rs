@@ -482,6 +482,7 @@ fn live_progress_lines_show_capture_text_escaped() {
     let opts = RenderOptions {
         verbose: false,
         color: false,
+        ..Default::default()
     };
     let sink = report::sink(Format::Timeline, &opts, Box::new(out.clone()), true, false);
     let mut analyzer = Analyzer::with_sink(cfg, sink);

@@ -42,6 +42,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
     let opts = RenderOptions {
         verbose: args.output.verbose,
         color: use_color(&args.output),
+        lang: args.output.lang,
     };
     // The report and the packet file must not be the same file; each is written under a
     // temporary name and put in place only when the capture ends cleanly.

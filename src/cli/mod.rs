@@ -70,6 +70,9 @@ pub struct OutputArgs {
     /// Also show every data segment and the control connection's pure ACKs.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Language of the timeline, tables and notes (JSON keys never change).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: crate::lang::Lang,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.

@@ -44,6 +44,8 @@ pub struct RenderOptions {
     pub verbose: bool,
     /// ANSI colours.
     pub color: bool,
+    /// Language of the human-readable text (`--lang`).
+    pub lang: crate::lang::Lang,
 }
 
 /// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe
