@@ -48,6 +48,8 @@ impl Lang {
         if self.is_en() {
             return Cow::Borrowed(s);
         }
+        BUDGET.with(|b| b.set(WORK_BUDGET));
+        MEMO.with(|m| m.borrow_mut().clear());
         let body = s.trim_start_matches(' ');
         let indent = &s[..s.len() - body.len()];
         let out = match catalogue().text(body) {
@@ -97,7 +99,10 @@ fn split_label(s: &str) -> (Option<&str>, &str) {
     } else {
         return (None, s);
     };
-    (Some(&s[..label_end]), s[label_end..].trim_start_matches(' '))
+    (
+        Some(&s[..label_end]),
+        s[label_end..].trim_start_matches(' '),
+    )
 }
 
 /// An ANSI colour around the whole text: (opening code, inner text, reset).
@@ -125,6 +130,15 @@ pub(crate) fn strip_ansi(s: &str) -> String {
         }
     }
     out
+}
+
+/// Template lookups allowed for one text.
+const WORK_BUDGET: u32 = 100_000;
+
+thread_local! {
+    /// What each text tried as a whole gave, within one translated text.
+    static MEMO: std::cell::RefCell<HashMap<String, Option<String>>> = std::cell::RefCell::new(HashMap::new());
+    static BUDGET: std::cell::Cell<u32> = const { std::cell::Cell::new(WORK_BUDGET) };
 }
 
 /// The catalogue, indexed.
@@ -234,8 +248,35 @@ impl Catalogue {
         Some(out.join(zh_sep))
     }
 
+    /// A hole's text: without letters, or matched whole (inside a colour).
+    fn hole(&self, s: &str) -> Option<String> {
+        if !s.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return Some(s.to_string());
+        }
+        let (pre, inner, post) = ansi_wrapped(s);
+        self.whole(inner).map(|t| format!("{pre}{t}{post}"))
+    }
+
     /// `s` matched by one template.
     fn whole(&self, s: &str) -> Option<String> {
+        // Holes inside holes could make the tries grow fast on long text: a bound per
+        // translated text keeps it linear (past it, the text counts as untranslated).
+        if BUDGET.with(|b| {
+            let left = b.get();
+            b.set(left.saturating_sub(1));
+            left == 0
+        }) {
+            return None;
+        }
+        if let Some(known) = MEMO.with(|m| m.borrow().get(s).cloned()) {
+            return known;
+        }
+        let found = self.whole_uncached(s);
+        MEMO.with(|m| m.borrow_mut().insert(s.to_string(), found.clone()));
+        found
+    }
+
+    fn whole_uncached(&self, s: &str) -> Option<String> {
         if let Some(t) = self.exact.get(s) {
             return Some(t.to_string());
         }
@@ -244,7 +285,9 @@ impl Catalogue {
                 return None;
             }
             match h {
-                Hole::Translated => self.text(v),
+                // One template per hole, no cutting at separators: a cut inside a hole
+                // would multiply the tries.
+                Hole::Translated => self.hole(v),
                 _ => Some(v.to_string()),
             }
         };

@@ -135,7 +135,9 @@ pub(crate) fn fits(h: Hole, s: &str) -> bool {
             Hole::Num => s
                 .chars()
                 .all(|c| c.is_ascii_digit() || c == ',' || c == '.'),
-            Hole::State => s.chars().all(|c| c.is_ascii_uppercase() || c == '-' || c.is_ascii_digit()),
+            Hole::State => s
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c == '-' || c.is_ascii_digit()),
         }
 }
 

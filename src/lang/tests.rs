@@ -15,7 +15,10 @@ fn templates_fill_their_holes() {
     assert_eq!(z.tr("  6 commands"), "  6 条命令");
     assert_eq!(z.tr("1 command"), "1 条命令");
     // Parts joined by "; " are translated one by one.
-    assert_eq!(z.tr("command okay; starts transfer 2"), "命令成功；开始第 2 次传输");
+    assert_eq!(
+        z.tr("command okay; starts transfer 2"),
+        "命令成功；开始第 2 次传输"
+    );
 }
 
 #[test]

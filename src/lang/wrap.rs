@@ -91,6 +91,9 @@ mod tests {
             assert!(l.width() <= 10, "{l}");
             assert!(!l.starts_with('，'), "{l}");
         }
-        assert_eq!(lines.concat().replace(' ', ""), "客户端向服务器发起控制连接，端口21");
+        assert_eq!(
+            lines.concat().replace(' ', ""),
+            "客户端向服务器发起控制连接，端口21"
+        );
     }
 }

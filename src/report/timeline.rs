@@ -16,8 +16,8 @@ use super::fmt;
 use super::safe::{self, MAX_SHOWN};
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
-use crate::lang::{Lang, LineWriter};
 use crate::ftp::meaning::{command_meaning, reply_meaning};
+use crate::lang::{Lang, LineWriter};
 use crate::model::events::{Event, Progress, Sink};
 use crate::model::steps::{Scope, Step, StepKind, role};
 use crate::model::{
