@@ -707,4 +707,42 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "the password travels in clear text on the control connection (plain FTP, no AUTH TLS)",
         "密码以明文在控制连接上传输（普通 FTP，没有 AUTH TLS）",
     ),
+    ("mixed", "混合模式"),
+    ("mixed mode", "混合模式（主动和被动都有）"),
+    (
+        "PASV reply announces {} but the server's address on the control connection is {}: the server is behind NAT and announces its private address; clients must use the control connection's address instead",
+        "PASV 响应告知的地址是 {}，但控制连接上服务器的地址是 {}：服务器在 NAT 后面，告知的是它的私有地址；客户端必须改用控制连接的地址",
+    ),
+    (
+        "PORT announces {} but the client's address on the control connection is {}: a NAT without FTP support, a rewritten capture, or a third host (FTP bounce)",
+        "PORT 告知的地址是 {}，但控制连接上客户端的地址是 {}：不支持 FTP 的 NAT、被改写的抓包，或第三台主机（FTP 反弹攻击）",
+    ),
+    (
+        "transfer {n} ({}): announced {} but the connection went to {} (the {t}'s address on the control connection): NAT or a rewritten capture changed the address; linked by port and peer",
+        "第 {} 次传输（{}）：告知的是 {}，但连接去了 {}（控制连接上{}的地址）：NAT 或被改写的抓包改变了地址；按端口和对端关联",
+    ),
+    (
+        "transfer {n} ({}): {n}, the server could not open the data connection to the client. In active mode a firewall or NAT in front of the client usually blocks the server's connection; try passive mode.",
+        "第 {} 次传输（{}）：{}，服务器无法向客户端打开数据连接。主动模式下，客户端前面的防火墙或 NAT 通常会挡住服务器发起的连接；请改用被动模式。",
+    ),
+    (
+        "transfer {n} ({}): the server refused the client's connection to {} (RST): the passive port was closed, or a firewall rejected it.",
+        "第 {} 次传输（{}）：服务器拒绝了客户端到 {} 的连接（RST）：被动端口已关闭，或被防火墙拒绝。",
+    ),
+    (
+        "transfer {n} ({}): {n}, no data connection reached the server's passive port in time (client-side firewall, a blocked passive port range, or a wrong announced address behind NAT).",
+        "第 {} 次传输（{}）：{}，没有数据连接及时到达服务器的被动端口（客户端一侧的防火墙、被挡住的被动端口范围，或 NAT 后面告知了错误的地址）。",
+    ),
+    (
+        "transfer {n} ({}): the server's SYN to {} was never answered. In active mode the server must reach the client; a firewall or NAT in front of the client drops it. Passive mode (PASV/EPSV) avoids this because the client opens the data connection.",
+        "第 {} 次传输（{}）：服务器发往 {} 的 SYN 一直没有应答。主动模式下服务器必须连到客户端；客户端前面的防火墙或 NAT 丢弃了它。被动模式（PASV/EPSV）由客户端发起数据连接，可以避免这个问题。",
+    ),
+    (
+        "transfer {n} ({}): the server's SYN to {} was never answered. In active mode the server must reach the client; a firewall or NAT in front of the client (the announced address is private) drops it. Passive mode (PASV/EPSV) avoids this because the client opens the data connection.",
+        "第 {} 次传输（{}）：服务器发往 {} 的 SYN 一直没有应答。主动模式下服务器必须连到客户端；客户端前面的防火墙或 NAT（告知的是私有地址）丢弃了它。被动模式（PASV/EPSV）由客户端发起数据连接，可以避免这个问题。",
+    ),
+    (
+        "AUTH was accepted ({n}): the control connection is encrypted from here on; commands, replies and data-connection announcements can no longer be read",
+        "AUTH 已被接受（{}）：从这里开始控制连接被加密；命令、响应和数据连接的地址通告都无法再读到",
+    ),
 ];

@@ -224,7 +224,7 @@ impl TableSink {
 
 /// Which cells of a row are ftpflow's words (translated with `--lang`); the others are
 /// addresses, numbers and what the peers sent.
-const SESSION_WORDS: &[usize] = &[4, 5, 7, 11];
+const SESSION_WORDS: &[usize] = &[4, 5, 7];
 const TRANSFER_WORDS: &[usize] = &[4, 7, 8, 11];
 
 fn header(names: &[&str], lang: crate::lang::Lang) -> Vec<String> {
@@ -234,7 +234,8 @@ fn header(names: &[&str], lang: crate::lang::Lang) -> Vec<String> {
 fn cells(lang: crate::lang::Lang, words: &[usize], mut row: Vec<String>) -> Vec<String> {
     if !lang.is_en() {
         for &i in words {
-            if let Some(cell) = row.get_mut(i) {
+            // A cell with an arrow is a connection's endpoints.
+            if let Some(cell) = row.get_mut(i).filter(|c| !c.contains(" → ")) {
                 *cell = lang.tr(cell).into_owned();
             }
         }
