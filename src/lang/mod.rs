@@ -308,7 +308,7 @@ impl Catalogue {
 
 /// `s` cut at `sep` where it is outside brackets and double quotes.
 fn split_top<'a>(s: &'a str, sep: &str) -> Vec<&'a str> {
-    let quotes_even = s.matches('"').count() % 2 == 0;
+    let quotes_even = s.matches('"').count().is_multiple_of(2);
     let mut parts = Vec::new();
     let (mut depth, mut quoted, mut start) = (0i32, false, 0);
     for (i, c) in s.char_indices() {

@@ -45,7 +45,7 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
                 flush(&mut units, &mut word, &mut space);
                 word.push(c);
             }
-            if !(c == '（') {
+            if c != '（' {
                 flush(&mut units, &mut word, &mut space);
             }
         } else {
