@@ -28,6 +28,7 @@ pub mod cli;
 pub mod decode;
 pub mod endpoint;
 pub mod ftp;
+pub mod lang;
 pub mod link;
 pub mod model;
 pub mod report;

@@ -96,14 +96,16 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             full_listing: args.output.full_listing,
             stats: args.output.stats,
             advice: args.output.advice,
+            lang: args.output.lang,
         },
         ftp_ports: &args.limits.ftp_ports,
         stop,
         json_element: args.separate && args.format == Format::Json,
     };
     if !args.separate {
+        let lang = job.opts.lang;
         let exit = analyze_capture(&inputs, &job, out, &mut |note| {
-            eprintln!("{}", safe::prose(&note))
+            eprintln!("{}", lang.tr(&safe::prose(&note)))
         })?
         .exit;
         return commit_unless_failed(pending, exit);
@@ -153,8 +155,9 @@ fn one_by_one(
             joiner: joined.clone(),
             started: false,
         });
+        let lang = job.opts.lang;
         let outcome = analyze_capture(std::slice::from_ref(input), job, out, &mut |note| {
-            eprintln!("{}", safe::prose(&note))
+            eprintln!("{}", lang.tr(&safe::prose(&note)))
         })?;
         outcomes.push(outcome);
         if outcome.output_closed {
@@ -224,7 +227,7 @@ fn in_parallel(
             waiting[i] = Some(done);
             while let Some(Some(done)) = waiting.get_mut(turn).map(Option::take) {
                 for note in &done.notes {
-                    eprintln!("{}", safe::prose(note));
+                    eprintln!("{}", job.opts.lang.tr(&safe::prose(note)));
                 }
                 let mut output = done.output;
                 let written = done.outcome.and_then(|outcome| {

@@ -45,6 +45,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         full_listing: args.output.full_listing,
         stats: args.output.stats,
         advice: args.output.advice,
+        lang: args.output.lang,
     };
     // The report and the packet file must not be the same file; each is written under a
     // temporary name and put in place only when the capture ends cleanly.

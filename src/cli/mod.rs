@@ -85,6 +85,9 @@ pub struct OutputArgs {
     /// itself is always in the output).
     #[arg(long, value_enum, value_name = "SYNTAX")]
     pub advice: Option<crate::advice::Syntax>,
+    /// Language of the timeline, tables and notes (JSON keys never change).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: crate::lang::Lang,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.

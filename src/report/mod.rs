@@ -57,6 +57,8 @@ pub struct RenderOptions {
     pub stats: bool,
     /// `--advice`: the firewall advice's rules also as commands of this syntax.
     pub advice: Option<crate::advice::Syntax>,
+    /// Language of the human-readable text (`--lang`).
+    pub lang: crate::lang::Lang,
 }
 
 /// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe

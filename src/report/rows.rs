@@ -29,15 +29,15 @@ pub struct Rows {
 
 impl Rows {
     /// Rows under `header` that move to a temporary file past 4 MiB of text.
-    pub fn new(header: &[&str]) -> Rows {
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Rows {
         Rows::with_limit(header, IN_MEMORY)
     }
 
     /// Rows that move to a file past `limit` bytes of text.
-    pub fn with_limit(header: &[&str], limit: usize) -> Rows {
+    pub fn with_limit<S: AsRef<str>>(header: &[S], limit: usize) -> Rows {
         Rows {
-            header: header.iter().map(|h| h.to_string()).collect(),
-            widths: header.iter().map(|h| h.width()).collect(),
+            header: header.iter().map(|h| h.as_ref().to_string()).collect(),
+            widths: header.iter().map(|h| h.as_ref().width()).collect(),
             mem: Vec::new(),
             mem_bytes: 0,
             spill: None,

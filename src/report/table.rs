@@ -19,6 +19,7 @@ use std::io::{self, Write};
 pub struct TableSink {
     out: Box<dyn Write>,
     st: Style,
+    lang: crate::lang::Lang,
     inputs: Vec<String>,
     sessions: Rows,
     transfers: Rows,
@@ -71,10 +72,11 @@ impl TableSink {
         TableSink {
             out,
             st: Style::new(opts.color),
+            lang: opts.lang,
             inputs: Vec::new(),
-            sessions: Rows::new(SESSION_HEADER),
-            transfers: Rows::new(TRANSFER_HEADER),
-            unlinked: Rows::new(UNLINKED_HEADER),
+            sessions: Rows::new(&header(SESSION_HEADER, opts.lang)),
+            transfers: Rows::new(&header(TRANSFER_HEADER, opts.lang)),
+            unlinked: Rows::new(&header(UNLINKED_HEADER, opts.lang)),
             notable: Vec::new(),
             advisor: crate::advice::Advisor::new(),
             syntax: opts.advice,
@@ -83,75 +85,84 @@ impl TableSink {
 
     fn session(&mut self, s: &Session) -> io::Result<()> {
         self.advisor.observe(s);
-        self.sessions.push(vec![
-            s.id.to_string(),
-            s.client.to_string(),
-            s.server.to_string(),
-            s.user
-                .as_ref()
-                .map_or_else(|| "-".into(), |u| safe::shorten(u.wire_bytes(), CELL_WIDTH)),
-            match s.login {
-                Login::Success => "success",
-                Login::Failed => "failed",
-                Login::Unknown => "unknown",
-            }
-            .to_string(),
-            format!(
-                "{}{}",
-                s.mode.unwrap_or("-"),
-                if s.tls.is_some() { " +TLS" } else { "" }
-            ),
-            s.summary.commands.to_string(),
-            format!(
-                "{} ({} ok)",
-                s.summary.transfers, s.summary.transfers_complete
-            ),
-            fmt::size(s.summary.bytes_downloaded),
-            fmt::size(s.summary.bytes_uploaded),
-            fmt::size(s.summary.listing_bytes),
-            format!(
-                "{} {}{}",
-                s.control.state,
-                s.control.history,
-                // Finished by a bound, not by its peers or the capture's end.
-                if s.control.end == EndReason::Evicted {
-                    " evicted"
-                } else {
-                    ""
-                }
-            ),
-            fmt::duration(s.duration),
-        ])?;
-        for t in &s.transfers {
-            self.transfers.push(vec![
+        let lang = self.lang;
+        self.sessions.push(cells(
+            lang,
+            SESSION_WORDS,
+            vec![
                 s.id.to_string(),
-                t.id.to_string(),
-                t.command.clone(),
-                t.arg
+                s.client.to_string(),
+                s.server.to_string(),
+                s.user
                     .as_ref()
-                    .map(|a| safe::shorten(a.wire_bytes(), CELL_WIDTH))
-                    .unwrap_or_default(),
-                t.mode
-                    .map(|m| format!("{m:?}").to_lowercase())
-                    .unwrap_or_else(|| "-".into()),
-                t.setup.clone().unwrap_or_else(|| "-".into()),
-                t.data_endpoint
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                t.data
-                    .as_ref()
-                    .map(|d| format!("{} → {}", d.tcp.orig, d.tcp.resp))
-                    .unwrap_or_else(|| "not captured".into()),
-                t.data
-                    .as_ref()
-                    .map(|d| d.opened_by.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                t.bytes.map(fmt::thousands).unwrap_or_else(|| "-".into()),
-                t.reply_code
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                t.status.name().to_string(),
-            ])?;
+                    .map_or_else(|| "-".into(), |u| safe::shorten(u.wire_bytes(), CELL_WIDTH)),
+                match s.login {
+                    Login::Success => "success",
+                    Login::Failed => "failed",
+                    Login::Unknown => "unknown",
+                }
+                .to_string(),
+                format!(
+                    "{}{}",
+                    s.mode.unwrap_or("-"),
+                    if s.tls.is_some() { " +TLS" } else { "" }
+                ),
+                s.summary.commands.to_string(),
+                format!(
+                    "{} ({} ok)",
+                    s.summary.transfers, s.summary.transfers_complete
+                ),
+                fmt::size(s.summary.bytes_downloaded),
+                fmt::size(s.summary.bytes_uploaded),
+                fmt::size(s.summary.listing_bytes),
+                format!(
+                    "{} {}{}",
+                    s.control.state,
+                    s.control.history,
+                    // Finished by a bound, not by its peers or the capture's end.
+                    if s.control.end == EndReason::Evicted {
+                        " evicted"
+                    } else {
+                        ""
+                    }
+                ),
+                fmt::duration(s.duration),
+            ],
+        ))?;
+        for t in &s.transfers {
+            self.transfers.push(cells(
+                lang,
+                TRANSFER_WORDS,
+                vec![
+                    s.id.to_string(),
+                    t.id.to_string(),
+                    t.command.clone(),
+                    t.arg
+                        .as_ref()
+                        .map(|a| safe::shorten(a.wire_bytes(), CELL_WIDTH))
+                        .unwrap_or_default(),
+                    t.mode
+                        .map(|m| format!("{m:?}").to_lowercase())
+                        .unwrap_or_else(|| "-".into()),
+                    t.setup.clone().unwrap_or_else(|| "-".into()),
+                    t.data_endpoint
+                        .map(|e| e.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    t.data
+                        .as_ref()
+                        .map(|d| format!("{} → {}", d.tcp.orig, d.tcp.resp))
+                        .unwrap_or_else(|| "not captured".into()),
+                    t.data
+                        .as_ref()
+                        .map(|d| d.opened_by.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    t.bytes.map(fmt::thousands).unwrap_or_else(|| "-".into()),
+                    t.reply_code
+                        .map(|c| c.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    t.status.name().to_string(),
+                ],
+            ))?;
         }
         for f in s
             .findings
@@ -166,7 +177,7 @@ impl TableSink {
             self.notable.push(format!(
                 "  {mark} session {}: {}",
                 s.id,
-                safe::prose(&f.message)
+                lang.tr(&safe::prose(&f.message))
             ));
         }
         Ok(())
@@ -174,8 +185,8 @@ impl TableSink {
 
     fn finish(&mut self, c: &CaptureInfo) -> io::Result<()> {
         let st = &self.st;
-        writeln!(
-            self.out,
+        let lang = self.lang;
+        let totals = format!(
             "{} — {} packets, {} · {} FTP sessions · {} data connections linked · {} unlinked · {} other TCP connections",
             safe::prose(&self.inputs.join(", ")),
             fmt::thousands(c.packets),
@@ -184,17 +195,22 @@ impl TableSink {
             c.data_connections,
             c.unlinked_data_connections,
             c.other_tcp_connections
-        )?;
-        writeln!(self.out, "\n{}", st.bold("Sessions"))?;
+        );
+        writeln!(self.out, "{}", lang.tr(&totals))?;
+        writeln!(self.out, "\n{}", st.bold(&lang.tr("Sessions")))?;
         self.sessions.write(&mut self.out)?;
-        writeln!(self.out, "\n{}", st.bold("Transfers"))?;
+        writeln!(self.out, "\n{}", st.bold(&lang.tr("Transfers")))?;
         self.transfers.write(&mut self.out)?;
         if !self.unlinked.is_empty() {
-            writeln!(self.out, "\n{}", st.bold("Unlinked data connections"))?;
+            writeln!(
+                self.out,
+                "\n{}",
+                st.bold(&lang.tr("Unlinked data connections"))
+            )?;
             self.unlinked.write(&mut self.out)?;
         }
         if !self.notable.is_empty() {
-            writeln!(self.out, "\n{}", st.bold("Findings"))?;
+            writeln!(self.out, "\n{}", st.bold(&lang.tr("Findings")))?;
             for line in &self.notable {
                 writeln!(self.out, "{line}")?;
             }
@@ -207,7 +223,12 @@ impl TableSink {
             )?;
         }
         for w in &c.warnings {
-            writeln!(self.out, "  {} {}", st.yellow("!"), safe::prose(w))?;
+            writeln!(
+                self.out,
+                "  {} {}",
+                st.yellow("!"),
+                lang.tr(&safe::prose(w))
+            )?;
         }
         crate::advice::text::write(
             &mut self.out,
@@ -217,6 +238,27 @@ impl TableSink {
         )?;
         self.out.flush()
     }
+}
+
+/// Which cells of a row are ftpflow's words (translated with `--lang`); the others are
+/// addresses, numbers and what the peers sent.
+const SESSION_WORDS: &[usize] = &[4, 5, 7];
+const TRANSFER_WORDS: &[usize] = &[4, 7, 8, 11];
+
+fn header(names: &[&str], lang: crate::lang::Lang) -> Vec<String> {
+    names.iter().map(|h| lang.tr(h).into_owned()).collect()
+}
+
+fn cells(lang: crate::lang::Lang, words: &[usize], mut row: Vec<String>) -> Vec<String> {
+    if !lang.is_en() {
+        for &i in words {
+            // A cell with an arrow is a connection's endpoints.
+            if let Some(cell) = row.get_mut(i).filter(|c| !c.contains(" → ")) {
+                *cell = lang.tr(cell).into_owned();
+            }
+        }
+    }
+    row
 }
 
 impl Sink for TableSink {
@@ -234,7 +276,7 @@ impl Sink for TableSink {
                 format!("{} → {}", x.tcp.orig, x.tcp.resp),
                 fmt::thousands(x.tcp.orig_to_resp.bytes + x.tcp.resp_to_orig.bytes),
                 x.tcp.state.to_string(),
-                safe::prose(&x.reason),
+                self.lang.tr(&safe::prose(&x.reason)).into_owned(),
             ]),
             Event::Finished(c) => self.finish(c),
             Event::Step { .. } | Event::Progress { .. } => Ok(()),

@@ -19,6 +19,7 @@ use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
 use crate::ftp::meaning::{command_meaning, reply_meaning};
 use crate::ftp::reply::Continuation;
+use crate::lang::{Lang, LineWriter};
 use crate::model::conn::TcpState;
 use crate::model::events::{Event, Progress, Sink};
 use crate::model::steps::{Scope, Step, StepKind, role};
@@ -38,6 +39,7 @@ const MAX_SHOWN_LINES: usize = 24;
 pub struct TimelineSink {
     out: Box<dyn Write>,
     st: Style,
+    lang: Lang,
     /// Time zero: the capture's first packet.
     t0: Timestamp,
     /// Flush after each session (a pipe or a live capture).
@@ -63,6 +65,7 @@ impl TimelineSink {
         TimelineSink {
             out,
             st: Style::new(opts.color),
+            lang: opts.lang,
             t0: Timestamp::default(),
             flush_each,
             inputs: Vec::new(),
@@ -81,7 +84,7 @@ impl TimelineSink {
         self.inputs = inputs.to_vec();
         self.t0 = first_ts.unwrap_or_default();
         let names = if inputs.is_empty() {
-            "live capture".to_string()
+            self.lang.tr("live capture").into_owned()
         } else {
             safe::prose(&inputs.join(", "))
         };
@@ -92,10 +95,8 @@ impl TimelineSink {
             env!("CARGO_PKG_VERSION")
         )?;
         if let Some(t) = first_ts {
-            writeln!(
-                self.out,
-                "capture starts {t}; times below are seconds since then"
-            )?;
+            let line = format!("capture starts {t}; times below are seconds since then");
+            writeln!(self.out, "{}", self.lang.tr(&line))?;
         }
         Ok(())
     }
@@ -111,11 +112,13 @@ impl TimelineSink {
             "Session {}  client {} → server {}",
             s.id, s.client, s.server
         );
+        let title = self.lang.tr(&title);
         writeln!(self.out, "{}", self.st.bold(&format!("━━ {title} ━━")))?;
         writeln!(
             self.out,
             "{}",
-            self.st.dim(" step        time   frame  connection")
+            self.st
+                .dim(&self.lang.tr(" step        time   frame  connection"))
         )
     }
 
@@ -127,8 +130,20 @@ impl TimelineSink {
         let ctx = Ctx {
             index: &self.index,
             full_listing: self.full_listing,
+            lang: self.lang,
         };
-        let d = describe(s, step, &mut self.last_command, st, &ctx);
+        let mut d = describe(s, step, &mut self.last_command, st, &ctx);
+        if !self.lang.is_en() && !matches!(step.kind, StepKind::Finding(_)) {
+            // Findings are translated before they are wrapped (in `describe`); listing
+            // and reply lines (`│`) are protocol text.
+            d.head = self.lang.head(&d.head);
+            d.why = d.why.map(|w| self.lang.tr(&w).into_owned());
+            for line in &mut d.more {
+                if !crate::lang::strip_ansi(line).starts_with('│') {
+                    *line = self.lang.tr(line).into_owned();
+                }
+            }
+        }
         // Where a step's words begin: under the connection column.
         const INDENT: &str = "                           ";
         let indent = INDENT;
@@ -173,7 +188,13 @@ impl TimelineSink {
         }
         self.current = None;
         self.advisor.observe(s);
-        session_summary(s, &self.st, &mut self.out)?;
+        if self.lang.is_en() {
+            session_summary(s, &self.st, &mut self.out)?;
+        } else {
+            let mut out = LineWriter::new(&mut *self.out, self.lang);
+            session_summary(s, &self.st, &mut out)?;
+            out.flush()?;
+        }
         if self.flush_each {
             self.out.flush()?;
         }
@@ -244,21 +265,35 @@ impl TimelineSink {
     }
 
     fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
-        let st = &self.st;
-        if !self.unlinked.is_empty() {
-            writeln!(self.out)?;
-            writeln!(self.out, "{}", st.bold("Unlinked data connections"))?;
-            for line in &self.unlinked {
-                writeln!(self.out, "{line}")?;
+        let advice = self.advisor.advice(self.syntax);
+        let untracked = self.advisor.untracked_sessions();
+        if self.lang.is_en() {
+            return finished_to(&mut *self.out, &self.st, &self.unlinked, &advice, untracked, c);
+        }
+        let mut out = LineWriter::new(&mut *self.out, self.lang);
+        finished_to(&mut out, &self.st, &self.unlinked, &advice, untracked, c)
+    }
+}
+
+/// The unlinked data connections, the advice per server, the capture's totals and warnings.
+fn finished_to(
+    out: &mut dyn Write,
+    st: &Style,
+    unlinked: &[String],
+    advice: &[crate::advice::ServerAdvice],
+    untracked: u64,
+    c: &CaptureInfo,
+) -> io::Result<()> {
+    {
+        if !unlinked.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}", st.bold("Unlinked data connections"))?;
+            for line in unlinked {
+                writeln!(out, "{line}")?;
             }
         }
-        crate::advice::text::write(
-            &mut self.out,
-            &self.advisor.advice(self.syntax),
-            self.advisor.untracked_sessions(),
-            st,
-        )?;
-        writeln!(self.out)?;
+        crate::advice::text::write(out, advice, untracked, st)?;
+        writeln!(out)?;
         let names: Vec<String> = c
             .files
             .iter()
@@ -273,7 +308,7 @@ impl TimelineSink {
             })
             .collect();
         writeln!(
-            self.out,
+            out,
             "{} {}",
             st.bold("Capture"),
             if names.is_empty() {
@@ -283,7 +318,7 @@ impl TimelineSink {
             }
         )?;
         writeln!(
-            self.out,
+            out,
             "  {} packets, {}, {} · {} FTP session{}, {} data connection{} linked, {} unlinked data connection{}, {} other TCP connection{}",
             fmt::thousands(c.packets),
             fmt::size(c.bytes),
@@ -298,16 +333,16 @@ impl TimelineSink {
             plural(c.other_tcp_connections),
         )?;
         for r in &c.brute_force {
-            writeln!(self.out, "  {}", st.yellow(&brute_force_line(r)))?;
+            writeln!(out, "  {}", st.yellow(&brute_force_line(r)))?;
         }
         if !c.warnings.is_empty() {
-            writeln!(self.out)?;
-            writeln!(self.out, "{}", st.yellow("Warnings"))?;
+            writeln!(out)?;
+            writeln!(out, "{}", st.yellow("Warnings"))?;
             for w in &c.warnings {
-                writeln!(self.out, "  ! {}", safe::prose(w))?;
+                writeln!(out, "  ! {}", safe::prose(w))?;
             }
         }
-        self.out.flush()
+        out.flush()
     }
 }
 
@@ -338,38 +373,14 @@ fn plural(n: u64) -> &'static str {
 /// Width of the descriptive part of a timeline line (after step, time and frame).
 const LINE_WIDTH: usize = 120;
 
-/// Characters a terminal shows (ANSI colour codes take no room).
+/// Columns a terminal gives `s` (ANSI colour codes take none; CJK characters two).
 fn visible_len(s: &str) -> usize {
-    let mut n = 0;
-    let mut in_escape = false;
-    for c in s.chars() {
-        match (in_escape, c) {
-            (false, '\x1b') => in_escape = true,
-            (true, 'm') => in_escape = false,
-            (true, _) => {}
-            (false, _) => n += 1,
-        }
-    }
-    n
+    crate::lang::wrap::width(s)
 }
 
-/// Word-wraps plain text to `width` characters.
+/// Word-wraps plain text to `width` columns (Chinese breaks between characters).
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    crate::lang::wrap::wrap(text, width)
 }
 
 /// One step in words: a head line, an explanation (inline when it fits), lines below.
@@ -393,6 +404,7 @@ impl Described {
 struct Ctx<'a> {
     index: &'a StepIndex,
     full_listing: bool,
+    lang: Lang,
 }
 
 fn describe(
@@ -402,6 +414,7 @@ fn describe(
     st: &Style,
     ctx: &Ctx<'_>,
 ) -> Described {
+    let lang = ctx.lang;
     match step.kind {
         StepKind::Handshake {
             scope,
@@ -640,7 +653,7 @@ fn describe(
                 Severity::Error => "✗",
             };
             let mut d = Described::new(String::new(), None);
-            let message = safe::prose(&f.message);
+            let message = lang.tr(&safe::prose(&f.message)).into_owned();
             for (i, line) in wrap(&message, LINE_WIDTH - 2).iter().enumerate() {
                 if i == 0 {
                     d.head = paint(&format!("{mark} {line}"));

@@ -1,0 +1,68 @@
+use super::*;
+
+#[test]
+fn templates_fill_their_holes() {
+    let z = Lang::Zh;
+    assert_eq!(z.tr("command okay"), "命令成功");
+    assert_eq!(
+        z.tr("the client opens the control connection to port 21"),
+        "客户端向服务器的 21 端口发起控制连接（TCP 三次握手第一次）"
+    );
+    assert_eq!(
+        z.tr("closed (server TIME-WAIT, client CLOSED)"),
+        "连接完全断开（服务器 TIME-WAIT，客户端 CLOSED）"
+    );
+    assert_eq!(z.tr("  6 commands"), "  6 条命令");
+    assert_eq!(z.tr("1 command"), "1 条命令");
+    // Parts joined by "; " are translated one by one.
+    assert_eq!(
+        z.tr("command okay; starts transfer 2"),
+        "命令成功；开始第 2 次传输"
+    );
+}
+
+#[test]
+fn untranslated_text_is_marked_only_in_check_mode() {
+    assert_eq!(Lang::Zh.tr("no such phrase here"), "no such phrase here");
+    assert_eq!(Lang::ZhCheck.tr("no such phrase"), "⟦no such phrase⟧");
+    assert_eq!(Lang::En.tr("command okay"), "command okay");
+    // Nothing to translate: no letters.
+    assert_eq!(Lang::ZhCheck.tr("—"), "—");
+}
+
+#[test]
+fn heads_translate_the_label_and_keep_protocol_text() {
+    assert_eq!(
+        Lang::Zh.head("control   C→S  USER test"),
+        "控制连接    C→S  USER test"
+    );
+    assert_eq!(
+        Lang::Zh.head("data #1   handshake 1/3  SYN      1.2.3.4:20 → 5.6.7.8:5"),
+        "数据连接 #1 三次握手 第1步  SYN      1.2.3.4:20 → 5.6.7.8:5"
+    );
+}
+
+#[test]
+fn the_catalogue_has_no_side_by_side_holes_and_no_hole_past_its_english() {
+    for &(en, zh) in zh::ENTRIES {
+        for v in template::variants(en) {
+            let t = template::parse(&v, zh);
+            let holes = t
+                .pieces
+                .iter()
+                .filter(|p| matches!(p, Piece::Hole(_)))
+                .count();
+            for w in t.pieces.windows(2) {
+                assert!(
+                    !(matches!(w[0], Piece::Hole(_)) && matches!(w[1], Piece::Hole(_))),
+                    "{en}"
+                );
+            }
+            for o in &t.out {
+                if let template::Out::Ref(n) = o {
+                    assert!(*n < holes, "{en} -> {zh}");
+                }
+            }
+        }
+    }
+}
