@@ -50,14 +50,15 @@ fn run(capture: &Path, args: &[&str]) -> String {
     text
 }
 
-/// Every `⟦…⟧` in the output of each capture, in the timeline (plain and -v) and table.
+/// Every `⟦…⟧` in the output of each capture, in the timeline (plain with the statistics and
+/// the advice's commands, and -v) and table (with the statistics).
 fn misses(files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in files {
         for args in [
-            &["--lang", "zh-check"][..],
+            &["--lang", "zh-check", "--stats", "--advice", "nftables"][..],
             &["--lang", "zh-check", "-v"],
-            &["--lang", "zh-check", "-f", "table"],
+            &["--lang", "zh-check", "-f", "table", "--stats"],
         ] {
             let text = run(f, args);
             let mut rest = text.as_str();

@@ -350,6 +350,12 @@ impl<'a> LineWriter<'a> {
 
     fn line(&mut self, line: &[u8]) -> std::io::Result<()> {
         let text = String::from_utf8_lossy(line);
+        // A table's borders and rows (box drawing) were translated cell by cell.
+        if strip_ansi(text.trim_start())
+            .starts_with(|c: char| ('\u{2500}'..='\u{257f}').contains(&c))
+        {
+            return self.out.write_all(line);
+        }
         self.out.write_all(self.lang.tr(&text).as_bytes())
     }
 }

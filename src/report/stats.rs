@@ -10,6 +10,7 @@ use super::fmt;
 use super::rows::Rows;
 use super::safe;
 use super::{RenderOptions, Style};
+use crate::lang::{Lang, LineWriter};
 use crate::model::events::{Event, Sink};
 use crate::stats::{Ranked, Stats, StatsReport};
 use serde::Serialize;
@@ -56,6 +57,7 @@ pub struct WithStats {
     stats: Stats,
     after: After,
     st: Style,
+    lang: Lang,
 }
 
 impl WithStats {
@@ -67,6 +69,7 @@ impl WithStats {
             stats: Stats::new(),
             after,
             st: Style::new(opts.color),
+            lang: opts.lang,
         }
     }
 }
@@ -84,7 +87,7 @@ impl Sink for WithStats {
             match self.after {
                 After::Text => {
                     writeln!(self.out)?;
-                    write_section(&report, &self.st, &mut self.out)?;
+                    write_section(&report, &self.st, self.lang, &mut self.out)?;
                 }
                 After::JsonLine => {
                     let mut line = serde_json::to_vec(&StatsRecord {
@@ -116,6 +119,7 @@ pub struct StatsOnly {
     out: Box<dyn Write>,
     stats: Stats,
     st: Style,
+    lang: Lang,
 }
 
 impl StatsOnly {
@@ -125,6 +129,7 @@ impl StatsOnly {
             out,
             stats: Stats::new(),
             st: Style::new(opts.color),
+            lang: opts.lang,
         }
     }
 }
@@ -133,7 +138,7 @@ impl Sink for StatsOnly {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
         count(&mut self.stats, ev);
         if let Event::Finished(_) = ev {
-            write_section(&self.stats.report(), &self.st, &mut self.out)?;
+            write_section(&self.stats.report(), &self.st, self.lang, &mut self.out)?;
             self.out.flush()?;
         }
         Ok(())
@@ -149,8 +154,28 @@ pub fn count(stats: &mut Stats, ev: &Event<'_>) {
     }
 }
 
-/// Writes the "Statistics" section.
-pub fn write_section(r: &StatsReport, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the "Statistics" section in `lang`: its lines are translated as they are
+/// written, the tables' headers and words before they are laid out.
+pub fn write_section(
+    r: &StatsReport,
+    st: &Style,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if lang.is_en() {
+        return section(r, st, lang, out);
+    }
+    let mut out = LineWriter::new(out, lang);
+    section(r, st, lang, &mut out)?;
+    out.flush()
+}
+
+/// Table headers in `lang`.
+fn header(lang: Lang, names: &[&str]) -> Vec<String> {
+    names.iter().map(|h| lang.tr(h).into_owned()).collect()
+}
+
+fn section(r: &StatsReport, st: &Style, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
     let s = &r.sessions;
     writeln!(out, "{}", st.bold("Statistics"))?;
     writeln!(
@@ -160,26 +185,31 @@ pub fn write_section(r: &StatsReport, st: &Style, out: &mut dyn Write) -> io::Re
     )?;
 
     writeln!(out, "\n{}", st.bold("Replies by class"))?;
-    let mut rows = Rows::new(&["class", "count", "meaning"]);
+    let mut rows = Rows::new(&header(lang, &["class", "count", "meaning"]));
     for c in &r.replies.by_class {
-        rows.push(vec![c.class.clone(), c.count.to_string(), c.meaning.into()])?;
+        rows.push(vec![
+            c.class.clone(),
+            c.count.to_string(),
+            lang.tr(c.meaning).into_owned(),
+        ])?;
     }
     if r.replies.not_replies > 0 {
         rows.push(vec![
             "-".into(),
             r.replies.not_replies.to_string(),
-            "lines where a reply was expected that are not one".into(),
+            lang.tr("lines where a reply was expected that are not one")
+                .into_owned(),
         ])?;
     }
     write_rows(&mut rows, out)?;
 
     writeln!(out, "\n{}", st.bold("Replies by code"))?;
-    let mut rows = Rows::new(&["code", "count", "meaning"]);
+    let mut rows = Rows::new(&header(lang, &["code", "count", "meaning"]));
     for c in &r.replies.by_code {
         rows.push(vec![
             c.code.to_string(),
             c.count.to_string(),
-            c.meaning.into(),
+            lang.tr(c.meaning).into_owned(),
         ])?;
     }
     write_rows(&mut rows, out)?;
@@ -238,10 +268,13 @@ pub fn write_section(r: &StatsReport, st: &Style, out: &mut dyn Write) -> io::Re
     }
 
     writeln!(out, "\n{}", st.bold("Bytes per user"))?;
-    let mut rows = Rows::new(&["user", "sessions", "transfers", "down", "up", "listed"]);
+    let mut rows = Rows::new(&header(
+        lang,
+        &["user", "sessions", "transfers", "down", "up", "listed"],
+    ));
     for u in &r.users.list {
         rows.push(vec![
-            user_cell(u.user.as_deref()),
+            user_cell(lang, u.user.as_deref()),
             u.sessions.to_string(),
             u.transfers.to_string(),
             fmt::thousands(u.bytes_downloaded),
@@ -253,7 +286,10 @@ pub fn write_section(r: &StatsReport, st: &Style, out: &mut dyn Write) -> io::Re
     bound_note(&r.users, "users", out)?;
 
     writeln!(out, "\n{}", st.bold("Passive ports per server"))?;
-    let mut rows = Rows::new(&["server", "connections", "ports", "range", "list"]);
+    let mut rows = Rows::new(&header(
+        lang,
+        &["server", "connections", "ports", "range", "list"],
+    ));
     for p in &r.passive_ports.list {
         rows.push(vec![
             p.server.to_string(),
@@ -261,7 +297,7 @@ pub fn write_section(r: &StatsReport, st: &Style, out: &mut dyn Write) -> io::Re
             p.distinct_ports.to_string(),
             format!("{}-{}", p.min, p.max),
             p.ports.as_ref().map_or_else(
-                || "(too many to list)".into(),
+                || lang.tr("(too many to list)").into_owned(),
                 |v| v.iter().map(u16::to_string).collect::<Vec<_>>().join(" "),
             ),
         ])?;
@@ -277,7 +313,7 @@ pub fn write_section(r: &StatsReport, st: &Style, out: &mut dyn Write) -> io::Re
         ("Busiest servers by bytes", &h.servers_by_bytes),
     ] {
         writeln!(out, "\n{}", st.bold(title))?;
-        let mut rows = Rows::new(&["host", "sessions", "bytes"]);
+        let mut rows = Rows::new(&header(lang, &["host", "sessions", "bytes"]));
         for x in &list.list {
             rows.push(vec![
                 x.host.to_string(),
@@ -316,7 +352,7 @@ pub fn write_section(r: &StatsReport, st: &Style, out: &mut dyn Write) -> io::Re
             .by_user
             .list
             .iter()
-            .map(|u| format!("{} {}", user_cell(u.user.as_deref()), u.count))
+            .map(|u| format!("{} {}", user_cell(Lang::En, u.user.as_deref()), u.count))
             .collect();
         writeln!(out, "  by user: {}", users.join(", "))?;
         bound_note(&f.by_user, "users", out)?;
@@ -345,9 +381,9 @@ fn none_or(s: String) -> String {
     if s.is_empty() { "none".into() } else { s }
 }
 
-fn user_cell(user: Option<&str>) -> String {
+fn user_cell(lang: Lang, user: Option<&str>) -> String {
     user.map_or_else(
-        || "(no USER)".into(),
+        || lang.tr("(no USER)").into_owned(),
         |u| safe::shorten(u.as_bytes(), CELL_WIDTH),
     )
 }

@@ -219,7 +219,7 @@ impl TableSink {
             writeln!(
                 self.out,
                 "  {}",
-                st.yellow(&super::timeline::brute_force_line(r))
+                st.yellow(&lang.tr(&super::timeline::brute_force_line(r)))
             )?;
         }
         for w in &c.warnings {
@@ -235,6 +235,7 @@ impl TableSink {
             &self.advisor.advice(self.syntax),
             self.advisor.untracked_sessions(),
             st,
+            lang,
         )?;
         self.out.flush()
     }

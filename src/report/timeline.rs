@@ -267,32 +267,40 @@ impl TimelineSink {
     fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
         let advice = self.advisor.advice(self.syntax);
         let untracked = self.advisor.untracked_sessions();
-        if self.lang.is_en() {
-            return finished_to(&mut *self.out, &self.st, &self.unlinked, &advice, untracked, c);
+        let (st, lang) = (&self.st, self.lang);
+        if lang.is_en() {
+            unlinked_to(&mut *self.out, st, &self.unlinked)?;
+        } else {
+            let mut out = LineWriter::new(&mut *self.out, lang);
+            unlinked_to(&mut out, st, &self.unlinked)?;
+            out.flush()?;
         }
-        let mut out = LineWriter::new(&mut *self.out, self.lang);
-        finished_to(&mut out, &self.st, &self.unlinked, &advice, untracked, c)
+        // The advice translates its own lines (its rules have their own notation).
+        crate::advice::text::write(&mut *self.out, &advice, untracked, st, lang)?;
+        if lang.is_en() {
+            return capture_to(&mut *self.out, st, c);
+        }
+        let mut out = LineWriter::new(&mut *self.out, lang);
+        capture_to(&mut out, st, c)?;
+        out.flush()
     }
 }
 
-/// The unlinked data connections, the advice per server, the capture's totals and warnings.
-fn finished_to(
-    out: &mut dyn Write,
-    st: &Style,
-    unlinked: &[String],
-    advice: &[crate::advice::ServerAdvice],
-    untracked: u64,
-    c: &CaptureInfo,
-) -> io::Result<()> {
-    {
-        if !unlinked.is_empty() {
-            writeln!(out)?;
-            writeln!(out, "{}", st.bold("Unlinked data connections"))?;
-            for line in unlinked {
-                writeln!(out, "{line}")?;
-            }
+/// The unlinked data connections.
+fn unlinked_to(out: &mut dyn Write, st: &Style, unlinked: &[String]) -> io::Result<()> {
+    if !unlinked.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", st.bold("Unlinked data connections"))?;
+        for line in unlinked {
+            writeln!(out, "{line}")?;
         }
-        crate::advice::text::write(out, advice, untracked, st)?;
+    }
+    Ok(())
+}
+
+/// The capture's totals and warnings.
+fn capture_to(out: &mut dyn Write, st: &Style, c: &CaptureInfo) -> io::Result<()> {
+    {
         writeln!(out)?;
         let names: Vec<String> = c
             .files
