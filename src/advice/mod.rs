@@ -11,8 +11,10 @@
 //! each as four concrete rules per mode (the connection that opens, and the traffic that
 //! answers it), with the ports actually seen: the server's real control port, the source
 //! port its active data connections came from, the passive ports it announced (min-max and
-//! how many). Failed data connections and NAT'd announcements, from the session's
-//! findings, become [`Problem`]s naming the transfer and what to change.
+//! how many). Failed data connections, NAT'd announcements, bounce attempts, password
+//! guessing and encrypted sessions (whose data connections a firewall's FTP helper cannot
+//! follow), from the session's findings, become [`Problem`]s naming the transfer (or the
+//! session) and what to change.
 //!
 //! Memory is bounded: at most [`MAX_SERVERS`] servers, [`MAX_CLIENTS`] client addresses
 //! and [`MAX_PROBLEMS`] problems per server; what a bound left out is counted.
@@ -193,6 +195,8 @@ struct Seen {
     passive_ports: Option<Ports>,
     /// Passive data ports seen on the wire (differ from the announced ones behind NAT).
     passive_conn_ports: Option<Ports>,
+    /// Passive data connections seen.
+    passive_conns: u64,
     passive_client_ports: Option<Ports>,
     problems: Vec<Problem>,
     problems_dropped: u64,
@@ -274,6 +278,7 @@ impl Advisor {
                 }
                 Some(Mode::Passive) => {
                     if let Some(d) = &t.data {
+                        seen.passive_conns += 1;
                         widen(&mut seen.passive_conn_ports, d.server.port);
                         widen(&mut seen.passive_client_ports, d.client.port);
                         if seen.passive_ports.is_none() {
@@ -297,8 +302,10 @@ impl Advisor {
             {
                 continue;
             }
-            // A NAT'd announcement repeats with every transfer: one problem, counted.
-            if is_address_problem(f.kind) {
+            // A NAT'd announcement repeats with every transfer, an encrypted session with
+            // every data connection, password guessing with every session: one problem,
+            // counted.
+            if is_address_problem(f.kind) || is_per_server(f.kind) {
                 if f.kind == FindingKind::DataAddressDiffers
                     && s.findings.iter().any(|g| {
                         matches!(
@@ -323,12 +330,17 @@ impl Advisor {
                 .transfer
                 .and_then(|id| s.transfers.iter().find(|t| t.id == id))
                 .map(|t| t.command.clone());
+            // Per-server problems are told for the server, not for the first transfer.
+            let (transfer, command, what) = match f.kind {
+                FindingKind::DataLinkInferred => (None, None, TLS_WHAT.to_string()),
+                _ => (f.transfer, command, f.message.clone()),
+            };
             seen.problems.push(Problem {
                 session: s.id,
-                transfer: f.transfer,
+                transfer,
                 command,
                 kind: f.kind,
-                what: f.message.clone(),
+                what,
                 fix,
                 repeats: 0,
             });
@@ -357,6 +369,11 @@ fn is_address_problem(k: FindingKind) -> bool {
     )
 }
 
+/// Problems of the server rather than of one transfer: kept once, later ones counted.
+fn is_per_server(k: FindingKind) -> bool {
+    matches!(k, FindingKind::DataLinkInferred | FindingKind::BruteForce)
+}
+
 fn is_connect_failure(k: FindingKind) -> bool {
     matches!(
         k,
@@ -370,6 +387,10 @@ fn is_connect_failure(k: FindingKind) -> bool {
 const ACTIVE_FIX: &str = "a firewall or NAT drops the server's connection to the client: use passive mode (PASV/EPSV); or, on a firewall in front of the server, allow active rules 3 and 4 (server 20 -> client >1023 and back); in front of the client, allow inbound connections from the server's data port to the client's ports >1023, or let a stateful firewall track FTP (Linux: the nf_conntrack_ftp helper and a RELATED rule)";
 const PASSIVE_FIX: &str = "open (and behind NAT, forward) a fixed passive port range on the server's firewall, and configure the same range on the server (vsftpd pasv_min_port/pasv_max_port, proftpd PassivePorts, pure-ftpd -p)";
 const PASV_NAT_FIX: &str = "the server is behind NAT and announces its private address: set the public address for passive replies (vsftpd pasv_address, proftpd MasqueradeAddress, pure-ftpd -P), or use EPSV, which announces no address";
+const TLS_WHAT: &str = "the control connection is encrypted (FTPS): its PORT/PASV announcements cannot be read, by ftpflow or by a firewall; the data connections were linked by inference";
+const TLS_FIX: &str = "a stateful firewall's FTP helper (Linux nf_conntrack_ftp) cannot open the data connections of an encrypted session: allow the data ports explicitly, with a fixed passive port range on the server (vsftpd pasv_min_port/pasv_max_port, proftpd PassivePorts) opened in the firewall; or let the client send CCC after login so the helper can read the announcements";
+const BRUTE_FIX: &str = "block or rate-limit the client on the firewall (for example fail2ban on the server's log, or an nftables meter on new connections to port 21), and cap failed logins on the server (vsftpd max_login_fails, proftpd MaxLoginAttempts); check the accounts it tried";
+const BOUNCE_FIX: &str = "refuse PORT/EPRT to other hosts and to ports below 1024 on the server (vsftpd port_promiscuous=NO, the default; proftpd AllowForeignAddress off), as RFC 2577 recommends; a firewall in front of the server can also drop its data connections to third hosts";
 const PORT_NAT_FIX: &str = "the client is behind a NAT that does not rewrite PORT: use passive mode, or an FTP-aware NAT (Linux: nf_nat_ftp)";
 
 /// What to change for a finding, or `None` when it is not about firewalls or NAT.
@@ -390,6 +411,9 @@ fn fix_for(kind: FindingKind, s: &Session, transfer: Option<u32>) -> Option<Stri
             None => format!("active mode: {ACTIVE_FIX}; passive mode: {PASSIVE_FIX}"),
         },
         FindingKind::PasvAddressDiffers => PASV_NAT_FIX.into(),
+        FindingKind::DataLinkInferred => TLS_FIX.into(),
+        FindingKind::BruteForce => BRUTE_FIX.into(),
+        FindingKind::PortBounce => BOUNCE_FIX.into(),
         FindingKind::PortAddressDiffers => PORT_NAT_FIX.into(),
         FindingKind::DataAddressDiffers => format!(
             "a NAT between client and server rewrote the data connection: {}",
@@ -525,12 +549,22 @@ fn build(server: Endpoint, seen: &Seen) -> ServerAdvice {
     }
     if let Some(p) = seen.passive_ports.or(seen.passive_conn_ports) {
         let client_ports = high_from(seen.passive_client_ports.map(|p| p.min));
-        let mut why = format!(
-            "passive mode: the client opens the data connection to the port P the server announced ({} announcement{}, ports {})",
-            seen.passive,
-            if seen.passive == 1 { "" } else { "s" },
-            p.words()
-        );
+        let mut why = if seen.passive > 0 {
+            format!(
+                "passive mode: the client opens the data connection to the port P the server announced ({} announcement{}, ports {})",
+                seen.passive,
+                if seen.passive == 1 { "" } else { "s" },
+                p.words()
+            )
+        } else {
+            // Encrypted or not captured: the ports come from the connections themselves.
+            format!(
+                "passive mode: the client opens the data connection to the server's port P (ports {} seen on {} data connection{}; no announcement could be read)",
+                p.words(),
+                seen.passive_conns,
+                if seen.passive_conns == 1 { "" } else { "s" }
+            )
+        };
         if let (Some(a), Some(c)) = (seen.passive_ports, seen.passive_conn_ports)
             && a != c
         {

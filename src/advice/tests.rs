@@ -379,3 +379,55 @@ fn commands_follow_the_rules() {
     assert!(lines.iter().any(|l| l
         == "nft add rule inet ftpflow input ip saddr 172.16.0.5 ip daddr 172.16.0.1 tcp sport 1024-65535 tcp dport 61204 ct state new,established accept"));
 }
+
+#[test]
+fn an_encrypted_session_advises_explicit_data_ports_once_with_the_ports_seen() {
+    let mut s = base(1, "10.0.0.9:50000", "10.0.0.1:21");
+    for (id, port) in [(1, 30018), (2, 30080)] {
+        let mut t = transfer(
+            &s,
+            id,
+            Mode::Passive,
+            Some(("10.0.0.9:50001", &format!("10.0.0.1:{port}"))),
+            Status::Incomplete,
+        );
+        t.inferred = true;
+        s.transfers.push(t);
+        s.findings
+            .push(finding(FindingKind::DataLinkInferred, Some(id)));
+    }
+    let mut adv = Advisor::new();
+    adv.observe(&s);
+    let a = &adv.advice(None)[0];
+    // No announcement was read: the rule's ports are those of the connections.
+    assert_eq!(a.passive_announcements, 0);
+    let rule = a.rules.iter().find(|r| r.mode == RuleMode::Passive).unwrap();
+    assert_eq!(rule.ports, "client >1023 -> server 30018-30080");
+    assert!(rule.why.contains("seen on 2 data connections"), "{}", rule.why);
+    // One problem for the server, not for its first transfer.
+    assert_eq!(a.problems.len(), 1);
+    assert_eq!((a.problems[0].transfer, a.problems[0].repeats), (None, 1));
+    assert!(a.problems[0].fix.contains("nf_conntrack_ftp"));
+    assert!(a.problems[0].fix.contains("pasv_min_port"));
+}
+
+#[test]
+fn password_guessing_is_one_problem_per_server_and_bounce_gets_rfc_2577s_fix() {
+    let mut adv = Advisor::new();
+    for id in 1..=3 {
+        let mut s = base(id, "10.0.0.9:50000", "10.0.0.1:21");
+        s.findings.push(finding(FindingKind::BruteForce, None));
+        adv.observe(&s);
+    }
+    let mut s = base(4, "10.0.0.9:50010", "10.0.0.1:21");
+    s.findings.push(finding(FindingKind::PortBounce, None));
+    adv.observe(&s);
+    let a = &adv.advice(None)[0];
+    let kinds: Vec<_> = a.problems.iter().map(|p| (p.kind, p.repeats)).collect();
+    assert_eq!(
+        kinds,
+        [(FindingKind::BruteForce, 2), (FindingKind::PortBounce, 0)]
+    );
+    assert!(a.problems[0].fix.contains("max_login_fails"));
+    assert!(a.problems[1].fix.contains("RFC 2577"));
+}
