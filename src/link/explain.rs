@@ -43,6 +43,19 @@ fn final_reply_ts(t: &Transfer, commands: &[CommandRecord]) -> Option<Timestamp>
         .map(|r| r.ts)
 }
 
+/// Where a failed data connection is told: at the 425/426 that reported it, or else at
+/// the connection's last segment (its last SYN), so that the timeline shows the SYNs first.
+fn failure_at(t: &Transfer, c: &ConnRecord, commands: &[CommandRecord]) -> (Timestamp, u64) {
+    let reply = matches!(t.reply_code, Some(425 | 426))
+        .then(|| commands.get(t.command_index))
+        .flatten()
+        .and_then(|cmd| cmd.replies.iter().rev().find(|r| r.code == t.reply_code));
+    match reply {
+        Some(r) => (r.ts, r.frame),
+        None => (c.last_ts, c.last_frame),
+    }
+}
+
 /// The final reply of a transfer whose data connection failed, tied to that failure.
 fn tied_reply(t: &Transfer, c: &ConnRecord, commands: &[CommandRecord]) -> String {
     let Some(code @ (425 | 426)) = t.reply_code else {
@@ -120,13 +133,16 @@ pub fn transfer_findings(
     commands: &[CommandRecord],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Findings are told at the transfer command, unless `at` says where.
+    let at: std::cell::Cell<Option<(Timestamp, u64)>> = std::cell::Cell::new(None);
     let mut add = |kind: FindingKind, message: String| {
+        let (ts, frame) = at.get().unwrap_or((t.ts, t.frame));
         out.push(Finding {
             severity: kind.severity(),
             kind,
             message,
-            ts: Some(t.ts),
-            frame: Some(t.frame),
+            ts: Some(ts),
+            frame: Some(frame),
             transfer: Some(t.id),
         });
     };
@@ -164,6 +180,7 @@ pub fn transfer_findings(
         };
         let tried = syn_tries(&d.tcp);
         let tied = tied_reply(t, &d.tcp, commands);
+        at.set(Some(failure_at(t, &d.tcp, commands)));
         match (t.mode, state) {
             (Some(Mode::Active), "S0") => add(
                 FindingKind::ActiveConnectUnanswered,
@@ -206,6 +223,7 @@ pub fn transfer_findings(
             ),
             _ => {}
         }
+        at.set(None);
         reply_tied = matches!(state, "S0" | "REJ") && !tied.is_empty();
         if let Some(missed) = t.missed_bytes {
             add(
@@ -230,6 +248,13 @@ pub fn transfer_findings(
         );
     }
 
+    // A 425 is told where the server said it.
+    if t.reply_code == Some(425) {
+        let reply = commands
+            .get(t.command_index)
+            .and_then(|c| c.replies.iter().rev().find(|r| r.code == Some(425)));
+        at.set(reply.map(|r| (r.ts, r.frame)));
+    }
     match (t.reply_code, t.mode) {
         _ if reply_tied => {}
         (Some(425), Some(Mode::Active)) => add(
@@ -259,8 +284,14 @@ pub fn transfer_findings(
     }
 
     if let Some(message) = aborted(t, &what, commands) {
+        // Told at the reply that ended the transfer (426, 226 after ABOR), when there is one.
+        let end = commands
+            .get(t.command_index)
+            .and_then(|c| c.replies.iter().rev().find(|r| r.code == t.reply_code));
+        at.set(end.map(|r| (r.ts, r.frame)));
         add(FindingKind::TransferAborted, message);
     }
+    at.set(None);
     if let Some(offset) = t.rest_offset
         && let Some(bytes) = t.bytes
         && bytes > 0
