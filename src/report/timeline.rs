@@ -706,6 +706,13 @@ fn handshake_words(s: &Session, scope: Scope, n: u8, from: Endpoint, conn: &Conn
                 Some(Mode::Active) if who == "server" => {
                     format!("active mode: the server opens the data connection (from port {port}, not 20)")
                 }
+                // An encrypted session's announcement could not be read.
+                Some(Mode::Passive) if who == "client" && tr.is_some_and(|x| x.inferred) => {
+                    format!(
+                        "passive mode: the client opens the data connection to the server's port {} (the announcement is encrypted)",
+                        conn.resp.port
+                    )
+                }
                 Some(Mode::Passive) if who == "client" => {
                     "passive mode: the client opens the data connection to the port the server announced".to_string()
                 }
@@ -1222,6 +1229,10 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
     };
     let bytes = t.bytes.map(fmt::bytes).unwrap_or_else(|| "—".into());
     let status = match t.status {
+        // Its reply is encrypted: whether it succeeded is not in the capture.
+        Status::Incomplete if t.inferred && t.reply_code.is_none() => {
+            st.yellow("so its outcome is unknown (status incomplete)")
+        }
         Status::Complete => st.green(t.status.name()),
         Status::Failed => st.red(t.status.name()),
         Status::Aborted | Status::Incomplete => st.yellow(t.status.name()),
