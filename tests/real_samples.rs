@@ -52,7 +52,14 @@ pub fn check_recording(truth_path: &Path) -> usize {
             );
             facts += 1;
         }
-        let cmds = g["commands"].as_array().unwrap();
+        // Commands ftpflow inferred (`?`, the transfers of an encrypted session) are not
+        // sent in clear; they are checked with the transfers.
+        let cmds: Vec<&Value> = g["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["inferred"] != true)
+            .collect();
         let mut want_cmds = &w["commands"].as_array().unwrap()[..];
         if w["tls"].is_object() {
             // Only what went before TLS is readable; the login and the rest are encrypted.
@@ -167,7 +174,8 @@ fn check_data_connection(ctx: &str, data: &Value, wt: &Value) -> usize {
 
 /// A session whose client tried a data connection that never opened and never sent the
 /// transfer command (behind NAT, to the private address a 227 announced): ftpflow shows it
-/// as an unlinked data connection of that session, SYNs unanswered.
+/// as an unlinked data connection of that session, SYNs unanswered, and the session has a
+/// finding that says so.
 fn check_attempt(name: &str, got: &Value, w: &Value) -> usize {
     let attempt = &w["data_connection_attempt"];
     if !attempt.is_object() {
@@ -186,7 +194,22 @@ fn check_attempt(name: &str, got: &Value, w: &Value) -> usize {
         Some(attempt["syns"].as_u64().unwrap() - 1),
         "{ctx}: SYN retransmissions"
     );
-    4
+    // And the session says so: the client's SYNs to the announced endpoint went unanswered.
+    let session = got["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == w["index"])
+        .unwrap_or_else(|| panic!("{ctx}: session not found"));
+    let announced = format!("{}:{}", attempt["ip"].as_str().unwrap(), attempt["port"]);
+    assert!(
+        session["findings"].as_array().unwrap().iter().any(|f| {
+            f["kind"] == "passive_connect_unanswered"
+                && f["message"].as_str().unwrap().contains(&announced)
+        }),
+        "{ctx}: no passive_connect_unanswered finding naming {announced}"
+    );
+    5
 }
 
 /// Transfers of a session with PROT P: their data connections carry TLS records, so the

@@ -402,6 +402,14 @@ fn fix_for(kind: FindingKind, s: &Session, transfer: Option<u32>) -> Option<Stri
         FindingKind::ActiveConnectUnanswered | FindingKind::ActiveConnectRefused => {
             ACTIVE_FIX.into()
         }
+        // A connection to an announced private address: the announcement is the fault.
+        FindingKind::PassiveConnectUnanswered | FindingKind::PassiveConnectRefused
+            if s.findings
+                .iter()
+                .any(|f| f.kind == FindingKind::PasvAddressDiffers) =>
+        {
+            PASV_NAT_FIX.into()
+        }
         FindingKind::PassiveConnectUnanswered | FindingKind::PassiveConnectRefused => {
             PASSIVE_FIX.into()
         }

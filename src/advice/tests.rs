@@ -401,9 +401,17 @@ fn an_encrypted_session_advises_explicit_data_ports_once_with_the_ports_seen() {
     let a = &adv.advice(None)[0];
     // No announcement was read: the rule's ports are those of the connections.
     assert_eq!(a.passive_announcements, 0);
-    let rule = a.rules.iter().find(|r| r.mode == RuleMode::Passive).unwrap();
+    let rule = a
+        .rules
+        .iter()
+        .find(|r| r.mode == RuleMode::Passive)
+        .unwrap();
     assert_eq!(rule.ports, "client >1023 -> server 30018-30080");
-    assert!(rule.why.contains("seen on 2 data connections"), "{}", rule.why);
+    assert!(
+        rule.why.contains("seen on 2 data connections"),
+        "{}",
+        rule.why
+    );
     // One problem for the server, not for its first transfer.
     assert_eq!(a.problems.len(), 1);
     assert_eq!((a.problems[0].transfer, a.problems[0].repeats), (None, 1));

@@ -34,6 +34,65 @@ fn syn_tries(c: &ConnRecord) -> String {
     )
 }
 
+/// A data connection opened for an announcement that no transfer command used, which never
+/// opened: the client (passive) or server (active) gave up on it. `None` when it opened.
+pub fn unused_connection_finding(
+    server: &Endpoint,
+    setup: &str,
+    announced: Endpoint,
+    announce_frame: u64,
+    c: &ConnRecord,
+) -> Option<Finding> {
+    let active = matches!(setup, "PORT" | "EPRT" | "LPRT");
+    let (kind, what) = match (active, c.state) {
+        (false, "S0") => (
+            FindingKind::PassiveConnectUnanswered,
+            format!(
+                "the client's SYN to the announced {announced} was never answered ({})",
+                syn_tries(c)
+            ),
+        ),
+        (false, "REJ") => (
+            FindingKind::PassiveConnectRefused,
+            format!("the client's connection to the announced {announced} was refused (RST)"),
+        ),
+        (true, "S0") => (
+            FindingKind::ActiveConnectUnanswered,
+            format!(
+                "the server's SYN to the announced {announced} was never answered ({})",
+                syn_tries(c)
+            ),
+        ),
+        (true, "REJ") => (
+            FindingKind::ActiveConnectRefused,
+            format!("the server's connection to the announced {announced} was refused (RST)"),
+        ),
+        _ => return None,
+    };
+    let cause = if !active && announced.ip != server.ip {
+        format!(
+            ": the announced address is not the server's address on the control connection ({}), so a server behind \
+             NAT announced an address the client cannot reach; the server must announce its public address (vsftpd \
+             pasv_address) or the client use EPSV",
+            server.ip
+        )
+    } else if active {
+        ": a firewall or NAT in front of the client drops the server's connection; passive mode avoids it".to_string()
+    } else {
+        ": the server's firewall must allow its passive port range".to_string()
+    };
+    Some(Finding {
+        severity: kind.severity(),
+        kind,
+        message: format!(
+            "{what}, and no transfer command used the {setup} announcement (frame {announce_frame}){cause}"
+        ),
+        ts: Some(c.last_ts),
+        frame: Some(c.last_frame),
+        transfer: None,
+    })
+}
+
 /// Capture time of a transfer's final reply.
 fn final_reply_ts(t: &Transfer, commands: &[CommandRecord]) -> Option<Timestamp> {
     t.reply_code?;

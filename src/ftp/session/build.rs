@@ -240,6 +240,16 @@ fn build_session(
         if let Some(l) = n.conn.take()
             && let Some(record) = l.record
         {
+            // One that never opened is a failure of the session: the client gave up.
+            if let Some(f) = explain::unused_connection_finding(
+                &core.server,
+                n.setup,
+                n.announced,
+                n.frame,
+                &record,
+            ) {
+                core.findings.push(f);
+            }
             unlinked.push(UnlinkedConnection {
                 session: Some(session_id),
                 reason: format!(
