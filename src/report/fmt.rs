@@ -85,3 +85,13 @@ mod tests {
         assert_eq!(rate(2_500_000.0), "2.5 MB/s");
     }
 }
+
+/// `""` for one, `"s"` otherwise: the English plural ending.
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `n` and `word`, in the plural unless `n` is one: `1 session`, `2 sessions`.
+pub fn count(n: u64, word: &str) -> String {
+    format!("{} {word}{}", thousands(n), plural(n))
+}

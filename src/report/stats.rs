@@ -180,8 +180,12 @@ fn section(r: &StatsReport, st: &Style, lang: Lang, out: &mut dyn Write) -> io::
     writeln!(out, "{}", st.bold("Statistics"))?;
     writeln!(
         out,
-        "  {} FTP sessions · logins: {} succeeded, {} failed, {} unknown · {} with TLS",
-        s.total, s.login_success, s.login_failed, s.login_unknown, s.tls
+        "  {} · logins: {} succeeded, {} failed, {} unknown · {} with TLS",
+        fmt::count(s.total, "FTP session"),
+        s.login_success,
+        s.login_failed,
+        s.login_unknown,
+        s.tls
     )?;
 
     writeln!(out, "\n{}", st.bold("Replies by class"))?;
@@ -221,7 +225,12 @@ fn section(r: &StatsReport, st: &Style, lang: Lang, out: &mut dyn Write) -> io::
         .iter()
         .map(|v| format!("{} {}", safe::shorten(v.verb.as_bytes(), 16), v.count))
         .collect();
-    writeln!(out, "  {} commands: {}", c.total, none_or(verbs.join(", ")))?;
+    writeln!(
+        out,
+        "  {}: {}",
+        fmt::count(c.total, "command"),
+        none_or(verbs.join(", "))
+    )?;
     if c.other_verbs > 0 {
         writeln!(
             out,
@@ -246,8 +255,8 @@ fn section(r: &StatsReport, st: &Style, lang: Lang, out: &mut dyn Write) -> io::
         .collect();
     writeln!(
         out,
-        "  {} transfers · mode: {} active, {} passive, {} unknown · setup: {}",
-        t.total,
+        "  {} · mode: {} active, {} passive, {} unknown · setup: {}",
+        fmt::count(t.total, "transfer"),
         t.by_mode.active,
         t.by_mode.passive,
         t.by_mode.unknown,
@@ -336,8 +345,9 @@ fn section(r: &StatsReport, st: &Style, lang: Lang, out: &mut dyn Write) -> io::
     writeln!(out, "\n{}", st.bold("Failed logins"))?;
     writeln!(
         out,
-        "  {} refused login attempts; {} sessions never logged in",
-        f.total, f.sessions
+        "  {}; {} never logged in",
+        fmt::count(f.total, "refused login attempt"),
+        fmt::count(f.sessions, "session")
     )?;
     if f.total > 0 {
         let clients: Vec<String> = f
@@ -361,8 +371,8 @@ fn section(r: &StatsReport, st: &Style, lang: Lang, out: &mut dyn Write) -> io::
     if u.count > 0 {
         writeln!(
             out,
-            "\n  {} unlinked data connections ({})",
-            u.count,
+            "\n  {} ({})",
+            fmt::count(u.count, "unlinked data connection"),
             fmt::bytes(u.bytes)
         )?;
     }

@@ -187,14 +187,14 @@ impl TableSink {
         let st = &self.st;
         let lang = self.lang;
         let totals = format!(
-            "{} — {} packets, {} · {} FTP sessions · {} data connections linked · {} unlinked · {} other TCP connections",
+            "{} — {}, {} · {} · {} linked · {} unlinked · {}",
             safe::prose(&self.inputs.join(", ")),
-            fmt::thousands(c.packets),
+            fmt::count(c.packets, "packet"),
             fmt::size(c.bytes),
-            c.ftp_sessions,
-            c.data_connections,
-            c.unlinked_data_connections,
-            c.other_tcp_connections
+            fmt::count(c.ftp_sessions, "FTP session"),
+            fmt::count(c.data_connections, "data connection"),
+            fmt::thousands(c.unlinked_data_connections),
+            fmt::count(c.other_tcp_connections, "other TCP connection"),
         );
         writeln!(self.out, "{}", lang.tr(&totals))?;
         writeln!(self.out, "\n{}", st.bold(&lang.tr("Sessions")))?;

@@ -374,9 +374,7 @@ impl Sink for TimelineSink {
     }
 }
 
-fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+use fmt::plural;
 
 /// Width of the descriptive part of a timeline line (after step, time and frame).
 const LINE_WIDTH: usize = 120;
