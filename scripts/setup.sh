@@ -3,12 +3,13 @@
 # Cargo is assumed present (rustup). System packages: tcpdump and tshark (capture reading
 # checks and the differential test), vsftpd, lftp and curl (real servers and clients),
 # libpcap-dev (the `live` feature), iproute2 and ethtool (network namespaces), openssl (a
-# certificate for the FTPS recording), nftables (the firewall and NAT recordings); Python:
+# certificate for the FTPS recording), nftables (the firewall and NAT recordings, and
+# `nft -c` on the advice's commands), iptables (`iptables-restore --test` on them); Python:
 # pyftpdlib (a real server).
 set -euo pipefail
 
 need_apt=()
-for pkg in tcpdump tshark vsftpd lftp curl libpcap-dev iproute2 ethtool openssl nftables python3; do
+for pkg in tcpdump tshark vsftpd lftp curl libpcap-dev iproute2 ethtool openssl nftables iptables python3; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
