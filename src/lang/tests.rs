@@ -66,3 +66,21 @@ fn the_catalogue_has_no_side_by_side_holes_and_no_hole_past_its_english() {
         }
     }
 }
+
+#[test]
+fn wrapping_keeps_closing_punctuation_within_the_width() {
+    use unicode_width::UnicodeWidthStr;
+    // "N+1，": the comma is glued to the ASCII word before it, even after a space.
+    let t = "端口 40011 = N+1，其中 N = 40010";
+    for max in 8..24 {
+        let lines = wrap::wrap(t, max);
+        for l in &lines {
+            assert!(l.width() <= max, "{max}: {l:?}");
+            assert!(!l.starts_with('，'), "{max}: {l:?}");
+        }
+        assert_eq!(lines.join(" ").replace(' ', ""), t.replace(' ', ""));
+    }
+    // After a Chinese character the comma takes that character down with it.
+    let lines = wrap::wrap("一二三四，五六", 8);
+    assert_eq!(lines, vec!["一二三", "四，五六"]);
+}
