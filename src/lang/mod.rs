@@ -288,6 +288,9 @@ impl Catalogue {
                 // One template per hole, no cutting at separators: a cut inside a hole
                 // would multiply the tries.
                 Hole::Translated => self.hole(v),
+                // `; ` joins clauses: a kept hole does not swallow the next clause (it
+                // would stay English), unless the `; ` is inside brackets or quotes.
+                Hole::Any if split_top(v, "; ").len() > 1 => None,
                 _ => Some(v.to_string()),
             }
         };

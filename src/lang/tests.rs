@@ -68,6 +68,34 @@ fn the_catalogue_has_no_side_by_side_holes_and_no_hole_past_its_english() {
 }
 
 #[test]
+fn a_kept_hole_does_not_swallow_the_next_clause() {
+    // "the client listens on {}" must not take "; data port ..." into its hole: the
+    // clause after `; ` has its own template.
+    assert_eq!(
+        Lang::Zh.tr(
+            "the client listens on 10.0.0.1:5001 (19*256+137 = 5001); data port 5001 = N+1, N = 5000 being the client's control port"
+        ),
+        "客户端在 10.0.0.1:5001 上监听（19*256+137 = 5001）；数据端口 5001 = N+1，其中 N = 5000 是客户端的控制端口"
+    );
+    // Inside brackets or quotes, `; ` is part of the hole.
+    assert_eq!(Lang::Zh.tr("answers \"a; b\""), "回应 \"a; b\"");
+}
+
+#[test]
+fn a_word_hole_stops_at_a_list_separator() {
+    // "{w} succeeded" must not take "alice failed 3 times, bob" as a name: the list is cut
+    // at `, ` and each user translated.
+    assert_eq!(
+        Lang::Zh.tr("logins: alice failed 3 times, bob succeeded"),
+        "登录：alice 失败 3 次，bob 成功"
+    );
+    assert_eq!(
+        Lang::ZhCheck.tr("alice failed 3 times, bob trailed"),
+        "⟦alice failed 3 times, bob trailed⟧"
+    );
+}
+
+#[test]
 fn wrapping_keeps_closing_punctuation_within_the_width() {
     use unicode_width::UnicodeWidthStr;
     // "N+1，": the comma is glued to the ASCII word before it, even after a space.
