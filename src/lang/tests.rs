@@ -112,3 +112,19 @@ fn wrapping_keeps_closing_punctuation_within_the_width() {
     let lines = wrap::wrap("一二三四，五六", 8);
     assert_eq!(lines, vec!["一二三", "四，五六"]);
 }
+
+#[test]
+fn a_kept_hole_does_not_take_a_bracket_of_the_text_around_it() {
+    // "ports {})" must not take "61204) (new": the "(new)" has its own template.
+    assert_eq!(
+        Lang::Zh.tr(
+            "passive mode: the client opens the data connection to the port P the server announced (1 announcement, ports 61204) (new)"
+        ),
+        "被动模式：客户端向服务器告知的端口 P 发起数据连接（1 次地址通告，端口 61204）（连接状态 new）"
+    );
+    // Brackets inside quotes are the peer's text.
+    assert_eq!(
+        Lang::Zh.tr("server sent a line that is not an FTP reply: \"a (b\""),
+        "服务器发送了一行不是 FTP 响应的内容：\"a (b\""
+    );
+}

@@ -604,6 +604,15 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ),
     ("closed by the {t} (four-way)", "由{}先断开（四次挥手）"),
     ("closed by the {t} (three-way)", "由{}先断开（三次挥手）"),
+    (
+        "closed by the {t} (simultaneous)",
+        "由{}先断开（双方同时关闭）",
+    ),
+    ("closed by the {t} (reset)", "由{}断开（RST 重置）"),
+    (
+        "closed by the {t} (incomplete)",
+        "由{}先断开（断开过程不完整）",
+    ),
     ("closed by the {t} ({})", "由{}先断开（{}）"),
     (
         "refused: the SYN was answered with a reset (no FTP server listening)",
@@ -637,6 +646,34 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     (
         "transfer {n}: {}, {t}; {t}; {t}; {} {t}",
         "第 {} 次传输：{}，{}；{}；{}；{} {}",
+    ),
+    (
+        "transfer {n}: {}, {t}; {t}; {t}; no reply {t}",
+        "第 {} 次传输：{}，{}；{}；{}；没有响应，{}",
+    ),
+    (
+        "transfer {n}: {} (restarted at byte {n}), {t}; {t}; {t}; {} {t}",
+        "第 {} 次传输：{}（从第 {} 字节续传），{}；{}；{}；{} {}",
+    ),
+    (
+        "transfer {n}: {} (restarted at byte {n}), {t}; {t}; {t}; no reply {t}",
+        "第 {} 次传输：{}（从第 {} 字节续传），{}；{}；{}；没有响应，{}",
+    ),
+    (
+        "transfer {n}: {} (stored as {}), {t}; {t}; {t}; {} {t}",
+        "第 {} 次传输：{}（存为 {}），{}；{}；{}；{} {}",
+    ),
+    (
+        "transfer {n}: {} (stored as {}), {t}; {t}; {t}; no reply {t}",
+        "第 {} 次传输：{}（存为 {}），{}；{}；{}；没有响应，{}",
+    ),
+    (
+        "transfer {n}: {} (restarted at byte {n}) (stored as {}), {t}; {t}; {t}; {} {t}",
+        "第 {} 次传输：{}（从第 {} 字节续传，存为 {}），{}；{}；{}；{} {}",
+    ),
+    (
+        "transfer {n}: {} (restarted at byte {n}) (stored as {}), {t}; {t}; {t}; no reply {t}",
+        "第 {} 次传输：{}（从第 {} 字节续传，存为 {}），{}；{}；{}；没有响应，{}",
     ),
     ("{t} via {} {}", "{}，经 {} {}"),
     ("no PORT/PASV", "没有 PORT/PASV"),
@@ -1452,5 +1489,233 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     (
         "data connection of FTP session {n}, which had already ended",
         "FTP 会话 {} 的数据连接，而这个会话已经结束",
+    ),
+    // --- the capture's warnings ---
+    (
+        "{n} packets are identical copies of packets already seen (a capture taken on two interfaces, a SPAN port copying traffic twice, or a file merged with itself): each was counted once",
+        "{} 个包与之前见过的包完全相同（在两个接口上抓的包、SPAN 端口把流量复制了两份，或者文件和自己合并过）：每个包只计一次",
+    ),
+    (
+        "time goes back {} at frame {n}: the capture's packets are not in time order (files merged or given out of order, or a file that holds the same packets twice)",
+        "第 {1} 帧处时间倒退了 {0}：抓包里的包不是按时间顺序排列的（文件合并过或给出的顺序不对，或者一个文件里有两份同样的包）",
+    ),
+    (
+        "time goes back {} at frame {n} (and {n} more times): the capture's packets are not in time order (files merged or given out of order, or a file that holds the same packets twice)",
+        "第 {1} 帧处时间倒退了 {0}（此后还有 {2} 次）：抓包里的包不是按时间顺序排列的（文件合并过或给出的顺序不对，或者一个文件里有两份同样的包）",
+    ),
+    (
+        "{n} malformed frames were counted and skipped ({n} at the link layer, {n} IP, {n} TCP)",
+        "{} 个格式错误的帧已计数并跳过（链路层 {} 个，IP {} 个，TCP {} 个）",
+    ),
+    (
+        "{n} TCP segments were cut by the capture's snapshot length: their bytes are counted, their content is missing",
+        "{} 个 TCP 数据段被抓包的快照长度（snaplen）截断：字节数已计入，内容缺失",
+    ),
+    (
+        "{n} IP fragments could not be reassembled (incomplete, inconsistent, or beyond a bound)",
+        "{} 个 IP 分片无法重组（不完整、不一致或超出上限）",
+    ),
+    (
+        "libpcap dropped {n} packets (kernel buffer full: {n}, interface: {n}): they are missing from this analysis; raise --buffer or narrow the filter",
+        "libpcap 丢弃了 {} 个包（内核缓冲区满：{}，接口：{}）：这些包不在本次分析里；请加大 --buffer 或缩小过滤条件",
+    ),
+    (
+        "{n} connections were finished early because the connection table was full (--max-connections {n}): what they did after that is not in this analysis",
+        "{} 条连接因为连接表已满（--max-connections {}）被提前结束：它们之后的情况不在本次分析里",
+    ),
+    (
+        "{n} connection attempts were still unanswered when more than {n} waited at once (a SYN flood or a scan?): each was finished then as not established (--max-half-open)",
+        "{} 次连接尝试在同时等待的超过 {} 个时仍未得到应答（SYN 洪泛或扫描？）：每个都当即按未建立结束（--max-half-open）",
+    ),
+    (
+        "{n} holes in TCP streams were declared missing early because too many bytes waited behind them (--reassembly-limit {} per control direction, --reassembly-total {} in all, {n} ranges per data direction): a line that spanned one may be cut; raise the limits if the bytes came later",
+        "TCP 字节流中有 {} 处空洞被提前判定为缺失，因为后面等待的字节太多（--reassembly-limit 每个控制方向 {}，--reassembly-total 总共 {}，每个数据方向 {} 个范围）：跨过空洞的行可能被截断；如果这些字节是后来才到的，请调高上限",
+    ),
+    (
+        "{n} commands were counted but not stored because their session already had {n} (--max-commands) or the open sessions already stored {} (--max-stored-bytes): the session's summary counts them, its command list stops there",
+        "{} 条命令只计数、没有保存，因为所在会话已经有 {} 条（--max-commands），或者打开的会话已经保存了 {}（--max-stored-bytes）：会话小结计入了它们，命令列表到此为止",
+    ),
+    (
+        "{n} replies were counted but not stored because their session had stopped storing commands, or nobody asked for them and the open sessions already stored {} (--max-commands, --max-stored-bytes)",
+        "{} 条响应只计数、没有保存，因为所在会话已停止保存命令，或者没有命令在等它们而打开的会话已经保存了 {}（--max-commands，--max-stored-bytes）",
+    ),
+    (
+        "{n} commands were forgotten while waiting for a reply because more than {n} waited at once in a session (a fixed bound): replies after that may be paired with a later command",
+        "{} 条命令在等待响应时被丢弃，因为一个会话里同时等待的命令超过 {} 条（固定上限）：之后的响应可能被配对到后面的命令上",
+    ),
+    (
+        "{n} announced data endpoints (PORT, PASV...) were forgotten because {n} waited at once (--max-expectations): a data connection to one of them is reported as unlinked",
+        "{} 个告知的数据端点（PORT、PASV……）被丢弃，因为同时等待的已有 {} 个（--max-expectations）：到这些端点的数据连接会报告为未关联",
+    ),
+    (
+        "{n} control lines were longer than {n} bytes and were cut there (--max-line)",
+        "{} 行控制连接文本超过 {} 字节，在那里被截断（--max-line）",
+    ),
+    (
+        "{n} replies had more than {n} lines or {n} bytes of text: the rest of their text was not kept (a fixed bound)",
+        "{} 条响应超过 {} 行或 {} 字节文本：其余文本没有保留（固定上限）",
+    ),
+    (
+        "{n} findings were not stored because their session already had {n} (--max-findings) or the open sessions already stored {} (--max-stored-bytes)",
+        "{} 条发现没有保存，因为所在会话已经有 {} 条（--max-findings），或者打开的会话已经保存了 {}（--max-stored-bytes）",
+    ),
+    (
+        "{t} missing from the capture: it holds {t} of a sequence space of {t} ({n}%)",
+        "抓包里缺了 {0}：序列号空间共 {2}，抓包里只有其中的 {1}（{3}%）",
+    ),
+    // --- what the control connection's bytes held ---
+    (
+        "FTP on port {n}: recognised by its first bytes (a 220 greeting and an FTP client command), not by its port",
+        "{} 端口上的 FTP：是根据开头的字节（220 欢迎信息和 FTP 客户端命令）识别出来的，而不是根据端口",
+    ),
+    (
+        "a command line of {n} bytes without a line end within {n} bytes",
+        "一行 {} 字节的命令在 {} 字节内没有行结束符",
+    ),
+    (
+        "a reply line of {n} bytes without a line end within {n} bytes",
+        "一行 {} 字节的响应在 {} 字节内没有行结束符",
+    ),
+    ("kept the first {n} bytes", "只保留了前 {} 字节"),
+    (
+        "the {t}'s stream ends with {n} bytes that are not a complete line: {}",
+        "{}的字节流最后有 {} 字节不构成完整的一行：{}",
+    ),
+    (
+        "the {t}'s line {} begins where bytes are missing from the capture; skipped it",
+        "{}的一行 {} 从抓包缺失字节的地方开始；已跳过",
+    ),
+    (
+        "the server sent {n} bytes of binary data right before a reply on the same line: {}",
+        "服务器在同一行的响应前面发送了 {} 字节二进制数据：{}",
+    ),
+    (
+        "client sent a line that is not an FTP command: {}",
+        "客户端发送了一行不是 FTP 命令的内容：{}",
+    ),
+    (
+        "server sent a line that is not an FTP reply: {}",
+        "服务器发送了一行不是 FTP 响应的内容：{}",
+    ),
+    (
+        "the server says it will be ready later (120)",
+        "服务器表示稍后才能就绪（120）",
+    ),
+    (
+        "the reply to {} (frame {n}) is in bytes missing from the capture",
+        "对 {}（第 {} 帧）的响应在抓包缺失的字节里",
+    ),
+    ("reply {n}", "响应 {}"),
+    ("a line that is not a reply", "一行不是响应的内容"),
+    (
+        "{t} answers a command that is in bytes missing from the capture; its code does not say which (shown as an inferred command \"{}\")",
+        "{}回应的命令在抓包缺失的字节里；从响应码看不出是哪条命令（显示为推断的命令 \"{}\"）",
+    ),
+    (
+        "{t} answers a {} that is in bytes missing from the capture; shown as an inferred {}",
+        "{}回应的 {} 在抓包缺失的字节里；显示为推断的 {}",
+    ),
+    (
+        "{} got no reply before the control connection ended",
+        "{} 在控制连接结束之前没有得到响应",
+    ),
+    (
+        "{} got no reply in the capture: {t}",
+        "{} 在抓包里没有得到响应：{}",
+    ),
+    ("the capture ends first", "抓包先结束了"),
+    (
+        "the control connection went silent (idle timeout)",
+        "控制连接没有了动静（空闲超时）",
+    ),
+    (
+        "the connection table was full and this connection was evicted",
+        "连接表已满，这条连接被移出",
+    ),
+    // --- an address in PORT/EPRT/LPRT or a passive reply that cannot be read ---
+    ("PORT: {t}", "PORT：{}"),
+    ("EPRT: {t}", "EPRT：{}"),
+    ("LPRT: {t}", "LPRT：{}"),
+    ("PASV reply: {t}", "PASV 响应：{}"),
+    ("EPSV reply: {t}", "EPSV 响应：{}"),
+    ("LPSV reply: {t}", "LPSV 响应：{}"),
+    (
+        "{s}: field {n} is not a number ({})",
+        "{}：第 {} 个字段不是数字（{}）",
+    ),
+    (
+        "{s}: {} is more than 255 (field {n})",
+        "{}：{} 大于 255（第 {} 个字段）",
+    ),
+    (
+        "{s} needs {n} numbers, found {n} ({})",
+        "{} 需要 {} 个数字，实际有 {} 个（{}）",
+    ),
+    (
+        "{s} has too many numbers ({n}) ({})",
+        "{} 的数字太多（{} 个）（{}）",
+    ),
+    ("PORT needs 6 numbers", "PORT 需要 6 个数字"),
+    ("{s} is empty", "{} 为空"),
+    ("{s} has no address length ({})", "{} 没有地址长度（{}）"),
+    (
+        "{s}: unknown address family {n} (4 = IPv4, 6 = IPv6) ({})",
+        "{}：未知的地址族 {}（4 = IPv4，6 = IPv6）（{}）",
+    ),
+    (
+        "{s}: address family {n} needs an address length of {n}, found {n} ({})",
+        "{}：地址族 {} 需要的地址长度是 {}，实际是 {}（{}）",
+    ),
+    ("{s}: the address is cut short ({})", "{}：地址不完整（{}）"),
+    (
+        "{s}: the port length is missing after the address ({})",
+        "{}：地址后面缺少端口长度（{}）",
+    ),
+    (
+        "{s}: a TCP port has 2 bytes, the port length says {n} ({})",
+        "{}：TCP 端口是 2 字节，端口长度却是 {}（{}）",
+    ),
+    (
+        "{s}: the port length says 2 but {n} port numbers follow ({})",
+        "{}：端口长度是 2，后面却有 {} 个端口数字（{}）",
+    ),
+    ("{s}: bad address length", "{}：地址长度错误"),
+    (
+        "{s}: the port is not a number ({})",
+        "{}：端口不是数字（{}）",
+    ),
+    ("{s}: port {} is more than 65535", "{}：端口 {} 大于 65535"),
+    ("{s} argument is empty", "{} 的参数为空"),
+    (
+        "{s}: the first character must be a delimiter such as '|', found {} ({})",
+        "{}：第一个字符必须是 '|' 这样的分隔符，实际是 {}（{}）",
+    ),
+    (
+        "{s} needs <d>family<d>address<d>port<d> with delimiter '{}' ({})",
+        "{} 需要 <d>地址族<d>地址<d>端口<d> 的格式，分隔符为 '{}'（{}）",
+    ),
+    (
+        "{s}: unknown address family {} (1 = IPv4, 2 = IPv6)",
+        "{}：未知的地址族 {}（1 = IPv4，2 = IPv6）",
+    ),
+    (
+        "{s}: address family {} but the address is {}",
+        "{}：地址族是 {}，地址却是 {}",
+    ),
+    (
+        "227 reply has no h1,h2,h3,h4,p1,p2 numbers ({})",
+        "227 响应里没有 h1,h2,h3,h4,p1,p2 这几个数字（{}）",
+    ),
+    (
+        "228 reply has no af,hal,address,pal,port numbers ({})",
+        "228 响应里没有 af,hal,address,pal,port 这几个数字（{}）",
+    ),
+    (
+        "229 reply has no (|||port|) ({})",
+        "229 响应里没有 (|||port|)（{}）",
+    ),
+    (
+        "the capture starts after this control connection opened: its handshake and everything before frame {n} are not in the capture; the client and server sides are inferred from port {n}",
+        "抓包开始时这条控制连接已经打开：它的握手以及第 {} 帧之前的内容都不在抓包里；客户端和服务器是根据 {} 端口推断的",
     ),
 ];
