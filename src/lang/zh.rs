@@ -1035,31 +1035,31 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "a login as {} succeeded during the password guessing from {} to {} that began in session {n}, {n} failed logins (users tried: {}): the password may have been guessed",
-        "在从 {1} 到 {2} 的口令猜测期间（始于会话 {3}，已有 {4} 次登录失败，尝试过的用户：{5}），用户 {0} 登录成功：口令可能已被猜中",
+        "在从 {1} 到 {2} 的口令猜测期间（始于会话 {3}，已有 {4} 次登录失败，尝试过的用户：{5}），用户 {0} 登录成功：密码可能已被猜中",
     ),
     (
         "a login as {} succeeded during the password guessing from {} to {} that began in session {n}, {n} failed logins (users tried: {} and {n} more): the password may have been guessed",
-        "在从 {1} 到 {2} 的口令猜测期间（始于会话 {3}，已有 {4} 次登录失败，尝试过的用户：{5}，另有 {6} 个），用户 {0} 登录成功：口令可能已被猜中",
+        "在从 {1} 到 {2} 的口令猜测期间（始于会话 {3}，已有 {4} 次登录失败，尝试过的用户：{5}，另有 {6} 个），用户 {0} 登录成功：密码可能已被猜中",
     ),
     (
         "a login as {} succeeded during the password guessing from {} to {} that began in session {n}, {n} failed logins: the password may have been guessed",
-        "在从 {1} 到 {2} 的口令猜测期间（始于会话 {3}，已有 {4} 次登录失败），用户 {0} 登录成功：口令可能已被猜中",
+        "在从 {1} 到 {2} 的口令猜测期间（始于会话 {3}，已有 {4} 次登录失败），用户 {0} 登录成功：密码可能已被猜中",
     ),
     (
         "a login succeeded during the password guessing from {} to {} that began in session {n}, {n} failed logins (users tried: {}): the password may have been guessed",
-        "在从 {} 到 {} 的口令猜测期间（始于会话 {}，已有 {} 次登录失败，尝试过的用户：{}），有一次登录成功：口令可能已被猜中",
+        "在从 {} 到 {} 的口令猜测期间（始于会话 {}，已有 {} 次登录失败，尝试过的用户：{}），有一次登录成功：密码可能已被猜中",
     ),
     (
         "a login succeeded during the password guessing from {} to {} that began in session {n}, {n} failed logins (users tried: {} and {n} more): the password may have been guessed",
-        "在从 {} 到 {} 的口令猜测期间（始于会话 {}，已有 {} 次登录失败，尝试过的用户：{}，另有 {} 个），有一次登录成功：口令可能已被猜中",
+        "在从 {} 到 {} 的口令猜测期间（始于会话 {}，已有 {} 次登录失败，尝试过的用户：{}，另有 {} 个），有一次登录成功：密码可能已被猜中",
     ),
     (
         "a login succeeded during the password guessing from {} to {} that began in session {n}, {n} failed logins: the password may have been guessed",
-        "在从 {} 到 {} 的口令猜测期间（始于会话 {}，已有 {} 次登录失败），有一次登录成功：口令可能已被猜中",
+        "在从 {} 到 {} 的口令猜测期间（始于会话 {}，已有 {} 次登录失败），有一次登录成功：密码可能已被猜中",
     ),
     (
         "change it and look at what this session did",
-        "请修改口令，并检查这个会话做了什么",
+        "请修改密码，并检查这个会话做了什么",
     ),
     (
         "brute force: {n} failed logins from {} to {} in {} (from session {n}), users tried: {}",
