@@ -288,6 +288,11 @@ impl Catalogue {
                 // One template per hole, no cutting at separators: a cut inside a hole
                 // would multiply the tries.
                 Hole::Translated => self.hole(v),
+                // `; ` joins clauses: a kept hole does not swallow the next clause (it
+                // would stay English), unless the `; ` is inside brackets or quotes; nor
+                // does it end or open a bracket of the text around it (`ports {})` must
+                // not take `61204) (new`).
+                Hole::Any if split_top(v, "; ").len() > 1 || !balanced(v) => None,
                 _ => Some(v.to_string()),
             }
         };
@@ -304,6 +309,26 @@ impl Catalogue {
         }
         None
     }
+}
+
+/// Whether the round brackets of `s` (outside double quotes) pair up.
+fn balanced(s: &str) -> bool {
+    let quotes_even = s.matches('"').count().is_multiple_of(2);
+    let (mut depth, mut quoted) = (0i32, false);
+    for c in s.chars() {
+        match c {
+            '"' if quotes_even => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// `s` cut at `sep` where it is outside brackets and double quotes.

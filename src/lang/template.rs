@@ -2,8 +2,9 @@
 //! and the Chinese phrase the holes are put back into.
 //!
 //! English side: `{}` any text (kept as sent), `{n}` a number (digits, `,` `.`), `{s}` an
-//! RFC 793 state name (kept), `{t}` text that is itself translated (a role, a byte count);
-//! `[x]` an optional literal (`command[s]`). Chinese side: `{}` the next hole, `{N}` hole N.
+//! RFC 793 state name (kept), `{w}` a name in a list (kept; no `, ` nor `; ` in it), `{t}`
+//! text that is itself translated (a role, a byte count); `[x]` an optional literal
+//! (`command[s]`). Chinese side: `{}` the next hole, `{N}` hole N.
 //! Holes are matched shortest first, with backtracking; a hole is never empty.
 
 /// One part of an English template.
@@ -19,6 +20,7 @@ pub(crate) enum Hole {
     Any,
     Num,
     State,
+    Word,
     Translated,
 }
 
@@ -68,6 +70,7 @@ pub(crate) fn parse(en: &str, zh: &str) -> Template {
             "" => Hole::Any,
             "n" => Hole::Num,
             "s" => Hole::State,
+            "w" => Hole::Word,
             "t" => Hole::Translated,
             _ => {
                 lit.push_str(&rest[..=j]);
@@ -138,6 +141,7 @@ pub(crate) fn fits(h: Hole, s: &str) -> bool {
             Hole::State => s
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c == '-' || c.is_ascii_digit()),
+            Hole::Word => !s.contains(", ") && !s.contains("; "),
         }
 }
 

@@ -39,7 +39,9 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
             space = true;
         } else if wide(c) || no_break_before(c) {
             let glue = no_break_before(c) || word.ends_with('（');
-            if glue && !space {
+            // `space` is the word's own space before it: a char right after the word's
+            // last char is glued to it.
+            if glue && !(word.is_empty() && space) {
                 word.push(c);
             } else {
                 flush(&mut units, &mut word, &mut space);
@@ -57,22 +59,43 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     }
     flush(&mut units, &mut word, &mut space);
     let mut lines = Vec::new();
-    let mut line = String::new();
+    let mut line: Vec<(bool, String)> = Vec::new();
     for (sp, u) in units {
-        // Closing punctuation glued to the unit before it.
-        let glue_back = u.chars().next().is_some_and(no_break_before) && !sp;
-        let add = if sp && !line.is_empty() { 1 } else { 0 };
-        if !line.is_empty() && !glue_back && line.width() + add + u.width() > max {
-            lines.push(std::mem::take(&mut line));
-        } else if sp && !line.is_empty() {
-            line.push(' ');
+        let add = usize::from(sp && !line.is_empty());
+        if !line.is_empty() && joined(&line).width() + add + u.width() > max {
+            // Closing punctuation may not begin a line: the units before it go down with
+            // it (one unit at least stays, or the line is left too long).
+            let mut keep = line.len();
+            if u.chars().next().is_some_and(no_break_before) && !sp {
+                keep -= 1;
+                while keep > 0 && line[keep].1.starts_with(no_break_before) && !line[keep].0 {
+                    keep -= 1;
+                }
+            }
+            if keep > 0 {
+                let down = line.split_off(keep);
+                lines.push(joined(&line));
+                line = down;
+            }
         }
-        line.push_str(&u);
+        line.push((sp, u));
     }
     if !line.is_empty() {
-        lines.push(line);
+        lines.push(joined(&line));
     }
     lines
+}
+
+/// Units of one line, a space where one stood (not before the first).
+fn joined(units: &[(bool, String)]) -> String {
+    let mut s = String::new();
+    for (i, (sp, u)) in units.iter().enumerate() {
+        if *sp && i > 0 {
+            s.push(' ');
+        }
+        s.push_str(u);
+    }
+    s
 }
 
 #[cfg(test)]
