@@ -97,21 +97,32 @@ fn server(out: &mut Out<'_>, a: &ServerAdvice, st: &Style) -> io::Result<()> {
         .iter()
         .filter(|r| r.mode == RuleMode::Control)
         .collect();
+    // The articles' summary line of each mode, with this server's ports.
+    let ctrl = a.server.port;
+    let active_src = a
+        .rules
+        .iter()
+        .find(|r| r.mode == RuleMode::Active && r.from.role == "server")
+        .map_or_else(|| "20".to_string(), |r| r.from.ports.words());
     for (mode, title) in [
         (
             RuleMode::Active,
-            "active mode (PORT/EPRT): control client >1023 -> server 21, data client >1023 <- server 20",
+            format!(
+                "active mode (PORT/EPRT): control client >1023 -> server {ctrl}, data client >1023 <- server {active_src}"
+            ),
         ),
         (
             RuleMode::Passive,
-            "passive mode (PASV/EPSV): control client >1023 -> server 21, data client >1023 -> server P",
+            format!(
+                "passive mode (PASV/EPSV): control client >1023 -> server {ctrl}, data client >1023 -> server P"
+            ),
         ),
     ] {
         let data: Vec<_> = a.rules.iter().filter(|r| r.mode == mode).collect();
         if data.is_empty() {
             continue;
         }
-        out.line(&format!("    {}", st.bold(title)))?;
+        out.line(&format!("    {}", st.bold(&title)))?;
         for (i, r) in control.iter().chain(data.iter()).enumerate() {
             let who = |side: &super::Side| match &side.ips {
                 Some(v) if !v.is_empty() => v

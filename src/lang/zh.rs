@@ -648,7 +648,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "第 {} 次传输：{}，{}；{}；{}；{} {}",
     ),
     (
-        "transfer {n}: {}, {t}; {t}; {t}; no reply {t}",
+        "transfer {n}: {}, {t}; {t}; {t}; no reply, {t}",
         "第 {} 次传输：{}，{}；{}；{}；没有响应，{}",
     ),
     (
@@ -656,7 +656,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "第 {} 次传输：{}（从第 {} 字节续传），{}；{}；{}；{} {}",
     ),
     (
-        "transfer {n}: {} (restarted at byte {n}), {t}; {t}; {t}; no reply {t}",
+        "transfer {n}: {} (restarted at byte {n}), {t}; {t}; {t}; no reply, {t}",
         "第 {} 次传输：{}（从第 {} 字节续传），{}；{}；{}；没有响应，{}",
     ),
     (
@@ -664,7 +664,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "第 {} 次传输：{}（存为 {}），{}；{}；{}；{} {}",
     ),
     (
-        "transfer {n}: {} (stored as {}), {t}; {t}; {t}; no reply {t}",
+        "transfer {n}: {} (stored as {}), {t}; {t}; {t}; no reply, {t}",
         "第 {} 次传输：{}（存为 {}），{}；{}；{}；没有响应，{}",
     ),
     (
@@ -672,7 +672,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "第 {} 次传输：{}（从第 {} 字节续传，存为 {}），{}；{}；{}；{} {}",
     ),
     (
-        "transfer {n}: {} (restarted at byte {n}) (stored as {}), {t}; {t}; {t}; no reply {t}",
+        "transfer {n}: {} (restarted at byte {n}) (stored as {}), {t}; {t}; {t}; no reply, {t}",
         "第 {} 次传输：{}（从第 {} 字节续传，存为 {}），{}；{}；{}；没有响应，{}",
     ),
     ("{t} via {} {}", "{}，经 {} {}"),
@@ -732,7 +732,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Findings", "发现"),
     ("session {n}: {t}", "会话 {}：{}"),
     (
-        "{} — {n} packets, {} · {n} FTP sessions · {n} data connections linked · {n} unlinked · {n} other TCP connections",
+        "{} — {n} packet[s], {} · {n} FTP session[s] · {n} data connection[s] linked · {n} unlinked · {n} other TCP connection[s]",
         "{} — {} 个包，{} · {} 个 FTP 会话 · {} 个已关联的数据连接 · {} 个未关联 · {} 个其他 TCP 连接",
     ),
     // --- findings ---
@@ -791,8 +791,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "确认 {0} 响应（{3}字节流的第 {1}–{2} 字节）",
     ),
     (
-        "acknowledges the the reply (bytes {n}–{n} of the {t}'s stream)",
-        "确认一条响应（{2}字节流的第 {0}–{1} 字节）",
+        "acknowledges a line without a reply code (bytes {n}–{n} of the {t}'s stream)",
+        "确认一行没有响应码的文本（{2}字节流的第 {0}–{1} 字节）",
     ),
     (
         "acknowledges PASS (the password) (bytes {n}–{n} of the {t}'s stream)",
@@ -1238,7 +1238,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     // --- the statistics ---
     ("Statistics", "统计"),
     (
-        "{n} FTP sessions · logins: {n} succeeded, {n} failed, {n} unknown · {n} with TLS",
+        "{n} FTP session[s] · logins: {n} succeeded, {n} failed, {n} unknown · {n} with TLS",
         "{} 个 FTP 会话 · 登录：{} 个成功，{} 个失败，{} 个未知 · {} 个使用 TLS",
     ),
     ("Replies by class", "响应（按类别）"),
@@ -1265,8 +1265,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "lines where a reply was expected that are not one",
         "本应是响应、实际不是响应的行",
     ),
-    ("{n} commands: {}", "{} 条命令：{}"),
-    ("{n} commands: none", "{} 条命令：无"),
+    ("{n} command[s]: {}", "{} 条命令：{}"),
+    ("{n} command[s]: none", "{} 条命令：无"),
     (
         "{n} commands with other verbs (too many distinct unknown verbs to list)",
         "另有 {} 条命令使用其他命令名（不同的未知命令名太多，不一一列出）",
@@ -1276,11 +1276,11 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "{} 条超出 --max-commands 的命令只计数、没有保存，上面没有列出",
     ),
     (
-        "{n} transfers · mode: {n} active, {n} passive, {n} unknown · setup: {}",
+        "{n} transfer[s] · mode: {n} active, {n} passive, {n} unknown · setup: {}",
         "{} 次传输 · 模式：主动 {}，被动 {}，未知 {} · 协商：{}",
     ),
     (
-        "{n} transfers · mode: {n} active, {n} passive, {n} unknown · setup: none",
+        "{n} transfer[s] · mode: {n} active, {n} passive, {n} unknown · setup: none",
         "{} 次传输 · 模式：主动 {}，被动 {}，未知 {} · 协商：无",
     ),
     (
@@ -1305,7 +1305,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("(too many to list)", "（太多，不一一列出）"),
     ("(no USER)", "（没有 USER）"),
     (
-        "{n} refused login attempts; {n} sessions never logged in",
+        "{n} refused login attempt[s]; {n} session[s] never logged in",
         "{} 次登录尝试被拒绝；{} 个会话始终没有登录成功",
     ),
     ("by client: {}", "按客户端：{}"),
@@ -1324,12 +1324,12 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "服务器 {} — {} 个会话，{} 次主动模式传输，{} 次被动模式地址通告",
     ),
     (
-        "active mode (PORT/EPRT): control client >1023 -> server 21, data client >1023 <- server 20",
-        "主动模式（PORT/EPRT）：控制连接：客户端 >1023端口 -> 服务器 21端口；数据连接：客户端 >1023端口 <- 服务器 20端口",
+        "active mode (PORT/EPRT): control client >1023 -> server {n}, data client >1023 <- server {t}",
+        "主动模式（PORT/EPRT）：控制连接：客户端 >1023端口 -> 服务器 {}端口；数据连接：客户端 >1023端口 <- 服务器 {}端口",
     ),
     (
-        "passive mode (PASV/EPSV): control client >1023 -> server 21, data client >1023 -> server P",
-        "被动模式（PASV/EPSV）：控制连接：客户端 >1023端口 -> 服务器 21端口；数据连接：客户端 >1023端口 -> 服务器 P端口",
+        "passive mode (PASV/EPSV): control client >1023 -> server {n}, data client >1023 -> server P",
+        "被动模式（PASV/EPSV）：控制连接：客户端 >1023端口 -> 服务器 {}端口；数据连接：客户端 >1023端口 -> 服务器 P端口",
     ),
     ("{t} (new)", "{}（连接状态 new）"),
     ("{t} (established)", "{}（连接状态 established）"),
@@ -1425,27 +1425,24 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("{w} succeeded", "{} 成功"),
     ("{w} succeeded {t}", "{} 成功 {}"),
     ("{w} no verdict {t}", "{} 无结果 {}"),
-    ("{w} failed {t} then succeeded", "{} 失败 {} 后成功"),
-    ("{w} failed {t} then succeeded {t}", "{} 失败 {} 后成功 {}"),
+    ("{w} failed {t} and succeeded", "{} 失败 {}，成功 1 次"),
+    ("{w} failed {t} and succeeded {t}", "{} 失败 {}，成功 {}"),
+    ("{w} failed {t} and no verdict {t}", "{} 失败 {}，无结果 {}"),
     (
-        "{w} failed {t} then no verdict {t}",
-        "{} 失败 {}，另有 {} 无结果",
+        "{w} succeeded and no verdict {t}",
+        "{} 成功 1 次，无结果 {}",
     ),
     (
-        "{w} succeeded then no verdict {t}",
-        "{} 成功，另有 {} 无结果",
+        "{w} succeeded {t} and no verdict {t}",
+        "{} 成功 {}，无结果 {}",
     ),
     (
-        "{w} succeeded {t} then no verdict {t}",
-        "{} 成功 {}，另有 {} 无结果",
+        "{w} failed {t} and succeeded and no verdict {t}",
+        "{} 失败 {}，成功 1 次，无结果 {}",
     ),
     (
-        "{w} failed {t} then succeeded then no verdict {t}",
-        "{} 失败 {} 后成功，另有 {} 无结果",
-    ),
-    (
-        "{w} failed {t} then succeeded {t} then no verdict {t}",
-        "{} 失败 {} 后成功 {}，另有 {} 无结果",
+        "{w} failed {t} and succeeded {t} and no verdict {t}",
+        "{} 失败 {}，成功 {}，无结果 {}",
     ),
     ("(user not seen) failed {t}", "（未看到用户名）失败 {}"),
     ("(user not seen) succeeded", "（未看到用户名）成功"),
@@ -1717,5 +1714,58 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     (
         "the capture starts after this control connection opened: its handshake and everything before frame {n} are not in the capture; the client and server sides are inferred from port {n}",
         "抓包开始时这条控制连接已经打开：它的握手以及第 {} 帧之前的内容都不在抓包里；客户端和服务器是根据 {} 端口推断的",
+    ),
+    // --- advice for encrypted sessions, password guessing and bounce; unused announcements ---
+    (
+        "a stateful firewall's FTP helper (Linux nf_conntrack_ftp) cannot open the data connections of an encrypted session: allow the data ports explicitly, with a fixed passive port range on the server (vsftpd pasv_min_port/pasv_max_port, proftpd PassivePorts) opened in the firewall; or let the client send CCC after login so the helper can read the announcements",
+        "有状态防火墙的 FTP 辅助模块（Linux nf_conntrack_ftp）无法为加密会话打开数据连接：要明确放行数据端口，即在服务器上固定被动端口范围（vsftpd pasv_min_port/pasv_max_port，proftpd PassivePorts）并在防火墙上开放它；或者让客户端登录后发送 CCC，使辅助模块能读到地址通告",
+    ),
+    (
+        "block or rate-limit the client on the firewall (for example fail2ban on the server's log, or an nftables meter on new connections to port 21), and cap failed logins on the server (vsftpd max_login_fails, proftpd MaxLoginAttempts); check the accounts it tried",
+        "在防火墙上封禁该客户端或限制它的速率（例如用 fail2ban 分析服务器日志，或对发往 21 端口的新连接使用 nftables meter），并在服务器上限制登录失败次数（vsftpd max_login_fails，proftpd MaxLoginAttempts）；检查它尝试过的账户",
+    ),
+    (
+        "refuse PORT/EPRT to other hosts and to ports below 1024 on the server (vsftpd port_promiscuous=NO, the default; proftpd AllowForeignAddress off), as RFC 2577 recommends; a firewall in front of the server can also drop its data connections to third hosts",
+        "按 RFC 2577 的建议，在服务器上拒绝指向其他主机或 1024 以下端口的 PORT/EPRT（vsftpd port_promiscuous=NO，即默认值；proftpd AllowForeignAddress off）；服务器前面的防火墙也可以丢弃它发往第三方主机的数据连接",
+    ),
+    (
+        "the control connection is encrypted (FTPS): its PORT/PASV announcements cannot be read, by ftpflow or by a firewall; the data connections were linked by inference",
+        "控制连接是加密的（FTPS）：无论 ftpflow 还是防火墙都读不到其中的 PORT/PASV 地址通告；数据连接是推断关联的",
+    ),
+    (
+        "passive mode: the client opens the data connection to the server's port {n} (the announcement is encrypted)",
+        "被动模式：客户端向服务器的 {} 端口发起数据连接（地址通告是加密的）",
+    ),
+    (
+        "passive mode: the client opens the data connection to the server's port P (ports {} seen on {n} data connection[s]; no announcement could be read)",
+        "被动模式：客户端向服务器的端口 P 发起数据连接（在 {1} 个数据连接上看到的端口为 {0}；没有能读到的地址通告）",
+    ),
+    (
+        "so its outcome is unknown (status incomplete)",
+        "结果未知（状态记为未完成）",
+    ),
+    (
+        "the client's SYN to the announced {} was never answered ({t}), and no transfer command used the {} announcement (frame {n}): the announced address is not the server's address on the control connection ({}), so a server behind NAT announced an address the client cannot reach; the server must announce its public address (vsftpd pasv_address) or the client use EPSV",
+        "客户端发往所告知地址 {} 的 SYN 一直没有应答（{}），也没有传输命令使用这次 {} 地址通告（第 {} 帧）：告知的地址不是服务器在控制连接上的地址（{}），说明 NAT 后面的服务器告知了客户端无法到达的地址；服务器必须告知它的公网地址（vsftpd pasv_address），或者客户端改用 EPSV",
+    ),
+    (
+        "the client's SYN to the announced {} was never answered ({t}), and no transfer command used the {} announcement (frame {n}): the server's firewall must allow its passive port range",
+        "客户端发往所告知地址 {} 的 SYN 一直没有应答（{}），也没有传输命令使用这次 {} 地址通告（第 {} 帧）：服务器的防火墙必须放行它的被动端口范围",
+    ),
+    (
+        "the client's connection to the announced {} was refused (RST), and no transfer command used the {} announcement (frame {n}): the announced address is not the server's address on the control connection ({}), so a server behind NAT announced an address the client cannot reach; the server must announce its public address (vsftpd pasv_address) or the client use EPSV",
+        "客户端到所告知地址 {} 的连接被拒绝（RST），也没有传输命令使用这次 {} 地址通告（第 {} 帧）：告知的地址不是服务器在控制连接上的地址（{}），说明 NAT 后面的服务器告知了客户端无法到达的地址；服务器必须告知它的公网地址（vsftpd pasv_address），或者客户端改用 EPSV",
+    ),
+    (
+        "the client's connection to the announced {} was refused (RST), and no transfer command used the {} announcement (frame {n}): the server's firewall must allow its passive port range",
+        "客户端到所告知地址 {} 的连接被拒绝（RST），也没有传输命令使用这次 {} 地址通告（第 {} 帧）：服务器的防火墙必须放行它的被动端口范围",
+    ),
+    (
+        "the server's SYN to the announced {} was never answered ({t}), and no transfer command used the {} announcement (frame {n}): a firewall or NAT in front of the client drops the server's connection; passive mode avoids it",
+        "服务器发往所告知地址 {} 的 SYN 一直没有应答（{}），也没有传输命令使用这次 {} 地址通告（第 {} 帧）：客户端前面的防火墙或 NAT 丢弃了服务器发起的连接；改用被动模式可以避免",
+    ),
+    (
+        "the server's connection to the announced {} was refused (RST), and no transfer command used the {} announcement (frame {n}): a firewall or NAT in front of the client drops the server's connection; passive mode avoids it",
+        "服务器到所告知地址 {} 的连接被拒绝（RST），也没有传输命令使用这次 {} 地址通告（第 {} 帧）：客户端前面的防火墙或 NAT 丢弃了服务器发起的连接；改用被动模式可以避免",
     ),
 ];

@@ -247,8 +247,10 @@ fn message_at(s: &Session, frame: u64) -> Option<String> {
         }
         for r in &c.replies {
             if r.frame == frame {
-                let code = r.code.map_or("the".to_string(), |c| c.to_string());
-                found.push(format!("the {code} reply"));
+                found.push(match r.code {
+                    Some(c) => format!("the {c} reply"),
+                    None => "a line without a reply code".to_string(),
+                });
             }
         }
     }

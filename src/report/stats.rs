@@ -362,7 +362,7 @@ fn section(r: &StatsReport, st: &Style, lang: Lang, out: &mut dyn Write) -> io::
             .by_user
             .list
             .iter()
-            .map(|u| format!("{} {}", user_cell(Lang::En, u.user.as_deref()), u.count))
+            .map(|u| format!("{} {}", user_cell(lang, u.user.as_deref()), u.count))
             .collect();
         writeln!(out, "  by user: {}", users.join(", "))?;
         bound_note(&f.by_user, "users", out)?;

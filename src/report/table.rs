@@ -175,8 +175,8 @@ impl TableSink {
                 self.st.yellow("!")
             };
             self.notable.push(format!(
-                "  {mark} session {}: {}",
-                s.id,
+                "  {mark} {}: {}",
+                lang.tr(&format!("session {}", s.id)),
                 lang.tr(&safe::prose(&f.message))
             ));
         }

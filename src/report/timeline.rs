@@ -1061,7 +1061,8 @@ pub(crate) fn logins_by_user(s: &Session) -> Option<String> {
             if *unknown > 0 {
                 parts.push(format!("no verdict {}", times(*unknown)));
             }
-            format!("{name} {}", parts.join(" then "))
+            // Counts per outcome, not their order.
+            format!("{name} {}", parts.join(" and "))
         })
         .collect();
     Some(words.join(", "))
@@ -1243,7 +1244,7 @@ pub(crate) fn transfer_line(t: &Transfer, st: &Style) -> String {
     let reply = match t.reply_code {
         Some(c) => c.to_string(),
         None if t.inferred => "reply encrypted,".into(),
-        None => "no reply".into(),
+        None => "no reply,".into(),
     };
     format!(
         "transfer {}: {what}, {how}; {data}; {bytes}; {reply} {status}",
