@@ -60,6 +60,7 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         looks_like_tls_start(d.tcp.preview(Side::Orig))
             || looks_like_tls_start(d.tcp.preview(Side::Resp))
     });
+    let listing = listing(ts.direction, &cmd.command, &data, &preview, bytes, missed, encrypted);
     let status = match ts.final_code {
         Some(c) if (200..300).contains(&c) => Status::Complete,
         Some(426) => Status::Aborted,
@@ -100,7 +101,27 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         inferred: ts.inferred,
         encrypted,
         preview,
+        listing,
     }
+}
+
+/// The entries of a listing transfer, read from its preview: only when a data connection
+/// carried it in clear. The preview is cut when it holds less than the bytes counted, or
+/// when the capture missed some (the preview stops at the first hole).
+fn listing(
+    direction: Direction,
+    command: &str,
+    data: &Option<DataConnection>,
+    preview: &[u8],
+    bytes: Option<u64>,
+    missed: Option<u64>,
+    encrypted: bool,
+) -> Option<crate::model::listing::Listing> {
+    if direction != Direction::Listing || data.is_none() || encrypted {
+        return None;
+    }
+    let complete = missed.is_none() && preview.len() as u64 >= bytes.unwrap_or(0);
+    crate::ftp::listing::parse(command, preview, complete)
 }
 
 impl SessionCore {
