@@ -745,4 +745,13 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "AUTH was accepted ({n}): the control connection is encrypted from here on; commands, replies and data-connection announcements can no longer be read",
         "AUTH 已被接受（{}）：从这里开始控制连接被加密；命令、响应和数据连接的地址通告都无法再读到",
     ),
+    // Part "listings" (issue 16): the `-v` table of a directory listing (report/listing_table.rs).
+    ("type", "类型"),
+    ("size", "大小"),
+    ("modified", "修改时间"),
+    ("name", "名称"),
+    ("file", "文件"),
+    ("dir", "目录"),
+    ("link", "链接"),
+    ("other", "其他"),
 ];
