@@ -60,12 +60,19 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         looks_like_tls_start(d.tcp.preview(Side::Orig))
             || looks_like_tls_start(d.tcp.preview(Side::Resp))
     });
-    let listing = listing(ts.direction, &cmd.command, &data, &preview, bytes, missed, encrypted);
     let status = match ts.final_code {
         Some(c) if (200..300).contains(&c) => Status::Complete,
         Some(426) => Status::Aborted,
         Some(_) => Status::Failed,
         None => Status::Incomplete,
+    };
+    // A listing that carried nothing is an empty directory only when the server said the
+    // transfer completed; otherwise there is no listing to speak of (a 425, a refused
+    // data connection).
+    let listing = if bytes == Some(0) && status != Status::Complete {
+        None
+    } else {
+        listing(ts.direction, &cmd.command, &data, &preview, bytes, missed, encrypted)
     };
     Transfer {
         id: t as u32 + 1,
