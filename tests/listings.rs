@@ -205,3 +205,47 @@ fn public_captures_listings_are_read_without_unparsed_lines() {
     }
     assert!(checked >= want.len(), "only {checked} listings checked");
 }
+
+fn timeline(pcap: &Path, extra: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+        .args(["analyze", "--color", "never"])
+        .args(extra)
+        .arg(pcap)
+        .output()
+        .expect("run ftpflow");
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// `-v` shows a listing as an aligned table of its entries; the plain timeline keeps the
+/// lines as sent; `--lang zh` translates the header and the types.
+#[test]
+fn verbose_timeline_shows_the_entries_as_a_table() {
+    let pcap = root().join("samples/seed001-active-ls-pwd-quit.pcap");
+    let rows = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.trim_start().strip_prefix("│ "))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    assert_eq!(
+        rows(&timeline(&pcap, &["-v"])),
+        [
+            "type    size  modified      name",
+            "dir    4,096  Nov 05 16:20  Desktop",
+            "file  10,240  Nov 05 17:02  notes.tar",
+            "file     361  Nov 06 09:55  todo.txt",
+        ]
+    );
+    let plain = rows(&timeline(&pcap, &[]));
+    assert_eq!(plain.len(), 3);
+    assert!(plain[0].starts_with("drwxr-xr-x"), "{plain:?}");
+    let zh = rows(&timeline(&pcap, &["-v", "--lang", "zh"]));
+    assert_eq!(zh[0], "类型    大小  修改时间      名称");
+    assert!(zh[1].starts_with("目录   4,096"), "{zh:?}");
+
+    // A cut listing keeps the timeline's bound and says how much more there was.
+    let pcap = root().join("samples/seed003-vsftpd-stat-pasv-port.pcapng");
+    let v = timeline(&pcap, &["-v"]);
+    assert!(v.contains("│ link") || v.contains("│ file"), "no table rows");
+    assert!(v.contains("more; --full-listing shows all"));
+}

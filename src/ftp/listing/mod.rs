@@ -12,8 +12,18 @@
 //! counted as `unparsed`, never guessed at. Blank lines and `ls`'s `total N` are skipped.
 //!
 //! Bounds: the input is already bounded (the preview: 512 bytes, 1 MiB with
-//! `--full-listing`); at most [`MAX_ENTRIES`] entries are made from it. Pure functions over
-//! bytes: nothing here panics on what a server sent.
+//! `--full-listing`); at most [`MAX_ENTRIES`] entries are made from it, when the session
+//! ends, and they live as long as its report. Pure functions over bytes: nothing here
+//! panics on what a server sent.
+//!
+//! Why the default stays 512 bytes rather than, say, 64 KiB for listings: the TCP layer
+//! keeps the preview of every counted data connection from its first byte, before the
+//! session knows which command will use it (a passive client connects, then sends LIST),
+//! and previews are not charged to `--max-stored-bytes`. 64 KiB each would let the open
+//! data connections of a hostile capture (one per PASV, up to `--max-connections`) hold
+//! gigabytes. Raising it for listings only needs the tracker to widen one connection's
+//! preview once its LIST is parsed; until then `--full-listing` is the way to the whole
+//! listing, and `truncated` says when it is cut.
 
 pub mod dos;
 pub mod mlsd;
