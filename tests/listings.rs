@@ -18,7 +18,11 @@ fn analyze(pcap: &Path, extra: &[&str]) -> Value {
         .arg(pcap)
         .output()
         .expect("run ftpflow");
-    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", pcap.display());
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        pcap.display()
+    );
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
@@ -55,7 +59,10 @@ fn seed001_entries_are_the_generated_listing() {
     assert_eq!(ls.len(), 1);
     let l = &ls[0].1["listing"];
     assert_eq!(l["format"], "unix");
-    assert_eq!((l["unparsed"].as_u64(), l["truncated"].as_bool()), (Some(0), Some(false)));
+    assert_eq!(
+        (l["unparsed"].as_u64(), l["truncated"].as_bool()),
+        (Some(0), Some(false))
+    );
     let got: Vec<(&str, &str, u64, &str)> = l["entries"]
         .as_array()
         .unwrap()
@@ -107,7 +114,10 @@ fn samples_listings_are_read_whole_and_cut_where_the_preview_ends() {
                 l["entries"].as_array().unwrap().len(),
                 lf["entries"].as_array().unwrap().len(),
             );
-            assert!(n <= nf && (bytes == 0 || nf > 0), "{ctx}: {n} / {nf} entries");
+            assert!(
+                n <= nf && (bytes == 0 || nf > 0),
+                "{ctx}: {n} / {nf} entries"
+            );
             let format = match t["command"].as_str().unwrap() {
                 "NLST" => "nlst",
                 "MLSD" => "mlsd",
@@ -126,7 +136,10 @@ fn recorded_listings_give_the_sizes_of_the_files_on_disk() {
     let mut compared = 0;
     for pcap in captures(&root().join("samples")) {
         let name = pcap.file_name().unwrap().to_string_lossy().into_owned();
-        let Some(stem) = name.strip_suffix(".pcap").filter(|n| n.starts_with("real-")) else {
+        let Some(stem) = name
+            .strip_suffix(".pcap")
+            .filter(|n| n.starts_with("real-"))
+        else {
             continue;
         };
         let truth: Value = serde_json::from_str(
@@ -246,6 +259,9 @@ fn verbose_timeline_shows_the_entries_as_a_table() {
     // A cut listing keeps the timeline's bound and says how much more there was.
     let pcap = root().join("samples/seed003-vsftpd-stat-pasv-port.pcapng");
     let v = timeline(&pcap, &["-v"]);
-    assert!(v.contains("│ link") || v.contains("│ file"), "no table rows");
+    assert!(
+        v.contains("│ link") || v.contains("│ file"),
+        "no table rows"
+    );
     assert!(v.contains("more; --full-listing shows all"));
 }

@@ -73,9 +73,14 @@ pub fn rows(l: &Listing, lines: &[&[u8]], lang: Lang) -> Vec<String> {
 
 /// An entry's cells: type, size, modified (as in JSON), name (` -> target` for a link).
 fn entry_cells(e: &ListEntry, lang: Lang) -> [String; 4] {
-    let kind = e.kind.map_or("-".into(), |k| lang.tr(k.word()).into_owned());
+    let kind = e
+        .kind
+        .map_or("-".into(), |k| lang.tr(k.word()).into_owned());
     let size = e.size.map_or("-".into(), fmt::thousands);
-    let modified = e.modified.clone().map_or("-".into(), |m| safe::escape(m.as_bytes()));
+    let modified = e
+        .modified
+        .clone()
+        .map_or("-".into(), |m| safe::escape(m.as_bytes()));
     let mut name = safe::escape(e.name.wire_bytes());
     if let Some(t) = &e.link_target {
         name.push_str(" -> ");

@@ -907,7 +907,10 @@ fn listing_lines(
         let rows = listing_table::rows(l, &lines[..shown], lang);
         more.extend(rows.iter().map(|r| st.dim(r)));
     }
-    for l in lines[..shown].iter().filter(|_| table.is_none() || parsed.is_none()) {
+    for l in lines[..shown]
+        .iter()
+        .filter(|_| table.is_none() || parsed.is_none())
+    {
         more.push(st.dim(&format!("│ {}", safe::escape(l))));
         if mlsd && let Some(w) = lessons::mlsd_facts(&String::from_utf8_lossy(l)) {
             more.push(st.dim(&format!("│   = {}", safe::prose(&w))));

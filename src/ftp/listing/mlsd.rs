@@ -15,9 +15,12 @@ use super::{ascii, number};
 use crate::model::WireText;
 use crate::model::listing::{EntryType, ListEntry};
 
-/// The facts (name, value) and the name of a fact line; `None` for a line without facts
-/// (no `;` before the first blank, or a fact without `=`).
-pub fn facts(line: &[u8]) -> Option<(Vec<(&[u8], &[u8])>, &[u8])> {
+/// A line's facts as (name, value), in the order sent.
+pub type Facts<'a> = Vec<(&'a [u8], &'a [u8])>;
+
+/// The facts and the name of a fact line; `None` for a line without facts (no `;` before
+/// the first blank, or a fact without `=`).
+pub fn facts(line: &[u8]) -> Option<(Facts<'_>, &[u8])> {
     let blank = line.iter().position(|&b| b == b' ')?;
     let (facts, name) = (&line[..blank], &line[blank + 1..]);
     if !facts.ends_with(b";") || !facts.contains(&b'=') {
@@ -96,7 +99,14 @@ pub fn time(value: &[u8]) -> Option<String> {
         return None;
     }
     let n = |a: usize, b: usize| number(&whole[a..b]);
-    let (y, mo, d, h, mi, s) = (n(0, 4)?, n(4, 6)?, n(6, 8)?, n(8, 10)?, n(10, 12)?, n(12, 14)?);
+    let (y, mo, d, h, mi, s) = (
+        n(0, 4)?,
+        n(4, 6)?,
+        n(6, 8)?,
+        n(8, 10)?,
+        n(10, 12)?,
+        n(12, 14)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }

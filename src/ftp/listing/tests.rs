@@ -37,14 +37,32 @@ fn unix_file_dir_and_time_without_year() {
 
 #[test]
 fn unix_year_symlink_device_no_group_and_spaces_in_names() {
-    let e = entry("LIST", "lrwxrwxrwx    1 1000     100            14 Dec 19  2005 howto -> sites/a b");
+    let e = entry(
+        "LIST",
+        "lrwxrwxrwx    1 1000     100            14 Dec 19  2005 howto -> sites/a b",
+    );
     assert_eq!((e.name.as_str(), e.kind), ("howto", Some(EntryType::Link)));
-    assert_eq!(e.link_target.as_ref().map(|t| t.as_str()), Some("sites/a b"));
-    assert_eq!((e.modified.as_deref(), e.year_unknown), (Some("2005-12-19"), false));
+    assert_eq!(
+        e.link_target.as_ref().map(|t| t.as_str()),
+        Some("sites/a b")
+    );
+    assert_eq!(
+        (e.modified.as_deref(), e.year_unknown),
+        (Some("2005-12-19"), false)
+    );
 
-    let e = entry("LIST", "crw-rw-rw-    1 0        0          1,   3 Jan 01  2020 null");
-    assert_eq!((e.name.as_str(), e.kind, e.size), ("null", Some(EntryType::Other), None));
-    let e = entry("LIST", "brw-rw----    1 0        6          8,0 Feb 29  2020 sda");
+    let e = entry(
+        "LIST",
+        "crw-rw-rw-    1 0        0          1,   3 Jan 01  2020 null",
+    );
+    assert_eq!(
+        (e.name.as_str(), e.kind, e.size),
+        ("null", Some(EntryType::Other), None)
+    );
+    let e = entry(
+        "LIST",
+        "brw-rw----    1 0        6          8,0 Feb 29  2020 sda",
+    );
     assert_eq!((e.kind, e.size), (Some(EntryType::Other), None));
 
     let e = entry("LIST", "-rw-r--r--  1 owner  361 Nov 06 09:55 no group.txt");
@@ -57,10 +75,19 @@ fn unix_year_symlink_device_no_group_and_spaces_in_names() {
     assert_eq!(e.name.as_str(), " lead");
 
     // Extended attributes / ACL marks, case of month, a Chinese locale's month, big sizes.
-    let e = entry("LIST", "-rw-r--r--+ 1 a b 1073741824000 feb 19  2016 1000GB.zip");
-    assert_eq!((e.size, e.modified.as_deref()), (Some(1_073_741_824_000), Some("2016-02-19")));
+    let e = entry(
+        "LIST",
+        "-rw-r--r--+ 1 a b 1073741824000 feb 19  2016 1000GB.zip",
+    );
+    assert_eq!(
+        (e.size, e.modified.as_deref()),
+        (Some(1_073_741_824_000), Some("2016-02-19"))
+    );
     let e = entry("LIST", "-rw-r--r-- 1 0 0 1782 10月 22 05:05 新文件 3");
-    assert_eq!((e.name.as_str(), e.modified.as_deref()), ("新文件 3", Some("10月 22 05:05")));
+    assert_eq!(
+        (e.name.as_str(), e.modified.as_deref()),
+        ("新文件 3", Some("10月 22 05:05"))
+    );
     let e = entry("LIST", "drwxr-xr-x   2 ftp ftp 4096 Mar 05  2011 dir");
     assert_eq!(e.modified.as_deref(), Some("2011-03-05"));
 }
@@ -88,13 +115,22 @@ fn unix_lines_that_are_not_entries_are_counted_not_guessed() {
         true,
     )
     .unwrap();
-    assert_eq!((l.format, l.entries.len(), l.unparsed), (Some(ListingFormat::Unix), 1, 1));
+    assert_eq!(
+        (l.format, l.entries.len(), l.unparsed),
+        (Some(ListingFormat::Unix), 1, 1)
+    );
 }
 
 #[test]
 fn dos_directories_files_clock_and_years() {
-    let e = entry("LIST", "06-25-19  02:02AM       <DIR>          aspnet_client");
-    assert_eq!((e.name.as_str(), e.kind, e.size), ("aspnet_client", Some(EntryType::Dir), None));
+    let e = entry(
+        "LIST",
+        "06-25-19  02:02AM       <DIR>          aspnet_client",
+    );
+    assert_eq!(
+        (e.name.as_str(), e.kind, e.size),
+        ("aspnet_client", Some(EntryType::Dir), None)
+    );
     assert_eq!(e.modified.as_deref(), Some("2019-06-25T02:02:00"));
     assert_eq!(e.permissions, None);
 
@@ -102,12 +138,24 @@ fn dos_directories_files_clock_and_years() {
     assert_eq!((e.name.as_str(), e.size), ("imag 1.jpg", Some(38470)));
     assert_eq!(e.modified.as_deref(), Some("2013-10-27T22:21:00"));
     let e = entry("LIST", "12-31-99  12:15AM        1,234,567 old.txt");
-    assert_eq!((e.size, e.modified.as_deref()), (Some(1_234_567), Some("1999-12-31T00:15:00")));
+    assert_eq!(
+        (e.size, e.modified.as_deref()),
+        (Some(1_234_567), Some("1999-12-31T00:15:00"))
+    );
     let e = entry("LIST", "12-31-2020  12:05 PM  <dir>  noon");
-    assert_eq!((e.kind, e.modified.as_deref()), (Some(EntryType::Dir), Some("2020-12-31T12:05:00")));
+    assert_eq!(
+        (e.kind, e.modified.as_deref()),
+        (Some(EntryType::Dir), Some("2020-12-31T12:05:00"))
+    );
     let e = entry("LIST", "01-02-2021  23:59   7 late");
-    assert_eq!((e.size, e.modified.as_deref()), (Some(7), Some("2021-01-02T23:59:00")));
-    assert_eq!(one("LIST", "01-02-21  02:02AM  <DIR>  x").format, Some(ListingFormat::Dos));
+    assert_eq!(
+        (e.size, e.modified.as_deref()),
+        (Some(7), Some("2021-01-02T23:59:00"))
+    );
+    assert_eq!(
+        one("LIST", "01-02-21  02:02AM  <DIR>  x").format,
+        Some(ListingFormat::Dos)
+    );
 
     for bad in [
         "13-25-19  02:02AM  <DIR>  bad-month",
@@ -122,8 +170,14 @@ fn dos_directories_files_clock_and_years() {
 
 #[test]
 fn mlsd_facts_in_any_order_and_case() {
-    let e = entry("MLSD", "type=file;size=2052;modify=20180323094013;perm=rwd; 404.htm");
-    assert_eq!((e.name.as_str(), e.kind, e.size), ("404.htm", Some(EntryType::File), Some(2052)));
+    let e = entry(
+        "MLSD",
+        "type=file;size=2052;modify=20180323094013;perm=rwd; 404.htm",
+    );
+    assert_eq!(
+        (e.name.as_str(), e.kind, e.size),
+        ("404.htm", Some(EntryType::File), Some(2052))
+    );
     assert_eq!(e.modified.as_deref(), Some("2018-03-23T09:40:13Z"));
     assert_eq!(e.permissions.as_deref(), Some("rwd"));
 
@@ -132,28 +186,51 @@ fn mlsd_facts_in_any_order_and_case() {
         "modify=20261122023107;perm=radfwMT;size=65536;type=file;unique=fe00g990095; up 64k.bin",
     );
     assert_eq!((e.name.as_str(), e.size), ("up 64k.bin", Some(65536)));
-    let e = entry("mlsd", "Type=cdir;Modify=20250102011711.5;UNIX.mode=0755; /");
-    assert_eq!((e.kind, e.modified.as_deref()), (Some(EntryType::Dir), Some("2025-01-02T01:17:11.5Z")));
+    let e = entry(
+        "mlsd",
+        "Type=cdir;Modify=20250102011711.5;UNIX.mode=0755; /",
+    );
+    assert_eq!(
+        (e.kind, e.modified.as_deref()),
+        (Some(EntryType::Dir), Some("2025-01-02T01:17:11.5Z"))
+    );
     assert_eq!(e.permissions.as_deref(), Some("0755"));
     let e = entry("MLSD", "type=OS.unix=slink:/srv/target;size=10; link");
-    assert_eq!((e.kind, e.link_target.as_ref().map(|t| t.as_str())), (Some(EntryType::Link), Some("/srv/target")));
+    assert_eq!(
+        (e.kind, e.link_target.as_ref().map(|t| t.as_str())),
+        (Some(EntryType::Link), Some("/srv/target"))
+    );
     let e = entry("MLSD", "type=OS.unix=blk;modify=bad; sda");
     assert_eq!((e.kind, e.modified), (Some(EntryType::Other), None));
 
-    for bad in ["no facts here", "type=file;size=1;", "type=file size=1; x", "type;x; y"] {
+    for bad in [
+        "no facts here",
+        "type=file;size=1;",
+        "type=file size=1; x",
+        "type;x; y",
+    ] {
         assert_eq!(one("MLSD", bad).unparsed, 1, "{bad:?}");
     }
 }
 
 #[test]
 fn nlst_names_as_sent() {
-    let l = parse("NLST", b"docs\r\nREADME\r\n\r\nwith space\nbad\xff\r\n", true).unwrap();
+    let l = parse(
+        "NLST",
+        b"docs\r\nREADME\r\n\r\nwith space\nbad\xff\r\n",
+        true,
+    )
+    .unwrap();
     assert_eq!(l.format, Some(ListingFormat::Nlst));
     let names: Vec<&str> = l.entries.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["docs", "README", "with space", "bad\u{fffd}"]);
     assert_eq!(l.entries[3].name.wire_bytes(), b"bad\xff");
     assert_eq!(l.entries[3].line, 4);
-    assert!(l.entries.iter().all(|e| e.kind.is_none() && e.size.is_none()));
+    assert!(
+        l.entries
+            .iter()
+            .all(|e| e.kind.is_none() && e.size.is_none())
+    );
 }
 
 #[test]
@@ -178,7 +255,8 @@ fn entries_are_bounded() {
 /// names a line that exists.
 #[test]
 fn garbage_never_panics() {
-    const ALPHABET: &[u8] = b"0123456789-:;=, \t\r\ndlrwx<>DIRAMPtypefilesizemodNovDec\xe6\x9c\x88\xff";
+    const ALPHABET: &[u8] =
+        b"0123456789-:;=, \t\r\ndlrwx<>DIRAMPtypefilesizemodNovDec\xe6\x9c\x88\xff";
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
         state ^= state << 13;

@@ -72,7 +72,15 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
     let listing = if bytes == Some(0) && status != Status::Complete {
         None
     } else {
-        listing(ts.direction, &cmd.command, &data, &preview, bytes, missed, encrypted)
+        listing(
+            ts.direction,
+            &cmd.command,
+            &data,
+            &preview,
+            bytes,
+            missed,
+            encrypted,
+        )
     };
     Transfer {
         id: t as u32 + 1,
