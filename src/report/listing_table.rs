@@ -88,3 +88,37 @@ fn entry_cells(e: &ListEntry, lang: Lang) -> [String; 4] {
     }
     [kind, size, modified, name]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ftp::listing::parse;
+
+    #[test]
+    fn rows_align_read_entries_and_show_unread_lines_as_sent() {
+        let text: &[u8] = b"total 8\r\n\
+            drwxr-xr-x 2 0 0 4096 Dec 19  2005 docs\r\n\
+            garbage \x1b[2J line\r\n\
+            lrwxrwxrwx 1 0 0 14 Dec 19  2005 howto -> sites/tldp.org\r\n";
+        let l = parse("LIST", text, true).unwrap();
+        assert!(applies(&l));
+        let lines: Vec<&[u8]> = text
+            .strip_suffix(b"\r\n")
+            .unwrap()
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .collect();
+        assert_eq!(
+            rows(&l, &lines, Lang::En),
+            [
+                "│ type   size  modified    name",
+                "│ dir   4,096  2005-12-19  docs",
+                "│ ?     garbage \\x1b[2J line",
+                "│ link     14  2005-12-19  howto -> sites/tldp.org",
+            ]
+        );
+        // Only the lines shown get rows (the timeline's bound).
+        assert_eq!(rows(&l, &lines[..2], Lang::En).len(), 2);
+        assert!(!applies(&parse("NLST", b"a\r\n", true).unwrap()));
+    }
+}
