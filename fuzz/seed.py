@@ -206,6 +206,14 @@ def main():
                     write("ftp_parsers", b"\x03" + line[4:])
                 elif line[:4] in (b"150 ", b"125 ", b"213 ", b"257 ", b"226 ", b"250 "):
                     write("ftp_parsers", b"\x04" + line[4:])
+    # Directory listings (family 5; the next byte picks LIST, NLST or MLSD): each layout.
+    write("ftp_parsers", b"\x05\x00" + b"total 8\r\ndrwxr-xr-x 2 0 0 4096 Nov 05 16:20 d\r\n"
+          b"lrwxrwxrwx 1 0 0 3 Dec 19  2005 l -> t\r\ncrw-rw-rw- 1 0 0 1,  3 Jan 01  2020 null\r\n")
+    write("ftp_parsers", b"\x05\x00" + b"06-25-19  02:02AM       <DIR>          d\r\n"
+          b"10-27-13 10:21PM                38470 f.jpg\r\n")
+    write("ftp_parsers", b"\x05\x01" + b"a\r\nb c\r\n")
+    write("ftp_parsers", b"\x05\x02" + b"type=file;size=2;modify=20180323094013;perm=rwd; f\r\n"
+          b"type=cdir; /\r\n")
     for target in ("capture_reader", "pipeline", "decode_frame", "ftp_parsers", "ftp_session", "tcp_reassembly"):
         folder = CORPUS / target
         folder.mkdir(parents=True, exist_ok=True)

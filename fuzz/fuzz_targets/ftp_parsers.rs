@@ -8,6 +8,9 @@
 //!   accept, written back in their canonical form, reads back the same.
 //! * `4`: texts inside replies (sizes, STOU names, quoted paths), FTP detection by first
 //!   bytes, TLS record framing fed in pieces.
+//! * `5`: directory listings (LIST as `ls -l` or DOS, NLST, MLSD): each entry comes from
+//!   its own line, in order, with its name (and link target) taken from that line; a cut
+//!   listing gives a prefix of the whole one's entries.
 
 #![no_main]
 
@@ -175,15 +178,46 @@ fn texts(data: &[u8]) {
     let _ = records.feed(data);
 }
 
+fn listings(data: &[u8]) {
+    use ftpflow::ftp::listing;
+    let Some((&how, rest)) = data.split_first() else {
+        return;
+    };
+    let verb = ["LIST", "NLST", "MLSD"][how as usize % 3];
+    let whole = listing::parse(verb, rest, true).expect("a listing verb");
+    let cut = listing::parse(verb, rest, false).expect("a listing verb");
+    let lines: Vec<&[u8]> = rest.split(|&b| b == b'\n').collect();
+    let contains = |hay: &[u8], needle: &[u8]| {
+        needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+    };
+    for l in [&whole, &cut] {
+        assert!(l.entries.len() as u64 + l.unparsed <= lines.len() as u64);
+        assert!(l.entries.windows(2).all(|w| w[0].line < w[1].line), "entries out of order");
+        for e in &l.entries {
+            let line = lines[e.line];
+            assert!(contains(line, e.name.wire_bytes()), "name not from its line");
+            if let Some(t) = &e.link_target {
+                assert!(contains(line, t.wire_bytes()), "link target not from its line");
+            }
+        }
+    }
+    assert!(cut.truncated);
+    assert!(cut.entries.len() <= whole.entries.len());
+    for (a, b) in cut.entries.iter().zip(&whole.entries) {
+        assert_eq!((a.line, a.name.wire_bytes()), (b.line, b.name.wire_bytes()));
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
-    match which % 5 {
+    match which % 6 {
         0 => lines(rest),
         1 => commands(rest),
         2 => replies(rest),
         3 => addresses(rest),
-        _ => texts(rest),
+        4 => texts(rest),
+        _ => listings(rest),
     }
 });

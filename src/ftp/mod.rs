@@ -22,6 +22,7 @@
 //! | [`tls`] | bytes after AUTH TLS | TLS record framing, where plain text resumes (CCC) |
 //! | [`verbs`] | a verb | its row: kind, direction, meaning, replies that may answer it |
 //! | [`text`] | reply texts | announced size, STOU file name, SIZE answer, 257 path |
+//! | [`listing`] | the bytes of a LIST/NLST/MLSD data connection | a model [`Listing`](crate::model::listing::Listing): entries, unparsed lines |
 //! | [`session`] | a control connection's bytes and its data connections | a session of the model |
 //!
 //! Rules shared by all of them: capture bytes never panic (no unchecked indexing, no
@@ -34,6 +35,7 @@ pub mod command;
 pub mod detect;
 pub mod findings;
 pub mod line;
+pub mod listing;
 pub mod meaning;
 pub mod pending;
 pub mod reply;

@@ -1768,4 +1768,13 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "the server's connection to the announced {} was refused (RST), and no transfer command used the {} announcement (frame {n}): a firewall or NAT in front of the client drops the server's connection; passive mode avoids it",
         "服务器到所告知地址 {} 的连接被拒绝（RST），也没有传输命令使用这次 {} 地址通告（第 {} 帧）：客户端前面的防火墙或 NAT 丢弃了服务器发起的连接；改用被动模式可以避免",
     ),
+    // Part "listings" (issue 16): the `-v` table of a directory listing (report/listing_table.rs).
+    ("type", "类型"),
+    ("size", "大小"),
+    ("modified", "修改时间"),
+    ("name", "名称"),
+    ("file", "文件"),
+    ("dir", "目录"),
+    ("link", "链接"),
+    ("other", "其他"),
 ];

@@ -20,6 +20,7 @@ use serde::Serialize;
 pub mod capture;
 pub mod conn;
 pub mod events;
+pub mod listing;
 pub mod records;
 pub mod steps;
 pub mod text;
@@ -445,6 +446,10 @@ pub struct Transfer {
     /// First bytes of a listing (for the timeline), not serialized.
     #[serde(skip)]
     pub preview: Vec<u8>,
+    /// A listing transfer's entries, read from what the capture kept of it (LIST, NLST,
+    /// MLSD with a data connection, not encrypted); omitted on other transfers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing: Option<listing::Listing>,
 }
 
 /// A data connection in FTP terms, with its TCP record.

@@ -261,15 +261,15 @@ fn message_at(s: &Session, frame: u64) -> Option<String> {
 /// my2024` -> "directory my2024, modified 2025-01-02 01:17:11 UTC". `None` for a line
 /// without facts.
 pub fn mlsd_facts(line: &str) -> Option<String> {
-    let (facts, name) = line.split_once(' ')?;
-    if !facts.ends_with(';') || !facts.contains('=') {
-        return None;
-    }
+    let (facts, name) = crate::ftp::listing::mlsd::facts(line.as_bytes())?;
+    // Split at ASCII bytes of a `&str`: each part is valid UTF-8.
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let name = text(name);
     let mut kind = "entry".to_string();
     let mut rest = Vec::new();
-    for fact in facts.split(';').filter(|f| !f.is_empty()) {
-        let (key, value) = fact.split_once('=')?;
-        let key = key.to_ascii_lowercase();
+    for (key, value) in facts {
+        let (key, value) = (text(key).to_ascii_lowercase(), text(value));
+        let value = value.as_str();
         match key.as_str() {
             "type" => {
                 kind = match value.to_ascii_lowercase().as_str() {

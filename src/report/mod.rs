@@ -17,6 +17,7 @@ pub mod fmt;
 pub mod json;
 pub mod jsonl;
 pub mod lessons;
+pub mod listing_table;
 pub mod offthread;
 pub mod rows;
 pub mod safe;

@@ -14,6 +14,7 @@
 
 use super::fmt;
 use super::lessons::{self, StepIndex};
+use super::listing_table;
 use super::safe::{self, MAX_SHOWN};
 use super::{RenderOptions, Style};
 use crate::endpoint::Endpoint;
@@ -55,6 +56,8 @@ pub struct TimelineSink {
     index: StepIndex,
     /// `--full-listing`.
     full_listing: bool,
+    /// `-v`: listings as a table of their entries.
+    verbose: bool,
     advisor: crate::advice::Advisor,
     syntax: Option<crate::advice::Syntax>,
 }
@@ -75,6 +78,7 @@ impl TimelineSink {
             unlinked: Vec::new(),
             index: StepIndex::default(),
             full_listing: opts.full_listing,
+            verbose: opts.verbose,
             advisor: crate::advice::Advisor::new(),
             syntax: opts.advice,
         }
@@ -131,6 +135,7 @@ impl TimelineSink {
             index: &self.index,
             full_listing: self.full_listing,
             lang: self.lang,
+            verbose: self.verbose,
         };
         let mut d = describe(s, step, &mut self.last_command, st, &ctx);
         if !self.lang.is_en() && !matches!(step.kind, StepKind::Finding(_)) {
@@ -411,6 +416,8 @@ struct Ctx<'a> {
     index: &'a StepIndex,
     full_listing: bool,
     lang: Lang,
+    /// `-v`: listings as a table of their entries ([`listing_table`]).
+    verbose: bool,
 }
 
 fn describe(
@@ -591,7 +598,7 @@ fn describe(
             d.more = more_lines(reply, st);
             d
         }
-        StepKind::Data(t) => data_lines(t, st, ctx.full_listing),
+        StepKind::Data(t) => data_lines(t, st, ctx.full_listing, ctx.verbose.then_some(ctx.lang)),
         StepKind::Segment {
             scope,
             note,
@@ -782,7 +789,7 @@ fn close_words(
 /// Lines of a listing shown in the timeline without `--full-listing`.
 pub const LISTING_LINES: usize = 10;
 
-fn data_lines(t: &Transfer, st: &Style, full_listing: bool) -> Described {
+fn data_lines(t: &Transfer, st: &Style, full_listing: bool, table: Option<Lang>) -> Described {
     let Some(d) = &t.data else {
         return Described::new(String::new(), None);
     };
@@ -851,15 +858,23 @@ fn data_lines(t: &Transfer, st: &Style, full_listing: bool) -> Described {
         )));
     }
     if t.direction == Direction::Listing && !t.preview.is_empty() && !t.encrypted {
-        listing_lines(t, bytes, st, full_listing, &mut out.more);
+        listing_lines(t, bytes, st, full_listing, table, &mut out.more);
     }
     out
 }
 
 /// A listing's lines as sent, whole: up to [`LISTING_LINES`] (all with `full_listing`),
 /// then how many more lines (or bytes, when the capture's preview did not keep them all).
-/// MLSD lines get their facts in words below them.
-fn listing_lines(t: &Transfer, bytes: u64, st: &Style, full_listing: bool, more: &mut Vec<String>) {
+/// MLSD lines get their facts in words below them. `table` (`-v`, in this language): the
+/// lines read as entries become a table instead ([`listing_table`]).
+fn listing_lines(
+    t: &Transfer,
+    bytes: u64,
+    st: &Style,
+    full_listing: bool,
+    table: Option<Lang>,
+    more: &mut Vec<String>,
+) {
     let complete = t.preview.len() as u64 >= bytes;
     // Whole lines only: a line the preview cut is not shown.
     let kept = if complete {
@@ -887,7 +902,15 @@ fn listing_lines(t: &Transfer, bytes: u64, st: &Style, full_listing: bool, more:
     };
     let shown = lines.len().min(limit);
     let mlsd = matches!(t.command.as_str(), "MLSD");
-    for l in &lines[..shown] {
+    let parsed = t.listing.as_ref().filter(|l| listing_table::applies(l));
+    if let (Some(lang), Some(l)) = (table, parsed) {
+        let rows = listing_table::rows(l, &lines[..shown], lang);
+        more.extend(rows.iter().map(|r| st.dim(r)));
+    }
+    for l in lines[..shown]
+        .iter()
+        .filter(|_| table.is_none() || parsed.is_none())
+    {
         more.push(st.dim(&format!("│ {}", safe::escape(l))));
         if mlsd && let Some(w) = lessons::mlsd_facts(&String::from_utf8_lossy(l)) {
             more.push(st.dim(&format!("│   = {}", safe::prose(&w))));

@@ -66,6 +66,22 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         Some(_) => Status::Failed,
         None => Status::Incomplete,
     };
+    // A listing that carried nothing is an empty directory only when the server said the
+    // transfer completed; otherwise there is no listing to speak of (a 425, a refused
+    // data connection).
+    let listing = if bytes == Some(0) && status != Status::Complete {
+        None
+    } else {
+        listing(
+            ts.direction,
+            &cmd.command,
+            &data,
+            &preview,
+            bytes,
+            missed,
+            encrypted,
+        )
+    };
     Transfer {
         id: t as u32 + 1,
         command: cmd.command.clone(),
@@ -100,7 +116,27 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         inferred: ts.inferred,
         encrypted,
         preview,
+        listing,
     }
+}
+
+/// The entries of a listing transfer, read from its preview: only when a data connection
+/// carried it in clear. The preview is cut when it holds less than the bytes counted, or
+/// when the capture missed some (the preview stops at the first hole).
+fn listing(
+    direction: Direction,
+    command: &str,
+    data: &Option<DataConnection>,
+    preview: &[u8],
+    bytes: Option<u64>,
+    missed: Option<u64>,
+    encrypted: bool,
+) -> Option<crate::model::listing::Listing> {
+    if direction != Direction::Listing || data.is_none() || encrypted {
+        return None;
+    }
+    let complete = missed.is_none() && preview.len() as u64 >= bytes.unwrap_or(0);
+    crate::ftp::listing::parse(command, preview, complete)
 }
 
 impl SessionCore {
