@@ -18,6 +18,7 @@ pub mod explain;
 mod live;
 mod output;
 mod signals;
+mod write_session;
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
@@ -88,6 +89,34 @@ pub struct OutputArgs {
     /// Language of the timeline, tables and notes (JSON keys never change).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: crate::lang::Lang,
+    /// How the timeline shows times (tshark's -t): r seconds since the capture's first
+    /// packet, a time of day (UTC), ad date and time (UTC), e seconds since the epoch, dd
+    /// seconds since the session's previous step. JSON keeps its timestamps.
+    #[arg(
+        short = 't',
+        long = "time-format",
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "r"
+    )]
+    pub time_format: crate::report::TimeFormat,
+}
+
+/// Which sessions to keep (`--session`, `--host`, `--user`), shared by `analyze` and
+/// `live`. Each option may be repeated (or given a comma-separated list): a session is kept
+/// when it matches one value of every option given.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Keep only session N (its number in the output; repeatable, or N,M,...).
+    #[arg(long = "session", value_name = "N", value_delimiter = ',')]
+    pub sessions: Vec<u32>,
+    /// Keep only sessions where IP (or a CIDR block such as 10.0.0.0/8) is the client,
+    /// the server or a data connection's endpoint (repeatable).
+    #[arg(long = "host", value_name = "IP", value_delimiter = ',')]
+    pub hosts: Vec<String>,
+    /// Keep only sessions that logged in (or tried to) as NAME (repeatable).
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.
@@ -149,8 +178,19 @@ pub struct LimitArgs {
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Capture files, read in order as one capture (see --separate); "-" is stdin.
-    #[arg(required = true, value_name = "CAPTURE")]
+    #[arg(value_name = "CAPTURE", required_unless_present = "read")]
     pub captures: Vec<String>,
+    /// A capture file to read, as tcpdump's and tshark's -r (repeatable; read before the
+    /// CAPTURE arguments; "-" is stdin).
+    #[arg(short = 'r', long = "read", value_name = "FILE")]
+    pub read: Vec<String>,
+    /// Stop after COUNT packets read (as tcpdump -c); the summary says so.
+    #[arg(short = 'c', long = "count", value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Also write the packets of session N (its control connection and every data
+    /// connection of it) to FILE, a pcap (a second pass over the inputs: not from stdin).
+    #[arg(long = "write-session", num_args = 2, value_names = ["N", "FILE"])]
+    pub write_session: Vec<String>,
     /// Analyse each file as a capture of its own, with a report of its own (JSON: an
     /// array of documents), in the order given.
     #[arg(long)]
@@ -159,8 +199,14 @@ pub struct AnalyzeArgs {
     /// is the same as with --jobs 1.
     #[arg(short = 'j', long, value_name = "N", requires = "separate")]
     pub jobs: Option<usize>,
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value = "timeline")]
+    /// Output format (-f is accepted too, as before).
+    #[arg(
+        short = 'F',
+        short_alias = 'f',
+        long,
+        value_enum,
+        default_value = "timeline"
+    )]
     pub format: Format,
     /// Read each capture file on the analysing thread instead of a second thread that
     /// reads ahead.
@@ -169,6 +215,9 @@ pub struct AnalyzeArgs {
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Which sessions to keep.
+    #[command(flatten)]
+    pub keep: FilterArgs,
     /// FTP ports and limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -185,14 +234,13 @@ pub struct LiveArgs {
         required_unless_present = "list_interfaces"
     )]
     pub interface: Option<String>,
-    /// Capture filter (BPF, as for tcpdump).
-    #[arg(
-        short = 'f',
-        long = "filter",
-        value_name = "BPF",
-        default_value = "tcp"
-    )]
-    pub filter: String,
+    /// Capture filter (BPF, as for tcpdump; default "tcp"). -f is accepted too, as before,
+    /// except that `-f json` (a format's name) means -F json.
+    #[arg(short = 'f', long = "filter", value_name = "BPF")]
+    pub filter: Option<String>,
+    /// The capture filter as tcpdump's trailing expression: `ftpflow live -i lo tcp port 21`.
+    #[arg(value_name = "EXPRESSION", trailing_var_arg = true)]
+    pub expression: Vec<String>,
     /// Also write every captured packet to FILE (pcap), for `ftpflow analyze` later.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<PathBuf>,
@@ -215,11 +263,14 @@ pub struct LiveArgs {
     #[arg(long)]
     pub list_interfaces: bool,
     /// Output format (timeline and jsonl print each step as it happens).
-    #[arg(long, value_enum, default_value = "timeline")]
+    #[arg(short = 'F', long, value_enum, default_value = "timeline")]
     pub format: Format,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Which sessions to keep.
+    #[command(flatten)]
+    pub keep: FilterArgs,
     /// FTP ports and limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -286,6 +337,54 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
         cfg.tcp.preview_bytes = FULL_LISTING_BYTES;
     }
     Ok(cfg)
+}
+
+/// `live`'s capture filter and format from `-f`/`--filter`, the trailing expression and
+/// `-F`: the BPF expression (default `tcp`) and the format, with a note when `-f` named a
+/// format (`live -i lo -f json`: an old habit of `analyze -f json`), which is then taken
+/// as `-F`.
+pub fn live_filter(args: &LiveArgs) -> (String, Format, Option<String>) {
+    if let Some(f) = &args.filter {
+        if let Ok(format) = Format::from_str(f, true) {
+            let note = format!(
+                "ftpflow: note: -f {f} taken as the output format (-F {f}); the capture filter is --filter BPF or tcpdump's trailing expression"
+            );
+            let bpf = if args.expression.is_empty() {
+                "tcp".to_string()
+            } else {
+                args.expression.join(" ")
+            };
+            return (bpf, format, Some(note));
+        }
+        return (f.clone(), args.format, None);
+    }
+    let bpf = if args.expression.is_empty() {
+        "tcp".to_string()
+    } else {
+        args.expression.join(" ")
+    };
+    (bpf, args.format, None)
+}
+
+/// The session filter of `--session`, `--host`, `--user`.
+pub fn criteria(args: &FilterArgs) -> Result<crate::report::filter::Criteria, CliError> {
+    use crate::report::filter::{Criteria, HostMatch};
+    let hosts = args
+        .hosts
+        .iter()
+        .map(|h| HostMatch::parse(h).map(|m| (m, h.clone())))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(CliError::Usage)?;
+    if args.sessions.contains(&0) {
+        return Err(CliError::Usage(
+            "--session 0: sessions are numbered from 1".into(),
+        ));
+    }
+    Ok(Criteria {
+        sessions: args.sessions.clone(),
+        hosts,
+        users: args.users.clone(),
+    })
 }
 
 /// Colours on or off, from --color, NO_COLOR and whether stdout is a terminal.
