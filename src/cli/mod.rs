@@ -418,3 +418,77 @@ pub fn no_ftp_note(report: &Report, ports: &[u16]) -> String {
         if ports.len() != 1 { "s" } else { "" },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(args: &[&str]) -> LiveArgs {
+        let all = ["ftpflow", "live"].iter().chain(args).copied();
+        match Cli::try_parse_from(all).expect("parses").command {
+            Command::Live(l) => l,
+            _ => unreachable!(),
+        }
+    }
+
+    /// `live` takes tcpdump's trailing expression, --filter, -F; `-f json` (a format's
+    /// name, the old habit of `analyze -f json`) is the format, other `-f` values BPF.
+    #[test]
+    fn live_filter_and_format_as_tcpdump_users_type_them() {
+        let (bpf, format, note) = live_filter(&live(&["-i", "lo", "tcp", "port", "21"]));
+        assert_eq!(
+            (bpf.as_str(), format, note),
+            ("tcp port 21", Format::Timeline, None)
+        );
+        let (bpf, format, note) = live_filter(&live(&["-i", "lo", "-F", "jsonl"]));
+        assert_eq!((bpf.as_str(), format, note), ("tcp", Format::Jsonl, None));
+        let (bpf, format, note) = live_filter(&live(&["-i", "lo", "-f", "json"]));
+        assert_eq!((bpf.as_str(), format), ("tcp", Format::Json));
+        assert!(note.unwrap().contains("-F json"));
+        let (bpf, format, _) = live_filter(&live(&["-i", "lo", "-f", "json", "port", "2121"]));
+        assert_eq!((bpf.as_str(), format), ("port 2121", Format::Json));
+        let (bpf, ..) = live_filter(&live(&["-i", "lo", "--filter", "tcp port 21"]));
+        assert_eq!(bpf, "tcp port 21");
+        let (bpf, ..) = live_filter(&live(&["-i", "lo", "-f", "tcp port 21", "-c", "5"]));
+        assert_eq!(bpf, "tcp port 21");
+        let l = live(&[
+            "-i", "lo", "-c", "5", "--host", "10.0.0.1", "-t", "ad", "host", "x",
+        ]);
+        assert_eq!((l.count, l.expression.len()), (Some(5), 2));
+        assert_eq!(l.keep.hosts, ["10.0.0.1"]);
+    }
+
+    #[test]
+    fn analyze_takes_dash_r_and_both_format_letters() {
+        let parse = |args: &[&str]| {
+            let all = ["ftpflow", "analyze"].iter().chain(args).copied();
+            match Cli::try_parse_from(all).map(|c| c.command) {
+                Ok(Command::Analyze(a)) => Ok(a),
+                Ok(_) => unreachable!(),
+                Err(e) => Err(e),
+            }
+        };
+        let a = parse(&["-r", "x.pcap", "-F", "json"]).unwrap();
+        assert_eq!(
+            (a.read, a.format),
+            (vec!["x.pcap".to_string()], Format::Json)
+        );
+        let a = parse(&[
+            "-f",
+            "table",
+            "y.pcap",
+            "--session",
+            "1,3",
+            "--session",
+            "4",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.captures, a.format),
+            (vec!["y.pcap".to_string()], Format::Table)
+        );
+        assert_eq!(a.keep.sessions, [1, 3, 4]);
+        assert!(parse(&["-F", "json"]).is_err(), "a capture is needed");
+        assert!(parse(&["--write-session", "1", "out.pcap", "in.pcap"]).is_ok());
+    }
+}

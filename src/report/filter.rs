@@ -158,6 +158,9 @@ pub struct SessionFilter {
     criteria: Criteria,
     /// Bit `id` set: session `id` ended and was kept.
     kept_ids: Vec<u64>,
+    /// The session whose steps are passing, and whether it is kept: judged once, not
+    /// per step (a long session has many steps and many addresses to look at).
+    current: Option<(u32, bool)>,
     summary: FilterSummary,
 }
 
@@ -169,7 +172,19 @@ impl SessionFilter {
             inner,
             criteria,
             kept_ids: Vec::new(),
+            current: None,
             summary,
+        }
+    }
+
+    fn keeps(&mut self, s: &Session) -> bool {
+        match self.current {
+            Some((id, keep)) if id == s.id => keep,
+            _ => {
+                let keep = self.criteria.keeps(s);
+                self.current = Some((s.id, keep));
+                keep
+            }
         }
     }
 
@@ -213,9 +228,11 @@ impl Sink for SessionFilter {
 
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
         match ev {
-            Event::Step { session, .. } if !self.criteria.keeps(session) => Ok(()),
+            Event::Step { session, .. } if !self.keeps(session) => Ok(()),
             Event::SessionEnded(s) => {
-                if self.criteria.keeps(s) {
+                let keep = self.keeps(s);
+                self.current = None;
+                if keep {
                     self.summary.sessions_kept += 1;
                     self.mark_kept(s.id);
                     self.inner.event(ev)
