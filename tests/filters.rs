@@ -55,6 +55,29 @@ const SAMPLES: &[&str] = &[
     "failed-data-connection.pcap",
 ];
 
+#[test]
+fn the_samples_hold_what_the_filters_are_tried_on() {
+    // Several sessions, several users, an unlinked connection: else the tests below
+    // would prove less than they claim.
+    let docs: Vec<Value> = SAMPLES
+        .iter()
+        .map(|n| json(&["analyze", "-F", "json", sample(n).to_str().unwrap()]))
+        .collect();
+    assert!(
+        docs.iter()
+            .any(|d| d["sessions"].as_array().unwrap().len() >= 4)
+    );
+    assert!(
+        docs.iter()
+            .any(|d| d["unlinked_data_connections"].as_array().unwrap().len() == 1)
+    );
+    let users: BTreeSet<String> = docs
+        .iter()
+        .flat_map(|d| d["sessions"].as_array().unwrap().iter().flat_map(users))
+        .collect();
+    assert!(users.len() >= 3, "{users:?}");
+}
+
 fn ids(doc: &Value) -> BTreeSet<u64> {
     doc["sessions"]
         .as_array()
@@ -144,6 +167,26 @@ fn host_keeps_exactly_the_sessions_that_touch_the_address() {
                 "{name} {ip}"
             );
             assert_eq!(f["hosts"][0], ip.as_str());
+            // Unlinked connections go with their session, or with their own hosts.
+            let unlinked = full["unlinked_data_connections"].as_array().unwrap();
+            let kept_unlinked: Vec<&Value> = unlinked
+                .iter()
+                .filter(|u| {
+                    u["session"].as_u64().is_some_and(|s| want.contains(&s))
+                        || u["orig"]["ip"] == ip.as_str()
+                        || u["resp"]["ip"] == ip.as_str()
+                })
+                .collect();
+            let got_unlinked: Vec<&Value> = got["unlinked_data_connections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .collect();
+            assert_eq!(got_unlinked, kept_unlinked, "{name} {ip}");
+            assert_eq!(
+                f["unlinked_filtered_out"].as_u64().unwrap() as usize,
+                unlinked.len() - kept_unlinked.len()
+            );
             // Statistics and advice count only the kept sessions.
             assert_eq!(got["stats"]["sessions"]["total"], want.len(), "{name} {ip}");
             let advised: u64 = got["advice"]
@@ -165,6 +208,11 @@ fn host_keeps_exactly_the_sessions_that_touch_the_address() {
         assert_eq!(ids(&got), ids(&full), "{name} {every}");
         let got = json(&["analyze", "-F", "json", "--host", none, p]);
         assert!(ids(&got).is_empty(), "{name} {none}");
+        assert_eq!(got["unlinked_data_connections"], serde_json::json!([]));
+        assert_eq!(
+            got["capture"]["filter"]["unlinked_filtered_out"],
+            full["unlinked_data_connections"].as_array().unwrap().len()
+        );
         assert_eq!(
             got["capture"]["ftp_sessions"], full["capture"]["ftp_sessions"],
             "the capture's own counters are the capture's"
@@ -314,6 +362,7 @@ fn bad_filters_are_refused_with_exit_2() {
         &["--session", "0"],
         &["--session", "x"],
         &["-t", "q"],
+        &["-c", "0"],
     ] {
         let mut all = vec!["analyze"];
         all.extend_from_slice(args);

@@ -50,6 +50,9 @@ struct Outcome {
 
 pub(super) fn run(mut args: AnalyzeArgs) -> Result<Exit, CliError> {
     let mut cfg = super::config(&args.limits, &args.output)?;
+    if args.count == Some(0) {
+        return Err(CliError::Usage("-c must be at least 1 packet".into()));
+    }
     cfg.max_packets = args.count;
     let criteria = super::criteria(&args.keep)?;
     // -r FILE (tcpdump's, tshark's) comes before the positional captures.

@@ -113,11 +113,10 @@ impl TimeFormat {
             }
             TimeFormat::E => {
                 let n = ts.nanos();
-                let (secs, micros) = (
-                    n.div_euclid(1_000_000_000),
-                    n.rem_euclid(1_000_000_000) / 1000,
-                );
-                format!("{:>w$}", format!("{secs}.{micros:06}"))
+                let sign = if n < 0 { "-" } else { "" };
+                let n = n.unsigned_abs();
+                let (secs, micros) = (n / 1_000_000_000, n % 1_000_000_000 / 1000);
+                format!("{:>w$}", format!("{sign}{secs}.{micros:06}"))
             }
         }
     }
@@ -271,5 +270,42 @@ impl Style {
     /// The server-to-client arrow `S→C`, styled as a reply.
     pub fn arrow_reply(&self) -> String {
         self.green("S→C")
+    }
+}
+
+#[cfg(test)]
+mod time_format_tests {
+    use super::TimeFormat;
+    use crate::time::Timestamp;
+
+    #[test]
+    fn each_format_shows_the_instant_in_its_column() {
+        let t0 = Timestamp::from_secs_nanos(1_225_966_351, 402_000_000);
+        let ts = Timestamp::from_secs_nanos(1_225_966_360, 604_324_123);
+        let prev = Timestamp::from_secs_nanos(1_225_966_360, 600_000_000);
+        let show = |f: TimeFormat, p| f.show(ts, t0, p);
+        assert_eq!(show(TimeFormat::R, None), "   9.202324");
+        assert_eq!(show(TimeFormat::A, None), "10:12:40.604324");
+        assert_eq!(show(TimeFormat::Ad, None), "2008-11-06 10:12:40.604324");
+        assert_eq!(show(TimeFormat::E, None), "1225966360.604324");
+        assert_eq!(show(TimeFormat::Dd, Some(prev)), "   0.004324");
+        assert_eq!(show(TimeFormat::Dd, None), "   0.000000");
+        for f in [
+            TimeFormat::R,
+            TimeFormat::A,
+            TimeFormat::Ad,
+            TimeFormat::E,
+            TimeFormat::Dd,
+        ] {
+            assert_eq!(show(f, Some(prev)).chars().count(), f.width(), "{f:?}");
+            // The column header puts "frame" right after the time column.
+            let header = f.column_header();
+            assert_eq!(header.find("   frame"), Some(6 + f.width()), "{f:?}");
+        }
+        let before_1970 = Timestamp(-1_500_000);
+        assert_eq!(
+            TimeFormat::E.show(before_1970, t0, None).trim(),
+            "-0.001500"
+        );
     }
 }

@@ -60,6 +60,9 @@ pub struct TimelineSink {
     /// `-t`, and the time of the current session's previous numbered step (for `dd`).
     time_format: super::TimeFormat,
     previous_ts: Option<Timestamp>,
+    /// Where a step's words begin: under the connection column (27 columns with the
+    /// default 11-column time).
+    indent: String,
 }
 
 impl TimelineSink {
@@ -82,6 +85,7 @@ impl TimelineSink {
             syntax: opts.advice,
             time_format: opts.time_format,
             previous_ts: None,
+            indent: " ".repeat(16 + opts.time_format.width()),
         }
     }
 
@@ -149,9 +153,7 @@ impl TimelineSink {
                 }
             }
         }
-        // Where a step's words begin: under the connection column (27 columns with
-        // the default 11-column time).
-        let indent = &" ".repeat(16 + self.time_format.width());
+        let indent = &self.indent;
         let prefix = if step.numbered() {
             self.n += 1;
             let time = self.time_format.show(step.ts, self.t0, self.previous_ts);
