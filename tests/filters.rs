@@ -124,7 +124,7 @@ fn users(s: &Value) -> BTreeSet<String> {
 }
 
 /// The same session in two reports: equal but for nothing (the filter changes no session).
-fn session<'a>(doc: &'a Value, id: u64) -> &'a Value {
+fn session(doc: &Value, id: u64) -> &Value {
     doc["sessions"]
         .as_array()
         .unwrap()
@@ -350,6 +350,7 @@ fn every_format_is_filtered() {
     let stats = stdout(&run(&args("stats")));
     let line = format!("{} FTP session", want.len());
     assert!(stats.contains(&line), "{stats}");
+    assert!(stats.contains(&summary), "{stats}");
 }
 
 #[test]
