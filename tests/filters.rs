@@ -607,6 +607,55 @@ fn write_session_gives_a_pcap_of_that_session_alone() {
     }
 }
 
+/// tshark reads the written file too, and finds the same FTP commands.
+#[test]
+fn write_session_file_reads_in_tshark() {
+    if Command::new("tshark").arg("--version").output().is_err() {
+        eprintln!("skipped: tshark is not installed (scripts/setup.sh installs it)");
+        return;
+    }
+    let path = sample("seed003-vsftpd-stat-pasv-port.pcapng");
+    let out = tmp("tshark-3.pcap");
+    let _ = std::fs::remove_file(&out);
+    let o = out.to_str().unwrap();
+    stdout(&run(&[
+        "analyze",
+        "-F",
+        "json",
+        "--write-session",
+        "3",
+        o,
+        path.to_str().unwrap(),
+    ]));
+    let t = Command::new("tshark")
+        .args([
+            "-r",
+            o,
+            "-Y",
+            "ftp.request",
+            "-T",
+            "fields",
+            "-e",
+            "ftp.request.command",
+        ])
+        .output()
+        .unwrap();
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let verbs: Vec<String> = String::from_utf8_lossy(&t.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    let alone = json(&["analyze", "-F", "json", o]);
+    let want: Vec<String> = alone["sessions"][0]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(verbs, want);
+}
+
 #[test]
 fn write_session_refuses_what_it_cannot_do() {
     let path = sample("seed001-active-ls-pwd-quit.pcap");
