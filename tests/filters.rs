@@ -353,6 +353,40 @@ fn every_format_is_filtered() {
     assert!(stats.contains(&summary), "{stats}");
 }
 
+/// The capture's password-guessing runs follow the filter.
+#[test]
+fn brute_force_runs_follow_the_filter() {
+    let path = sample("brute-force-logins.pcap");
+    let p = path.to_str().unwrap();
+    let full = json(&["analyze", "-F", "json", p]);
+    let runs = full["capture"]["brute_force"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run0 = &runs[0];
+    let client = run0["client"].as_str().unwrap();
+    let first = run0["first_session"].as_u64().unwrap();
+    let got = json(&["analyze", "-F", "json", "--host", client, p]);
+    assert_eq!(
+        got["capture"]["brute_force"],
+        full["capture"]["brute_force"]
+    );
+    let got = json(&["analyze", "-F", "json", "--host", "192.0.2.99", p]);
+    assert!(got["capture"].get("brute_force").is_none());
+    let got = json(&["analyze", "-F", "json", "--session", &first.to_string(), p]);
+    assert_eq!(
+        got["capture"]["brute_force"],
+        full["capture"]["brute_force"]
+    );
+    let other = if first == 1 { 2 } else { 1 };
+    let got = json(&["analyze", "-F", "json", "--session", &other.to_string(), p]);
+    assert!(got["capture"].get("brute_force").is_none());
+    let user = run0["users"][0].as_str().unwrap();
+    let got = json(&["analyze", "-F", "json", "--user", user, p]);
+    assert_eq!(
+        got["capture"]["brute_force"],
+        full["capture"]["brute_force"]
+    );
+}
+
 #[test]
 fn bad_filters_are_refused_with_exit_2() {
     let path = sample("seed001-active-ls-pwd-quit.pcap");

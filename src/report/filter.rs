@@ -14,7 +14,8 @@
 //! its session was kept, or (when that session has not ended yet) when its own endpoints
 //! match `--host`; what was decided is one bit per session number. Live progress lines
 //! are passed only for sessions named by `--session` (a host or user is not known for sure
-//! before the session ends).
+//! before the session ends). The capture's password-guessing runs are kept when they match
+//! too (their first session, their client or server, the users tried).
 
 use crate::model::events::{Event, Sink};
 use crate::model::{CaptureInfo, FilterSummary, Session, UnlinkedConnection};
@@ -217,6 +218,17 @@ impl SessionFilter {
     fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
         let mut c = c.clone();
         c.filter = Some(self.summary.clone());
+        // Password guessing is told with the capture: only the runs of the kept view.
+        let crit = &self.criteria;
+        c.brute_force.retain(|r| {
+            (crit.sessions.is_empty() || crit.sessions.contains(&r.first_session))
+                && (crit.hosts.is_empty() || crit.host(r.client) || crit.host(r.server))
+                && (crit.users.is_empty()
+                    || crit
+                        .users
+                        .iter()
+                        .any(|u| r.users.contains(u) || r.succeeded_as.as_ref() == Some(u)))
+        });
         self.inner.event(&Event::Finished(&c))
     }
 }
