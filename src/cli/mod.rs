@@ -89,9 +89,8 @@ pub struct OutputArgs {
     /// Language of the timeline, tables and notes (JSON keys never change).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: crate::lang::Lang,
-    /// How the timeline shows times (tshark's -t): r seconds since the capture's first
-    /// packet, a time of day (UTC), ad date and time (UTC), e seconds since the epoch, dd
-    /// seconds since the session's previous step. JSON keeps its timestamps.
+    /// How the timeline shows times, with tshark's -t letters (JSON keeps its RFC 3339
+    /// timestamps).
     #[arg(
         short = 't',
         long = "time-format",
