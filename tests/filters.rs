@@ -489,6 +489,23 @@ fn count_reads_the_first_packets_only() {
     assert_eq!(got["capture"]["files"][1]["packets"], 40 - records.len());
     let got = json(&["analyze", "-F", "json", "-c", "10", p, p]);
     assert_eq!(got["capture"]["files"].as_array().unwrap().len(), 1);
+    // From stdin, gzip and pcapng alike.
+    let o = Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+        .args(["analyze", "-F", "json", "-c", "5", "-"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .output()
+        .unwrap();
+    let got: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(got["capture"]["packets"], 5);
+    for name in [
+        "nat-pasv-rewritten.pcap.gz",
+        "seed002-servu-passive-active-upload.pcapng",
+    ] {
+        let f = sample(name);
+        let got = json(&["analyze", "-F", "json", "-c", "7", f.to_str().unwrap()]);
+        assert_eq!(got["capture"]["packets"], 7, "{name}");
+        assert_eq!(got["capture"]["stopped_at_count"], 7, "{name}");
+    }
 }
 
 /// The numbered steps' (session, time column, frame) of a timeline.
