@@ -7,7 +7,9 @@
 //! of events ([`crate::model::events`]); [`Analyzer::finish`] ends every connection and
 //! tells the capture's summary. Without a sink of its own, it collects a [`Report`].
 
-use crate::capture::{Input, InputSummary, RawFrame, ReadAhead, read_input, read_reader};
+use crate::capture::{
+    Input, InputSummary, RawFrame, ReadAhead, read_input_at_most, read_reader_at_most,
+};
 use crate::decode::{DecodeLimits, Decoder};
 use crate::link::tracker::{Tracker, TrackerConfig};
 use crate::model::events::Sink;
@@ -27,6 +29,8 @@ pub struct Config {
     pub tracker: TrackerConfig,
     /// Read capture files on a second thread, ahead of the analysis (`None`: one thread).
     pub read_ahead: Option<ReadAhead>,
+    /// Packets to read at most, over all inputs (`-c`, as tcpdump's); `None`: all.
+    pub max_packets: Option<u64>,
 }
 
 impl Config {
@@ -63,6 +67,7 @@ pub struct Analyzer {
     last_ts: Option<Timestamp>,
     live: Option<LiveCounters>,
     read_ahead: Option<ReadAhead>,
+    max_packets: Option<u64>,
     /// Times the capture's clock went back by more than a second: the first such frame
     /// and jump, and how many there were.
     time_back: Option<(u64, f64)>,
@@ -99,6 +104,7 @@ impl Analyzer {
             last_ts: None,
             live: None,
             read_ahead: cfg.read_ahead,
+            max_packets: cfg.max_packets,
             time_back: None,
             time_back_count: 0,
             previous_ts: None,
@@ -145,7 +151,8 @@ impl Analyzer {
         self.tracker.input(&input.name());
         let first = self.next_frame;
         let ahead = self.read_ahead;
-        let summary = read_input(input, first, ahead, &mut |frame| self.frame(frame));
+        let left = self.packets_left();
+        let summary = read_input_at_most(input, first, ahead, left, &mut |frame| self.frame(frame));
         // Frames skipped by the reader (unsupported interfaces) keep their numbers, so the
         // next input continues after all of them, as Wireshark counts.
         self.next_frame = self.next_frame.max(first + summary.numbered);
@@ -161,12 +168,24 @@ impl Analyzer {
     ) -> &InputSummary {
         self.tracker.input(name);
         let first = self.next_frame;
-        let summary = read_reader(name.to_string(), reader, first, None, &mut |frame| {
-            self.frame(frame)
-        });
+        let left = self.packets_left();
+        let summary =
+            read_reader_at_most(name.to_string(), reader, first, None, left, &mut |frame| {
+                self.frame(frame)
+            });
         self.next_frame = self.next_frame.max(first + summary.numbered);
         self.inputs.push(summary);
         self.inputs.last().expect("just pushed")
+    }
+
+    /// Packets still to read under `-c` (`None`: no count).
+    fn packets_left(&self) -> Option<u64> {
+        self.max_packets.map(|max| max.saturating_sub(self.packets))
+    }
+
+    /// Reading stopped at the `-c` count: later inputs need not be opened.
+    pub fn count_reached(&self) -> bool {
+        self.packets_left() == Some(0)
     }
 
     /// Records a live capture's counters for the report.
@@ -289,6 +308,8 @@ impl Analyzer {
             live: self.live,
             brute_force: out.brute_force,
             brute_force_dropped: out.brute_force_dropped,
+            stopped_at_count: self.max_packets.filter(|&max| self.packets >= max),
+            filter: None,
         };
         self.tracker.finished(&capture)?;
         Ok(match self.collector {

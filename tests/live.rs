@@ -195,22 +195,16 @@ fn live_capture_streams_transfers_and_writes_a_file_analyze_reads_back() {
     let filter = format!("tcp port {port} or tcp port {pasv} or tcp port {active}");
     let mut ftpflow = Guard(
         Command::new(env!("CARGO_BIN_EXE_ftpflow"))
+            .args(["live", "-i", "lo", "--ftp-port", &port.to_string()])
             .args([
-                "live",
-                "-i",
-                "lo",
-                "-f",
-                &filter,
-                "--ftp-port",
-                &port.to_string(),
-            ])
-            .args([
-                "--format",
+                "-F",
                 "jsonl",
                 "--show-passwords",
                 "-w",
                 pcap_file.to_str().unwrap(),
             ])
+            // The capture filter as tcpdump takes it: the trailing words.
+            .args(filter.split(' '))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -389,13 +383,21 @@ fn live_errors_name_the_fix() {
     if effective_uid() != 0 {
         return skip_or_fail("the filter and permission checks need root");
     }
-    let o = run(&["live", "-i", "lo", "-f", "tcp port"]);
+    // --filter (-f) and tcpdump's trailing expression are the same filter.
+    for args in [&["-f", "tcp port"][..], &["tcp", "port"]] {
+        let mut all = vec!["live", "-i", "lo"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("\"tcp port\" does not compile") && err.contains("pcap-filter"),
+            "{err}"
+        );
+    }
+    // Both at once is refused.
+    let o = run(&["live", "-i", "lo", "--filter", "tcp", "port", "21"]);
     assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("\"tcp port\" does not compile") && err.contains("pcap-filter"),
-        "{err}"
-    );
 
     // An unprivileged user: the binary is copied where that user may run it.
     let dir =

@@ -88,16 +88,36 @@ pub fn read_input(
     read_ahead: Option<ReadAhead>,
     sink: &mut dyn FnMut(RawFrame<'_>),
 ) -> InputSummary {
+    read_input_at_most(input, first_number, read_ahead, None, sink)
+}
+
+/// Like [`read_input`], stopping after `max_packets` packets delivered (tcpdump's `-c`):
+/// nothing after them is read.
+pub fn read_input_at_most(
+    input: &Input,
+    first_number: u64,
+    read_ahead: Option<ReadAhead>,
+    max_packets: Option<u64>,
+    sink: &mut dyn FnMut(RawFrame<'_>),
+) -> InputSummary {
     let name = input.name();
     match input {
         // A pipe is read as its data comes (each step shown as it happens), never a chunk
         // ahead.
-        Input::Stdin => read_stream(name, Box::new(io::stdin()), None, first_number, None, sink),
+        Input::Stdin => read_stream(
+            name,
+            Box::new(io::stdin()),
+            None,
+            (first_number, max_packets),
+            None,
+            sink,
+        ),
         Input::Path(path) => match std::fs::File::open(path) {
             Ok(f) => {
                 // A regular file can be read ahead at offsets, by both threads.
                 let file = f.metadata().is_ok_and(|m| m.is_file()).then_some(&f);
-                read_stream(name, Box::new(&f), file, first_number, read_ahead, sink)
+                let at = (first_number, max_packets);
+                read_stream(name, Box::new(&f), file, at, read_ahead, sink)
             }
             Err(e) => {
                 let mut summary = InputSummary::new(name);
@@ -119,7 +139,20 @@ pub fn read_reader(
     read_ahead: Option<ReadAhead>,
     sink: &mut dyn FnMut(RawFrame<'_>),
 ) -> InputSummary {
-    read_stream(name, reader, None, first_number, read_ahead, sink)
+    read_reader_at_most(name, reader, first_number, read_ahead, None, sink)
+}
+
+/// Like [`read_reader`], stopping after `max_packets` packets delivered.
+pub fn read_reader_at_most(
+    name: String,
+    reader: Box<dyn Read + Send + '_>,
+    first_number: u64,
+    read_ahead: Option<ReadAhead>,
+    max_packets: Option<u64>,
+    sink: &mut dyn FnMut(RawFrame<'_>),
+) -> InputSummary {
+    let at = (first_number, max_packets);
+    read_stream(name, reader, None, at, read_ahead, sink)
 }
 
 /// The first [`magic::PEEK`] bytes of what the stream holds: a file that is not a capture
@@ -131,17 +164,20 @@ fn peeked(available: &[u8]) -> &[u8] {
 }
 
 /// `file`: the regular file `reader` reads, if it is one (read ahead at offsets then).
+/// `(first_number, max_packets)`: the first frame's number, and the packets to deliver at
+/// most.
 fn read_stream<'r>(
     name: String,
     reader: Box<dyn Read + Send + 'r>,
     mut file: Option<&'r std::fs::File>,
-    first_number: u64,
+    (first_number, max_packets): (u64, Option<u64>),
     read_ahead: Option<ReadAhead>,
     sink: &mut dyn FnMut(RawFrame<'_>),
 ) -> InputSummary {
     let mut ctx = Ctx {
         summary: InputSummary::new(name),
         sink,
+        max_packets,
         first_number,
         next_number: first_number,
         suppressed_warnings: 0,
@@ -458,12 +494,20 @@ const SPARE_KEPT: usize = 1 << 20;
 struct Ctx<'s> {
     summary: InputSummary,
     sink: &'s mut dyn FnMut(RawFrame<'_>),
+    /// Packets to deliver at most (`-c`); reading stops at a record boundary after them.
+    max_packets: Option<u64>,
     first_number: u64,
     next_number: u64,
     suppressed_warnings: u64,
 }
 
 impl Ctx<'_> {
+    /// The `-c` count is reached: read nothing more.
+    fn full(&self) -> bool {
+        self.max_packets
+            .is_some_and(|max| self.summary.packets >= max)
+    }
+
     fn warn(&mut self, message: String) {
         if self.summary.warnings.len() < MAX_WARNINGS {
             self.summary.warnings.push(message);
@@ -715,6 +759,9 @@ fn read_pcap(s: &mut Stream<'_>, ctx: &mut Ctx<'_>, be: bool, nanosecond: bool, 
     let hdr_len = layout.hdr_len;
     let mut prev_sec: Option<u32> = None;
     loop {
+        if ctx.full() {
+            return;
+        }
         let off = s.offset();
         if !s.fill(hdr_len) {
             let have = s.available().len();
@@ -929,6 +976,9 @@ fn read_pcapng(s: &mut Stream<'_>, ctx: &mut Ctx<'_>) {
     ctx.summary.format = Some("pcapng");
     let mut st = NgState::default();
     loop {
+        if ctx.full() {
+            break;
+        }
         let off = s.offset();
         if !s.fill(8) {
             let have = s.available().len();

@@ -28,7 +28,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 pub use crate::model::capture::{InputProblem, InputSummary};
-pub use file::{ReadAhead, read_input, read_reader};
+pub use file::{ReadAhead, read_input, read_input_at_most, read_reader, read_reader_at_most};
 
 /// Where a capture comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

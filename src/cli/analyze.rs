@@ -34,6 +34,10 @@ struct Job<'a> {
     stop: Option<Arc<AtomicBool>>,
     /// The capture is one element of a JSON array (`--separate --format json`).
     json_element: bool,
+    /// `--session`, `--host`, `--user`.
+    criteria: crate::report::filter::Criteria,
+    /// `--write-session N`: where session N's connections are noted.
+    tap: Option<(u32, Arc<std::sync::Mutex<super::write_session::Found>>)>,
 }
 
 /// How the analysis of one capture ended.
@@ -44,8 +48,17 @@ struct Outcome {
     output_closed: bool,
 }
 
-pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
+pub(super) fn run(mut args: AnalyzeArgs) -> Result<Exit, CliError> {
     let mut cfg = super::config(&args.limits, &args.output)?;
+    if args.count == Some(0) {
+        return Err(CliError::Usage("-c must be at least 1 packet".into()));
+    }
+    cfg.max_packets = args.count;
+    let criteria = super::criteria(&args.keep)?;
+    // -r FILE (tcpdump's, tshark's) comes before the positional captures.
+    let mut captures = std::mem::take(&mut args.read);
+    captures.append(&mut args.captures);
+    args.captures = captures;
     if args.captures.iter().filter(|c| c.as_str() == "-").count() > 1 {
         return Err(CliError::Usage(
             "\"-\" (stdin) can be given only once".into(),
@@ -80,6 +93,11 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         Some(path) => Some(PendingFile::plan(path, &input_paths, "-o")?),
         None => None,
     };
+    let write_session = match args.write_session.as_slice() {
+        [] => None,
+        [n, file] => Some(plan_write_session(n, file, &args, &input_paths)?),
+        _ => unreachable!("clap takes two values"),
+    };
     let out = report_writer(pending.as_ref())?;
     // A pipe may never end: Ctrl-C or SIGTERM then ends the input and the summary follows.
     let stop = if inputs.contains(&Input::Stdin) {
@@ -97,10 +115,13 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             stats: args.output.stats,
             advice: args.output.advice,
             lang: args.output.lang,
+            time_format: args.output.time_format,
         },
         ftp_ports: &args.limits.ftp_ports,
         stop,
         json_element: args.separate && args.format == Format::Json,
+        criteria,
+        tap: write_session.as_ref().map(|(n, _)| (*n, Arc::default())),
     };
     if !args.separate {
         let lang = job.opts.lang;
@@ -108,6 +129,12 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             eprintln!("{}", lang.tr(&safe::prose(&note)))
         })?
         .exit;
+        if let (Some((n, file)), Some((_, found))) = (write_session, &job.tap)
+            && exit != Exit::Failed
+        {
+            let found = found.lock().unwrap_or_else(|e| e.into_inner());
+            write_one_session(&inputs, n, &found, args.count, file)?;
+        }
         return commit_unless_failed(pending, exit);
     }
     let joined = Rc::new(RefCell::new(Joiner::new(out, args.format)));
@@ -126,6 +153,73 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             Exit::combine(&outcomes.iter().map(|o| o.exit).collect::<Vec<_>>()),
         ),
     }
+}
+
+/// Checks `--write-session N FILE`: a session number, a file that is neither an input nor
+/// the `-o` output, inputs that can be read twice (not stdin), one capture.
+fn plan_write_session(
+    n: &str,
+    file: &str,
+    args: &AnalyzeArgs,
+    input_paths: &[&Path],
+) -> Result<(u32, PendingFile), CliError> {
+    let usage = |m: String| Err(CliError::Usage(m));
+    let n = match n.parse::<u32>() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            return usage(format!(
+                "--write-session {n:?}: not a session number (1, 2, ...)"
+            ));
+        }
+    };
+    if args.captures.iter().any(|c| c == "-") {
+        return usage(
+            "--write-session reads the capture a second time, which stdin cannot do:              save it to a file first"
+                .into(),
+        );
+    }
+    if args.separate {
+        return usage(
+            "--write-session takes one capture: it cannot be used with --separate".into(),
+        );
+    }
+    let mut others: Vec<&Path> = input_paths.to_vec();
+    if let Some(o) = &args.output.output {
+        others.push(o.as_path());
+    }
+    Ok((
+        n,
+        PendingFile::plan(Path::new(file), &others, "--write-session")?,
+    ))
+}
+
+/// The second pass of `--write-session`: writes session `n`'s packets, or says why not.
+fn write_one_session(
+    inputs: &[Input],
+    n: u32,
+    found: &super::write_session::Found,
+    count: Option<u64>,
+    file: PendingFile,
+) -> Result<(), CliError> {
+    if !found.seen {
+        return Err(CliError::Usage(format!(
+            "--write-session {n}: the capture has no session {n} (nothing written)"
+        )));
+    }
+    let path = file.dest().display().to_string();
+    let written = super::write_session::write(inputs, &found.spans, count, file)?;
+    eprintln!(
+        "ftpflow: wrote {} packets of session {n} to {}",
+        written.frames,
+        safe::prose(&path)
+    );
+    if written.other_link > 0 {
+        eprintln!(
+            "ftpflow: warning: --write-session {n}: {} packets of another link type than the first were left out (a pcap file has one link type)",
+            written.other_link
+        );
+    }
+    Ok(())
 }
 
 /// A run that printed results puts its `-o` file in place; one that could analyse nothing
@@ -272,9 +366,17 @@ fn analyze_capture(
     // pipe, the output is flushed then too (the pipe may never end).
     let from_pipe = inputs.contains(&Input::Stdin);
     let sink = report::sink(job.format, &job.opts, out, from_pipe, job.json_element);
+    // The filter comes before the statistics and the advice, so they count kept sessions.
+    let mut sink = report::filter::wrap(sink, &job.criteria);
+    if let Some((n, found)) = &job.tap {
+        sink = Box::new(super::write_session::Tap::new(sink, *n, found.clone()));
+    }
     let mut analyzer = Analyzer::with_sink(job.cfg.clone(), sink);
     let (mut usable, mut damaged) = (0usize, 0usize);
     for input in inputs {
+        if analyzer.count_reached() {
+            break;
+        }
         let mut stopped_by_signal = false;
         let summary = match (input, &job.stop) {
             (Input::Stdin, Some(flag)) => {

@@ -36,6 +36,16 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
             "--snaplen must be at least 64 bytes".into(),
         ));
     }
+    let (filter, format, note) = super::live_filter(&args);
+    if let Some(note) = &note {
+        eprintln!("{note}");
+    }
+    if args.filter.is_some() && !args.expression.is_empty() && note.is_none() {
+        return Err(CliError::Usage(
+            "give the capture filter once: --filter BPF or the trailing expression".into(),
+        ));
+    }
+    let criteria = super::criteria(&args.keep)?;
     let mut cfg = config(&args.limits, &args.output)?;
     // Commands and transfers are told as they happen, not only when their session ends.
     cfg.tracker.session.live_progress = true;
@@ -46,6 +56,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         stats: args.output.stats,
         advice: args.output.advice,
         lang: args.output.lang,
+        time_format: args.output.time_format,
     };
     // The report and the packet file must not be the same file; each is written under a
     // temporary name and put in place only when the capture ends cleanly.
@@ -64,7 +75,8 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         None => None,
     };
     let out = report_writer(report_file.as_ref())?;
-    let sink = report::sink(args.format, &opts, out, true, false);
+    let sink = report::sink(format, &opts, out, true, false);
+    let sink = report::filter::wrap(sink, &criteria);
     let mut analyzer = Analyzer::with_sink(cfg, sink);
     let name = format!("live:{interface}");
     analyzer.name_input(&name);
@@ -72,7 +84,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
     let stop = signals::stop_on_signal()?;
     let live_opts = LiveOptions {
         interface: interface.clone(),
-        filter: args.filter.clone(),
+        filter: filter.clone(),
         write: packet_file.as_ref().map(|f| f.reserve().to_path_buf()),
         count: args.count,
         duration: args.duration,
@@ -84,12 +96,8 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         analyzer.frame(frame);
         analyzer.output_failed().is_none()
     };
-    let mut ready = || {
-        eprintln!(
-            "ftpflow: capturing on {interface} with filter \"{}\" (Ctrl-C to stop)",
-            args.filter
-        )
-    };
+    let mut ready =
+        || eprintln!("ftpflow: capturing on {interface} with filter \"{filter}\" (Ctrl-C to stop)");
     let counters = live::capture(&live_opts, &stop, &mut ready, &mut sink)
         .map_err(|e| CliError::Capture(e.message()))?;
     let mut summary = InputSummary::new(name);

@@ -18,6 +18,7 @@ pub mod explain;
 mod live;
 mod output;
 mod signals;
+mod write_session;
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
@@ -88,6 +89,33 @@ pub struct OutputArgs {
     /// Language of the timeline, tables and notes (JSON keys never change).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: crate::lang::Lang,
+    /// How the timeline shows times, with tshark's -t letters (JSON keeps its RFC 3339
+    /// timestamps).
+    #[arg(
+        short = 't',
+        long = "time-format",
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "r"
+    )]
+    pub time_format: crate::report::TimeFormat,
+}
+
+/// Which sessions to keep (`--session`, `--host`, `--user`), shared by `analyze` and
+/// `live`. Each option may be repeated (or given a comma-separated list): a session is kept
+/// when it matches one value of every option given.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Keep only session N (its number in the output; repeatable, or N,M,...).
+    #[arg(long = "session", value_name = "N", value_delimiter = ',')]
+    pub sessions: Vec<u32>,
+    /// Keep only sessions where IP (or a CIDR block such as 10.0.0.0/8) is the client,
+    /// the server or a data connection's endpoint (repeatable).
+    #[arg(long = "host", value_name = "IP", value_delimiter = ',')]
+    pub hosts: Vec<String>,
+    /// Keep only sessions that logged in (or tried to) as NAME (repeatable).
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.
@@ -149,8 +177,19 @@ pub struct LimitArgs {
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Capture files, read in order as one capture (see --separate); "-" is stdin.
-    #[arg(required = true, value_name = "CAPTURE")]
+    #[arg(value_name = "CAPTURE", required_unless_present = "read")]
     pub captures: Vec<String>,
+    /// A capture file to read, as tcpdump's and tshark's -r (repeatable; read before the
+    /// CAPTURE arguments; "-" is stdin).
+    #[arg(short = 'r', long = "read", value_name = "FILE")]
+    pub read: Vec<String>,
+    /// Stop after COUNT packets read (as tcpdump -c); the summary says so.
+    #[arg(short = 'c', long = "count", value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Also write the packets of session N (its control connection and every data
+    /// connection of it) to FILE, a pcap (a second pass over the inputs: not from stdin).
+    #[arg(long = "write-session", num_args = 2, value_names = ["N", "FILE"])]
+    pub write_session: Vec<String>,
     /// Analyse each file as a capture of its own, with a report of its own (JSON: an
     /// array of documents), in the order given.
     #[arg(long)]
@@ -159,8 +198,14 @@ pub struct AnalyzeArgs {
     /// is the same as with --jobs 1.
     #[arg(short = 'j', long, value_name = "N", requires = "separate")]
     pub jobs: Option<usize>,
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value = "timeline")]
+    /// Output format (-f is accepted too, as before).
+    #[arg(
+        short = 'F',
+        short_alias = 'f',
+        long,
+        value_enum,
+        default_value = "timeline"
+    )]
     pub format: Format,
     /// Read each capture file on the analysing thread instead of a second thread that
     /// reads ahead.
@@ -169,6 +214,9 @@ pub struct AnalyzeArgs {
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Which sessions to keep.
+    #[command(flatten)]
+    pub keep: FilterArgs,
     /// FTP ports and limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -185,14 +233,13 @@ pub struct LiveArgs {
         required_unless_present = "list_interfaces"
     )]
     pub interface: Option<String>,
-    /// Capture filter (BPF, as for tcpdump).
-    #[arg(
-        short = 'f',
-        long = "filter",
-        value_name = "BPF",
-        default_value = "tcp"
-    )]
-    pub filter: String,
+    /// Capture filter (BPF, as for tcpdump; default "tcp"). -f is accepted too, as before,
+    /// except that `-f json` (a format's name) means -F json.
+    #[arg(short = 'f', long = "filter", value_name = "BPF")]
+    pub filter: Option<String>,
+    /// The capture filter as tcpdump's trailing expression: `ftpflow live -i lo tcp port 21`.
+    #[arg(value_name = "EXPRESSION", trailing_var_arg = true)]
+    pub expression: Vec<String>,
     /// Also write every captured packet to FILE (pcap), for `ftpflow analyze` later.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<PathBuf>,
@@ -215,11 +262,14 @@ pub struct LiveArgs {
     #[arg(long)]
     pub list_interfaces: bool,
     /// Output format (timeline and jsonl print each step as it happens).
-    #[arg(long, value_enum, default_value = "timeline")]
+    #[arg(short = 'F', long, value_enum, default_value = "timeline")]
     pub format: Format,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Which sessions to keep.
+    #[command(flatten)]
+    pub keep: FilterArgs,
     /// FTP ports and limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -288,6 +338,54 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     Ok(cfg)
 }
 
+/// `live`'s capture filter and format from `-f`/`--filter`, the trailing expression and
+/// `-F`: the BPF expression (default `tcp`) and the format, with a note when `-f` named a
+/// format (`live -i lo -f json`: an old habit of `analyze -f json`), which is then taken
+/// as `-F`.
+pub fn live_filter(args: &LiveArgs) -> (String, Format, Option<String>) {
+    if let Some(f) = &args.filter {
+        if let Ok(format) = Format::from_str(f, true) {
+            let note = format!(
+                "ftpflow: note: -f {f} taken as the output format (-F {f}); the capture filter is --filter BPF or tcpdump's trailing expression"
+            );
+            let bpf = if args.expression.is_empty() {
+                "tcp".to_string()
+            } else {
+                args.expression.join(" ")
+            };
+            return (bpf, format, Some(note));
+        }
+        return (f.clone(), args.format, None);
+    }
+    let bpf = if args.expression.is_empty() {
+        "tcp".to_string()
+    } else {
+        args.expression.join(" ")
+    };
+    (bpf, args.format, None)
+}
+
+/// The session filter of `--session`, `--host`, `--user`.
+pub fn criteria(args: &FilterArgs) -> Result<crate::report::filter::Criteria, CliError> {
+    use crate::report::filter::{Criteria, HostMatch};
+    let hosts = args
+        .hosts
+        .iter()
+        .map(|h| HostMatch::parse(h).map(|m| (m, h.clone())))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(CliError::Usage)?;
+    if args.sessions.contains(&0) {
+        return Err(CliError::Usage(
+            "--session 0: sessions are numbered from 1".into(),
+        ));
+    }
+    Ok(Criteria {
+        sessions: args.sessions.clone(),
+        hosts,
+        users: args.users.clone(),
+    })
+}
+
 /// Colours on or off, from --color, NO_COLOR and whether stdout is a terminal.
 pub fn use_color(output: &OutputArgs) -> bool {
     match output.color {
@@ -318,4 +416,78 @@ pub fn no_ftp_note(report: &Report, ports: &[u16]) -> String {
         report.capture.tcp_connections,
         if ports.len() != 1 { "s" } else { "" },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(args: &[&str]) -> LiveArgs {
+        let all = ["ftpflow", "live"].iter().chain(args).copied();
+        match Cli::try_parse_from(all).expect("parses").command {
+            Command::Live(l) => l,
+            _ => unreachable!(),
+        }
+    }
+
+    /// `live` takes tcpdump's trailing expression, --filter, -F; `-f json` (a format's
+    /// name, the old habit of `analyze -f json`) is the format, other `-f` values BPF.
+    #[test]
+    fn live_filter_and_format_as_tcpdump_users_type_them() {
+        let (bpf, format, note) = live_filter(&live(&["-i", "lo", "tcp", "port", "21"]));
+        assert_eq!(
+            (bpf.as_str(), format, note),
+            ("tcp port 21", Format::Timeline, None)
+        );
+        let (bpf, format, note) = live_filter(&live(&["-i", "lo", "-F", "jsonl"]));
+        assert_eq!((bpf.as_str(), format, note), ("tcp", Format::Jsonl, None));
+        let (bpf, format, note) = live_filter(&live(&["-i", "lo", "-f", "json"]));
+        assert_eq!((bpf.as_str(), format), ("tcp", Format::Json));
+        assert!(note.unwrap().contains("-F json"));
+        let (bpf, format, _) = live_filter(&live(&["-i", "lo", "-f", "json", "port", "2121"]));
+        assert_eq!((bpf.as_str(), format), ("port 2121", Format::Json));
+        let (bpf, ..) = live_filter(&live(&["-i", "lo", "--filter", "tcp port 21"]));
+        assert_eq!(bpf, "tcp port 21");
+        let (bpf, ..) = live_filter(&live(&["-i", "lo", "-f", "tcp port 21", "-c", "5"]));
+        assert_eq!(bpf, "tcp port 21");
+        let l = live(&[
+            "-i", "lo", "-c", "5", "--host", "10.0.0.1", "-t", "ad", "host", "x",
+        ]);
+        assert_eq!((l.count, l.expression.len()), (Some(5), 2));
+        assert_eq!(l.keep.hosts, ["10.0.0.1"]);
+    }
+
+    #[test]
+    fn analyze_takes_dash_r_and_both_format_letters() {
+        let parse = |args: &[&str]| {
+            let all = ["ftpflow", "analyze"].iter().chain(args).copied();
+            match Cli::try_parse_from(all).map(|c| c.command) {
+                Ok(Command::Analyze(a)) => Ok(a),
+                Ok(_) => unreachable!(),
+                Err(e) => Err(e),
+            }
+        };
+        let a = parse(&["-r", "x.pcap", "-F", "json"]).unwrap();
+        assert_eq!(
+            (a.read, a.format),
+            (vec!["x.pcap".to_string()], Format::Json)
+        );
+        let a = parse(&[
+            "-f",
+            "table",
+            "y.pcap",
+            "--session",
+            "1,3",
+            "--session",
+            "4",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.captures, a.format),
+            (vec!["y.pcap".to_string()], Format::Table)
+        );
+        assert_eq!(a.keep.sessions, [1, 3, 4]);
+        assert!(parse(&["-F", "json"]).is_err(), "a capture is needed");
+        assert!(parse(&["--write-session", "1", "out.pcap", "in.pcap"]).is_ok());
+    }
 }

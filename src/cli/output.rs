@@ -58,6 +58,11 @@ impl PendingFile {
         Ok(PendingFile { dest, temp })
     }
 
+    /// Where the output goes when complete.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
     /// The path the writer must open: the temporary one, or the destination itself.
     pub fn write_path(&self) -> &Path {
         self.temp.as_deref().unwrap_or(&self.dest)

@@ -1777,4 +1777,37 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("dir", "目录"),
     ("link", "链接"),
     ("other", "其他"),
+    // --- part "cli" of issue 16 (filters and tcpdump habits): -t headers, filter, -c ---
+    (
+        "capture starts {}; times below are UTC",
+        "抓包开始于 {}；下面的时间是 UTC 时间",
+    ),
+    (
+        "capture starts {}; times below are seconds since 1970-01-01 00:00:00 UTC",
+        "抓包开始于 {}；下面的时间是从 1970-01-01 00:00:00 UTC 起的秒数（Unix 时间）",
+    ),
+    (
+        "capture starts {}; times below are seconds since the session's previous step",
+        "抓包开始于 {}；下面的时间是距同一会话上一步的秒数",
+    ),
+    (
+        "step      time (UTC)   frame  connection",
+        "步骤      时间 (UTC)    帧号  连接",
+    ),
+    (
+        "step        date and time (UTC)   frame  connection",
+        "步骤           日期和时间 (UTC)    帧号  连接",
+    ),
+    (
+        "step        epoch time   frame  connection",
+        "步骤         Unix 时间    帧号  连接",
+    ),
+    (
+        "filter {}: {n} FTP session[s] kept, {n} left out ({n} unlinked data connection[s] left out)",
+        "过滤 {}：保留 {} 个 FTP 会话，滤掉 {} 个（滤掉 {} 个未关联的数据连接）",
+    ),
+    (
+        "stopped after {n} packets (-c {n}): the rest of the input was not read",
+        "读到 {} 个包后停止（-c {}）：输入的其余部分没有读取",
+    ),
 ];

@@ -73,6 +73,33 @@ pub struct CaptureInfo {
     /// because too many were watched at once, and runs not kept; both bounded.
     #[serde(skip_serializing_if = "is_zero")]
     pub brute_force_dropped: u64,
+    /// `-c COUNT`: reading stopped after this many packets (the rest was not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_at_count: Option<u64>,
+    /// `--session`, `--host`, `--user`: what the session filter kept and left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<FilterSummary>,
+}
+
+/// What the session filter asked for, kept and left out (the capture's other counters
+/// count every session: `ftp_sessions` is the capture's, `sessions_kept` the report's).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FilterSummary {
+    /// `--session` values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<u32>,
+    /// `--host` values (addresses or CIDR blocks), as given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    /// `--user` values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+    /// Sessions in the report.
+    pub sessions_kept: u64,
+    /// Sessions left out.
+    pub sessions_filtered_out: u64,
+    /// Unlinked data connections left out.
+    pub unlinked_filtered_out: u64,
 }
 
 fn is_zero(n: &u64) -> bool {

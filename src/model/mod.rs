@@ -26,8 +26,8 @@ pub mod steps;
 pub mod text;
 
 pub use capture::{
-    BoundCounters, BruteForceRun, CaptureInfo, DecodeStats, InputProblem, InputSummary,
-    LiveCounters, TcpStats,
+    BoundCounters, BruteForceRun, CaptureInfo, DecodeStats, FilterSummary, InputProblem,
+    InputSummary, LiveCounters, TcpStats,
 };
 pub use conn::{
     Close, CloseKind, CloseStep, ConnId, ConnRecord, DirStats, EndReason, Handshake, HandshakeStep,

@@ -13,6 +13,7 @@
 //! sink for library callers that want the whole [`Report`](crate::model::Report).
 
 pub mod collect;
+pub mod filter;
 pub mod fmt;
 pub mod json;
 pub mod jsonl;
@@ -60,6 +61,92 @@ pub struct RenderOptions {
     pub advice: Option<crate::advice::Syntax>,
     /// Language of the human-readable text (`--lang`).
     pub lang: crate::lang::Lang,
+    /// How the timeline shows times (`-t`).
+    pub time_format: TimeFormat,
+}
+
+/// How the timeline shows a step's time (`-t`, tshark's letters); JSON keeps RFC 3339.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimeFormat {
+    /// Seconds since the capture's first packet.
+    #[default]
+    R,
+    /// Time of day, UTC (`10:12:40.604324`).
+    A,
+    /// Date and time, UTC (`2008-11-06 10:12:40.604324`).
+    Ad,
+    /// Seconds since 1970-01-01 UTC (`1225966360.604324`).
+    E,
+    /// Seconds since the previous step of the same session.
+    Dd,
+}
+
+impl TimeFormat {
+    /// Columns of the time column.
+    pub fn width(self) -> usize {
+        match self {
+            TimeFormat::R | TimeFormat::Dd => 11,
+            TimeFormat::A => 15,
+            TimeFormat::Ad => 26,
+            TimeFormat::E => 17,
+        }
+    }
+
+    /// `ts` as this format shows it, `width` columns, right-aligned. `t0`: the capture's
+    /// first packet; `previous`: the session's previous step (for `dd`; none: 0).
+    pub fn show(
+        self,
+        ts: crate::time::Timestamp,
+        t0: crate::time::Timestamp,
+        previous: Option<crate::time::Timestamp>,
+    ) -> String {
+        let w = self.width();
+        match self {
+            TimeFormat::R => format!("{:>w$.6}", ts.secs_since(t0)),
+            TimeFormat::Dd => format!("{:>w$.6}", previous.map_or(0.0, |p| ts.secs_since(p))),
+            // RFC 3339 is `YYYY-MM-DDTHH:MM:SS.ffffff[fff]Z`: cut to microseconds.
+            TimeFormat::A => format!("{:>w$}", ts.rfc3339().get(11..26).unwrap_or_default()),
+            TimeFormat::Ad => {
+                format!(
+                    "{:>w$}",
+                    ts.rfc3339().get(..26).unwrap_or_default().replace('T', " ")
+                )
+            }
+            TimeFormat::E => {
+                let n = ts.nanos();
+                let sign = if n < 0 { "-" } else { "" };
+                let n = n.unsigned_abs();
+                let (secs, micros) = (n / 1_000_000_000, n % 1_000_000_000 / 1000);
+                format!("{:>w$}", format!("{sign}{secs}.{micros:06}"))
+            }
+        }
+    }
+
+    /// The timeline header's sentence about the times after `capture starts T; `.
+    pub fn header(self, first: crate::time::Timestamp) -> String {
+        match self {
+            TimeFormat::R => format!("capture starts {first}; times below are seconds since then"),
+            TimeFormat::A | TimeFormat::Ad => {
+                format!("capture starts {first}; times below are UTC")
+            }
+            TimeFormat::E => format!(
+                "capture starts {first}; times below are seconds since 1970-01-01 00:00:00 UTC"
+            ),
+            TimeFormat::Dd => format!(
+                "capture starts {first}; times below are seconds since the session's previous step"
+            ),
+        }
+    }
+
+    /// The timeline's column header.
+    pub fn column_header(self) -> &'static str {
+        match self {
+            TimeFormat::R | TimeFormat::Dd => " step        time   frame  connection",
+            TimeFormat::A => " step      time (UTC)   frame  connection",
+            TimeFormat::Ad => " step        date and time (UTC)   frame  connection",
+            TimeFormat::E => " step        epoch time   frame  connection",
+        }
+    }
 }
 
 /// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe
@@ -184,5 +271,42 @@ impl Style {
     /// The server-to-client arrow `S→C`, styled as a reply.
     pub fn arrow_reply(&self) -> String {
         self.green("S→C")
+    }
+}
+
+#[cfg(test)]
+mod time_format_tests {
+    use super::TimeFormat;
+    use crate::time::Timestamp;
+
+    #[test]
+    fn each_format_shows_the_instant_in_its_column() {
+        let t0 = Timestamp::from_secs_nanos(1_225_966_351, 402_000_000);
+        let ts = Timestamp::from_secs_nanos(1_225_966_360, 604_324_123);
+        let prev = Timestamp::from_secs_nanos(1_225_966_360, 600_000_000);
+        let show = |f: TimeFormat, p| f.show(ts, t0, p);
+        assert_eq!(show(TimeFormat::R, None), "   9.202324");
+        assert_eq!(show(TimeFormat::A, None), "10:12:40.604324");
+        assert_eq!(show(TimeFormat::Ad, None), "2008-11-06 10:12:40.604324");
+        assert_eq!(show(TimeFormat::E, None), "1225966360.604324");
+        assert_eq!(show(TimeFormat::Dd, Some(prev)), "   0.004324");
+        assert_eq!(show(TimeFormat::Dd, None), "   0.000000");
+        for f in [
+            TimeFormat::R,
+            TimeFormat::A,
+            TimeFormat::Ad,
+            TimeFormat::E,
+            TimeFormat::Dd,
+        ] {
+            assert_eq!(show(f, Some(prev)).chars().count(), f.width(), "{f:?}");
+            // The column header puts "frame" right after the time column.
+            let header = f.column_header();
+            assert_eq!(header.find("   frame"), Some(6 + f.width()), "{f:?}");
+        }
+        let before_1970 = Timestamp(-1_500_000);
+        assert_eq!(
+            TimeFormat::E.show(before_1970, t0, None).trim(),
+            "-0.001500"
+        );
     }
 }

@@ -137,8 +137,16 @@ impl StatsOnly {
 impl Sink for StatsOnly {
     fn event(&mut self, ev: &Event<'_>) -> io::Result<()> {
         count(&mut self.stats, ev);
-        if let Event::Finished(_) = ev {
+        if let Event::Finished(c) = ev {
             write_section(&self.stats.report(), &self.st, self.lang, &mut self.out)?;
+            // The section has no capture summary: say what a filter or -c left out.
+            let notes = super::filter::summary_lines(c);
+            if !notes.is_empty() {
+                writeln!(self.out)?;
+            }
+            for line in notes {
+                writeln!(self.out, "  {}", self.lang.tr(&line))?;
+            }
             self.out.flush()?;
         }
         Ok(())

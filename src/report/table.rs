@@ -197,6 +197,9 @@ impl TableSink {
             fmt::count(c.other_tcp_connections, "other TCP connection"),
         );
         writeln!(self.out, "{}", lang.tr(&totals))?;
+        for line in super::filter::summary_lines(c) {
+            writeln!(self.out, "{}", lang.tr(&line))?;
+        }
         writeln!(self.out, "\n{}", st.bold(&lang.tr("Sessions")))?;
         self.sessions.write(&mut self.out)?;
         writeln!(self.out, "\n{}", st.bold(&lang.tr("Transfers")))?;

@@ -60,6 +60,12 @@ pub struct TimelineSink {
     verbose: bool,
     advisor: crate::advice::Advisor,
     syntax: Option<crate::advice::Syntax>,
+    /// `-t`, and the time of the current session's previous numbered step (for `dd`).
+    time_format: super::TimeFormat,
+    previous_ts: Option<Timestamp>,
+    /// Where a step's words begin: under the connection column (27 columns with the
+    /// default 11-column time).
+    indent: String,
 }
 
 impl TimelineSink {
@@ -81,6 +87,9 @@ impl TimelineSink {
             verbose: opts.verbose,
             advisor: crate::advice::Advisor::new(),
             syntax: opts.advice,
+            time_format: opts.time_format,
+            previous_ts: None,
+            indent: " ".repeat(16 + opts.time_format.width()),
         }
     }
 
@@ -99,7 +108,7 @@ impl TimelineSink {
             env!("CARGO_PKG_VERSION")
         )?;
         if let Some(t) = first_ts {
-            let line = format!("capture starts {t}; times below are seconds since then");
+            let line = self.time_format.header(t);
             writeln!(self.out, "{}", self.lang.tr(&line))?;
         }
         Ok(())
@@ -111,6 +120,7 @@ impl TimelineSink {
         self.index = StepIndex::new(s);
         self.n = 0;
         self.last_command = None;
+        self.previous_ts = None;
         writeln!(self.out)?;
         let title = format!(
             "Session {}  client {} → server {}",
@@ -121,8 +131,7 @@ impl TimelineSink {
         writeln!(
             self.out,
             "{}",
-            self.st
-                .dim(&self.lang.tr(" step        time   frame  connection"))
+            self.st.dim(&self.lang.tr(self.time_format.column_header()))
         )
     }
 
@@ -149,17 +158,12 @@ impl TimelineSink {
                 }
             }
         }
-        // Where a step's words begin: under the connection column.
-        const INDENT: &str = "                           ";
-        let indent = INDENT;
+        let indent = &self.indent;
         let prefix = if step.numbered() {
             self.n += 1;
-            format!(
-                "{:>5} {:>11.6} {:>7}  ",
-                self.n,
-                step.ts.secs_since(self.t0),
-                step.frame
-            )
+            let time = self.time_format.show(step.ts, self.t0, self.previous_ts);
+            self.previous_ts = Some(step.ts);
+            format!("{:>5} {time} {:>7}  ", self.n, step.frame)
         } else {
             indent.to_string()
         };
@@ -243,11 +247,13 @@ impl TimelineSink {
                 (t.ts, t.frame, what)
             }
         };
-        let line = format!(
-            "~ live  session {session} {:>11.6} {:>7}  {what}",
-            ts.secs_since(self.t0),
-            frame
-        );
+        // `dd` has no previous step here: such a line is told apart from its session.
+        let time = match self.time_format {
+            super::TimeFormat::Dd => super::TimeFormat::R,
+            f => f,
+        }
+        .show(ts, self.t0, None);
+        let line = format!("~ live  session {session} {time} {frame:>7}  {what}");
         writeln!(self.out, "{}", self.st.dim(&line))?;
         self.out.flush()
     }
@@ -345,6 +351,9 @@ fn capture_to(out: &mut dyn Write, st: &Style, c: &CaptureInfo) -> io::Result<()
             c.other_tcp_connections,
             plural(c.other_tcp_connections),
         )?;
+        for line in super::filter::summary_lines(c) {
+            writeln!(out, "  {line}")?;
+        }
         for r in &c.brute_force {
             writeln!(out, "  {}", st.yellow(&brute_force_line(r)))?;
         }
