@@ -4,7 +4,8 @@
 # checks and the differential test), vsftpd, lftp and curl (real servers and clients),
 # libpcap-dev (the `live` feature), iproute2 and ethtool (network namespaces), openssl (a
 # certificate for the FTPS recording), nftables (the firewall and NAT recordings); Python:
-# pyftpdlib (a real server).
+# pyftpdlib (a real server); zat, parsezeeklogs and duckdb (tests/zeek_check.py reads the
+# --zeek-logs with them).
 set -euo pipefail
 
 need_apt=()
@@ -25,4 +26,9 @@ if ! python3 -c "import pyftpdlib" 2>/dev/null; then
     # one package, which the tests import from python3.
     python3 -m pip install --quiet pyftpdlib 2>/dev/null ||
         python3 -m pip install --quiet --break-system-packages pyftpdlib
+fi
+if ! python3 -c "import zat, parsezeeklogs, duckdb" 2>/dev/null; then
+    echo "setup: installing zat, parsezeeklogs and duckdb"
+    python3 -m pip install --quiet zat parsezeeklogs duckdb 2>/dev/null ||
+        python3 -m pip install --quiet --break-system-packages zat parsezeeklogs duckdb
 fi
