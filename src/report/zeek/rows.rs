@@ -331,8 +331,7 @@ pub fn file_row(
 /// The last number in `text` (Zeek's `extract_count(msg, F)`: 0 when there is none).
 fn last_number(text: &str) -> u64 {
     text.split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .next_back()
+        .rfind(|s| !s.is_empty())
         .map_or(0, |s| s.parse().unwrap_or(u64::MAX))
 }
 
