@@ -260,6 +260,9 @@ fn separate_captures_get_a_folder_each() {
     std::fs::create_dir(&copy_dir).unwrap();
     let copy = copy_dir.join("seed001-active-ls-pwd-quit.pcap");
     std::fs::copy(root().join(a), &copy).unwrap();
+    // A file that is not a capture gets no folder.
+    let junk = tmp.path().join("junk.pcap");
+    std::fs::write(&junk, b"this is not a capture at all").unwrap();
     let dir = tmp.path().join("logs");
     let out = ftpflow(&[
         "analyze",
@@ -274,10 +277,11 @@ fn separate_captures_get_a_folder_each() {
         a,
         b,
         s(&copy),
+        s(&junk),
     ]);
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -4,7 +4,7 @@
 //! TSV: a header (`#separator \x09`, `#set_separator ,`, `#empty_field (empty)`,
 //! `#unset_field -`, `#path`, `#open`, `#fields`, `#types`), one line per row, `#close`.
 //! Unset values are `-`, an empty string or set is `(empty)`; in strings every byte outside
-//! printable ASCII, the tab and the backslash is written `\xNN`, and a string that is
+//! printable ASCII and the tab is written `\xNN`, a backslash `\\`, and a string that is
 //! exactly `-` is written `\x2d` so that it cannot read as unset (Zeek's own rules).
 //! JSON: one object per line with the dotted field names as keys, unset fields left out,
 //! `time` as epoch seconds (Zeek's default `JSON::TS_EPOCH`), sets as arrays.
@@ -217,7 +217,7 @@ mod tests {
         assert_eq!(tsv(&Value::Unset), "-");
         assert_eq!(tsv(&Value::str("")), "(empty)");
         assert_eq!(tsv(&Value::str("-")), "\\x2d");
-        assert_eq!(tsv(&Value::str("a\tb\\c")), "a\\x09b\\x5cc");
+        assert_eq!(tsv(&Value::str("a\tb\\c")), "a\\x09b\\\\c");
         assert_eq!(tsv(&Value::Str(vec![b'x', 0xff, 0])), "x\\xff\\x00");
         assert_eq!(
             tsv(&Value::Time(Timestamp::from_secs_nanos(

@@ -116,12 +116,17 @@ pub struct ZeekSink {
     logs: [Log; 3],
     pending: Vec<Pending>,
     first_ts: Option<Timestamp>,
+    /// The folder, when this sink made it: removed again if the run ends without logs
+    /// (with `--separate`, a file that is not a capture leaves no empty folder).
+    made_dir: Option<PathBuf>,
+    committed: bool,
 }
 
 impl ZeekSink {
     /// Creates DIR if missing and the logs' temporary files in it; `inner` is the main
     /// format's sink.
     pub fn create(inner: Box<dyn Sink>, opts: &ZeekOptions) -> io::Result<ZeekSink> {
+        let made_dir = (!opts.dir.is_dir()).then(|| opts.dir.clone());
         fs::create_dir_all(&opts.dir)?;
         let mut pending = Vec::new();
         let mut open = |name: &str| -> io::Result<BufWriter<File>> {
@@ -140,6 +145,8 @@ impl ZeekSink {
             logs,
             pending,
             first_ts: None,
+            made_dir,
+            committed: false,
         })
     }
 
@@ -195,7 +202,20 @@ impl ZeekSink {
         for p in &mut self.pending {
             p.commit()?;
         }
+        self.committed = true;
         Ok(())
+    }
+}
+
+impl Drop for ZeekSink {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Temporary files first, then the folder if this run made it (and it is empty).
+            self.pending.clear();
+            if let Some(dir) = &self.made_dir {
+                let _ = fs::remove_dir(dir);
+            }
+        }
     }
 }
 
