@@ -105,7 +105,7 @@ fn json_value(out: &mut Vec<u8>, v: &Value) -> io::Result<()> {
         Value::Time(ts) => out.extend_from_slice(secs6(ts.as_secs_f64()).as_bytes()),
         Value::Interval(s) if s.is_finite() => out.extend_from_slice(secs6(*s).as_bytes()),
         Value::Interval(_) => out.extend_from_slice(b"null"),
-        Value::Str(s) => serde_json::to_writer(&mut *out, &String::from_utf8_lossy(s))?,
+        Value::Str(s) => serde_json::to_writer(&mut *out, &json_text(s))?,
         Value::Addr(ip) => serde_json::to_writer(&mut *out, &ip.to_string())?,
         Value::Port(p) => out.extend_from_slice(p.to_string().as_bytes()),
         Value::Count(n) => out.extend_from_slice(n.to_string().as_bytes()),
@@ -113,6 +113,22 @@ fn json_value(out: &mut Vec<u8>, v: &Value) -> io::Result<()> {
         Value::Set(items) => serde_json::to_writer(&mut *out, items)?,
     }
     Ok(())
+}
+
+/// A string's bytes as JSON text: valid UTF-8 as it is, each byte of an invalid sequence
+/// as the four characters `\xNN` (as Zeek's JSON writer does), so nothing is lost.
+fn json_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.into()
 }
 
 /// `#open`/`#close` time: `YYYY-MM-DD-HH-MM-SS` in UTC.
@@ -269,5 +285,7 @@ mod tests {
             String::from_utf8(buf).unwrap(),
             "{\"ts\":1700000000.000000,\"id.orig_h\":\"10.0.0.1\"}\n"
         );
+        assert_eq!(json_text(b"caf\xc3\xa9"), "café");
+        assert_eq!(json_text(b"a\xffb"), "a\\xffb");
     }
 }
