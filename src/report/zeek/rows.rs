@@ -13,7 +13,8 @@
 //!   the command's own file. (Zeek leaves the last file's `fuid` on the rows after it, so
 //!   a PORT or a failed RETR would name a file it did not carry, and joining ftp.log to
 //!   files.log would count that file twice: here only the command that carried a file
-//!   names it.)
+//!   names it.) User and password are cut at 128 bytes, `arg` and `reply_msg` at 4096,
+//!   as Zeek's `FTP::max_*_length` options do.
 //! * `files.log`: one row per transfer whose data connection carried bytes in clear.
 //!
 //! `uid`s and `fuid`s are derived from the connection (endpoints, first packet time,
@@ -328,6 +329,16 @@ pub fn file_row(
     ]
 }
 
+/// Zeek's `FTP::max_user_length` and `max_password_length`: longer values are cut.
+const MAX_USER: usize = 128;
+/// Zeek's `FTP::max_arg_length` and `max_reply_msg_length`.
+const MAX_ARG: usize = 4096;
+
+/// The first `max` bytes of `bytes`, as Zeek cuts long values.
+fn cut(bytes: &[u8], max: usize) -> Vec<u8> {
+    bytes[..bytes.len().min(max)].to_vec()
+}
+
 /// The last number in `text` (Zeek's `extract_count(msg, F)`: 0 when there is none).
 fn last_number(text: &str) -> u64 {
     text.split(|c: char| !c.is_ascii_digit())
@@ -361,12 +372,12 @@ pub fn ftp_rows(s: &Session, uid: &str, files: &[FileRef]) -> Vec<Vec<Value>> {
         let arg = c.arg.as_ref().map(|a| a.wire_bytes()).unwrap_or_default();
         let arg_text = c.arg.as_deref().unwrap_or("");
         match c.command.as_str() {
-            "USER" => user = arg.to_vec(),
+            "USER" => user = cut(arg, MAX_USER),
             "PASS" => {
                 password = Some(if c.masked {
                     b"<hidden>".to_vec()
                 } else {
-                    arg.to_vec()
+                    cut(arg, MAX_USER)
                 })
             }
             _ => {}
@@ -392,11 +403,14 @@ pub fn ftp_rows(s: &Session, uid: &str, files: &[FileRef]) -> Vec<Vec<Value>> {
             continue;
         }
         let arg_value = if URL_ARG.contains(&c.command.as_str()) {
-            Value::str(&super::path::url(ctl.resp.ip, &cwd, arg_text))
+            Value::Str(cut(
+                super::path::url(ctl.resp.ip, &cwd, arg_text).as_bytes(),
+                MAX_ARG,
+            ))
         } else if arg.is_empty() {
             Value::Unset
         } else {
-            Value::Str(arg.to_vec())
+            Value::Str(cut(arg, MAX_ARG))
         };
         let file_size = if c.command == "RETR" {
             c.replies
@@ -412,7 +426,7 @@ pub fn ftp_rows(s: &Session, uid: &str, files: &[FileRef]) -> Vec<Vec<Value>> {
             .reply_text
             .as_ref()
             .or(last.map(|r| &r.text))
-            .map_or(Value::Unset, |t| Value::Str(t.wire_bytes().to_vec()));
+            .map_or(Value::Unset, |t| Value::Str(cut(t.wire_bytes(), MAX_ARG)));
         // The data channel Zeek expects: PORT/EPRT as sent, PASV/EPSV from their reply.
         let channel = match (c.command.as_str(), c.data_endpoint, reply_code) {
             ("PORT" | "EPRT", Some(ep), _) => Some((false, ctl.resp.ip, ep)),
