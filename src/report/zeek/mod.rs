@@ -84,12 +84,12 @@ enum Log {
 impl Log {
     /// Writes the header (TSV) with `open` as its time, once.
     fn start(&mut self, json: bool, open: Timestamp) -> io::Result<()> {
-        if let Log::Opened(..) = self {
-            let Log::Opened(path, fields, out) = std::mem::replace(self, Log::Closed) else {
-                unreachable!("matched above")
-            };
-            *self = Log::Writing(LogWriter::new(out, path, fields, json, open)?);
-        }
+        *self = match std::mem::replace(self, Log::Closed) {
+            Log::Opened(path, fields, out) => {
+                Log::Writing(LogWriter::new(out, path, fields, json, open)?)
+            }
+            other => other,
+        };
         Ok(())
     }
 
