@@ -245,6 +245,25 @@ fn the_folder_is_made_kept_or_refused_as_it_should() {
         "{err}"
     );
 
+    // A symlink where a log goes is replaced, never followed.
+    let linked = tmp.path().join("linked");
+    std::fs::create_dir(&linked).unwrap();
+    let precious = tmp.path().join("precious.txt");
+    std::fs::write(&precious, b"keep me").unwrap();
+    std::os::unix::fs::symlink(&precious, linked.join("ftp.log")).unwrap();
+    let out = ftpflow(&[
+        "analyze",
+        "--format",
+        "stats",
+        "--zeek-logs",
+        s(&linked),
+        sample,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(&precious).unwrap(), b"keep me");
+    let meta = std::fs::symlink_metadata(linked.join("ftp.log")).unwrap();
+    assert!(meta.is_file(), "the link was replaced by the log");
+
     // --zeek-json needs --zeek-logs.
     let out = ftpflow(&["analyze", "--zeek-json", sample]);
     assert_eq!(out.status.code(), Some(2));
