@@ -5,7 +5,8 @@
 # libpcap-dev (the `live` feature), iproute2 and ethtool (network namespaces), openssl (a
 # certificate for the FTPS recording), nftables (the firewall and NAT recordings, and
 # `nft -c` on the advice's commands), iptables (`iptables-restore --test` on them); Python:
-# pyftpdlib (a real server).
+# pyftpdlib (a real server); zat, parsezeeklogs and duckdb (tests/zeek_check.py reads the
+# --zeek-logs with them).
 set -euo pipefail
 
 need_apt=()
@@ -26,4 +27,9 @@ if ! python3 -c "import pyftpdlib" 2>/dev/null; then
     # one package, which the tests import from python3.
     python3 -m pip install --quiet pyftpdlib 2>/dev/null ||
         python3 -m pip install --quiet --break-system-packages pyftpdlib
+fi
+if ! python3 -c "import zat, parsezeeklogs, duckdb" 2>/dev/null; then
+    echo "setup: installing zat, parsezeeklogs and duckdb"
+    python3 -m pip install --quiet zat parsezeeklogs duckdb 2>/dev/null ||
+        python3 -m pip install --quiet --break-system-packages zat parsezeeklogs duckdb
 fi

@@ -15,6 +15,7 @@ use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, use_color};
 use crate::analyze::{Analyzer, Config};
 use crate::capture::{Input, InputProblem, ReadAhead};
+use crate::report::zeek::ZeekOptions;
 use crate::report::{self, Format, RenderOptions, safe};
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -38,6 +39,8 @@ struct Job<'a> {
     criteria: crate::report::filter::Criteria,
     /// `--write-session N`: where session N's connections are noted.
     tap: Option<(u32, Arc<std::sync::Mutex<super::write_session::Found>>)>,
+    /// `--zeek-logs`: one folder, or with `--separate` one per input (in input order).
+    zeek: Vec<ZeekOptions>,
 }
 
 /// How the analysis of one capture ended.
@@ -122,10 +125,11 @@ pub(super) fn run(mut args: AnalyzeArgs) -> Result<Exit, CliError> {
         json_element: args.separate && args.format == Format::Json,
         criteria,
         tap: write_session.as_ref().map(|(n, _)| (*n, Arc::default())),
+        zeek: zeek_dirs(&args, &inputs)?,
     };
     if !args.separate {
         let lang = job.opts.lang;
-        let exit = analyze_capture(&inputs, &job, out, &mut |note| {
+        let exit = analyze_capture(&inputs, &job, out, job.zeek.first(), &mut |note| {
             eprintln!("{}", lang.tr(&safe::prose(&note)))
         })?
         .exit;
@@ -222,6 +226,44 @@ fn write_one_session(
     Ok(())
 }
 
+/// The `--zeek-logs` folder of each capture: the folder itself, or with `--separate` a
+/// folder per input inside it named after the file (`stdin` for "-"; a repeated name gets
+/// `-2`, `-3`...). The folder is made now, so a path that cannot be one fails before the
+/// analysis.
+fn zeek_dirs(args: &AnalyzeArgs, inputs: &[Input]) -> Result<Vec<ZeekOptions>, CliError> {
+    let Some(base) = super::zeek_options(&args.output) else {
+        return Ok(Vec::new());
+    };
+    std::fs::create_dir_all(&base.dir).map_err(|error| CliError::OutputFile {
+        path: format!("--zeek-logs {}", base.dir.display()),
+        error,
+    })?;
+    if !args.separate {
+        return Ok(vec![base]);
+    }
+    let mut used = std::collections::HashSet::new();
+    let mut dirs = Vec::new();
+    for input in inputs {
+        let name = match input {
+            Input::Path(p) => p
+                .file_name()
+                .map_or_else(|| "capture".into(), |n| n.to_string_lossy().into_owned()),
+            Input::Stdin => "stdin".into(),
+        };
+        let mut unique = name.clone();
+        let mut n = 1;
+        while !used.insert(unique.clone()) {
+            n += 1;
+            unique = format!("{name}-{n}");
+        }
+        dirs.push(ZeekOptions {
+            dir: base.dir.join(unique),
+            json: base.json,
+        });
+    }
+    Ok(dirs)
+}
+
 /// A run that printed results puts its `-o` file in place; one that could analyse nothing
 /// leaves the previous file as it was.
 fn commit_unless_failed(pending: Option<PendingFile>, exit: Exit) -> Result<Exit, CliError> {
@@ -244,13 +286,14 @@ fn one_by_one(
     joined: &Rc<RefCell<Joiner>>,
 ) -> Result<Vec<Outcome>, CliError> {
     let mut outcomes = Vec::new();
-    for input in inputs {
+    for (index, input) in inputs.iter().enumerate() {
         let out = Box::new(JoinedPart {
             joiner: joined.clone(),
             started: false,
         });
         let lang = job.opts.lang;
-        let outcome = analyze_capture(std::slice::from_ref(input), job, out, &mut |note| {
+        let zeek = job.zeek.get(index);
+        let outcome = analyze_capture(std::slice::from_ref(input), job, out, zeek, &mut |note| {
             eprintln!("{}", lang.tr(&safe::prose(&note)))
         })?;
         outcomes.push(outcome);
@@ -297,6 +340,7 @@ fn in_parallel(
                         &inputs[index..=index],
                         job,
                         Box::new(SharedHeld(held.clone())),
+                        job.zeek.get(index),
                         &mut |note| notes.push(note),
                     );
                     let output = std::mem::replace(&mut *held.borrow_mut(), Held::new(0));
@@ -360,13 +404,16 @@ fn analyze_capture(
     inputs: &[Input],
     job: &Job<'_>,
     out: Box<dyn Write>,
+    zeek: Option<&ZeekOptions>,
     say: &mut dyn FnMut(String),
 ) -> Result<Outcome, CliError> {
     // Every format is written as the analysis runs, each session when it ends; from a
     // pipe, the output is flushed then too (the pipe may never end).
     let from_pipe = inputs.contains(&Input::Stdin);
     let sink = report::sink(job.format, &job.opts, out, from_pipe, job.json_element);
-    // The filter comes before the statistics and the advice, so they count kept sessions.
+    // The Zeek logs see what the format sees: the filter wraps both, and comes before the
+    // statistics and the advice, so they count kept sessions.
+    let sink = super::with_zeek(sink, zeek)?;
     let mut sink = report::filter::wrap(sink, &job.criteria);
     if let Some((n, found)) = &job.tap {
         sink = Box::new(super::write_session::Tap::new(sink, *n, found.clone()));

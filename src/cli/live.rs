@@ -76,6 +76,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
     };
     let out = report_writer(report_file.as_ref())?;
     let sink = report::sink(format, &opts, out, true, false);
+    let sink = super::with_zeek(sink, super::zeek_options(&args.output).as_ref())?;
     let sink = report::filter::wrap(sink, &criteria);
     let mut analyzer = Analyzer::with_sink(cfg, sink);
     let name = format!("live:{interface}");

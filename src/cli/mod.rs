@@ -99,6 +99,13 @@ pub struct OutputArgs {
         default_value = "r"
     )]
     pub time_format: crate::report::TimeFormat,
+    /// Also write Zeek's ftp.log, conn.log and files.log into DIR (created if missing;
+    /// with --separate, one folder per capture inside it).
+    #[arg(long, value_name = "DIR")]
+    pub zeek_logs: Option<PathBuf>,
+    /// Write the --zeek-logs as Zeek's JSON logs (one object per line) instead of TSV.
+    #[arg(long, requires = "zeek_logs")]
+    pub zeek_json: bool,
 }
 
 /// Which sessions to keep (`--session`, `--host`, `--user`), shared by `analyze` and
@@ -116,6 +123,34 @@ pub struct FilterArgs {
     /// Keep only sessions that logged in (or tried to) as NAME (repeatable).
     #[arg(long = "user", value_name = "NAME")]
     pub users: Vec<String>,
+}
+
+/// `--zeek-logs`/`--zeek-json` as sink options.
+pub(crate) fn zeek_options(output: &OutputArgs) -> Option<crate::report::zeek::ZeekOptions> {
+    output
+        .zeek_logs
+        .as_ref()
+        .map(|dir| crate::report::zeek::ZeekOptions {
+            dir: dir.clone(),
+            json: output.zeek_json,
+        })
+}
+
+/// Wraps `sink` with the Zeek logs when asked; a folder that cannot be made or written
+/// is an error of the run (exit 2).
+pub(crate) fn with_zeek(
+    sink: Box<dyn crate::model::events::Sink>,
+    zeek: Option<&crate::report::zeek::ZeekOptions>,
+) -> Result<Box<dyn crate::model::events::Sink>, CliError> {
+    match zeek {
+        None => Ok(sink),
+        Some(z) => crate::report::zeek::ZeekSink::create(sink, z)
+            .map(|s| Box::new(s) as Box<dyn crate::model::events::Sink>)
+            .map_err(|error| CliError::OutputFile {
+                path: format!("--zeek-logs {}", z.dir.display()),
+                error,
+            }),
+    }
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.

@@ -8,6 +8,7 @@
 //! | json | [`json::DocumentWriter`]: one document, each session when it ends | the unlinked connections, serialized |
 //! | jsonl | [`jsonl::JsonLines`]: a record per step, session, unlinked connection | nothing |
 //! | stats | [`stats::StatsOnly`]: the statistics section (`--stats` adds it to the others) | bounded counters |
+//! | `--zeek-logs` | [`zeek::ZeekSink`]: Zeek's ftp.log, conn.log, files.log beside another format | nothing: rows are written as sessions end |
 //!
 //! [`sink`] chooses one; a new format is one file here and one arm there. [`collect`] is the
 //! sink for library callers that want the whole [`Report`](crate::model::Report).
@@ -25,6 +26,7 @@ pub mod safe;
 pub mod stats;
 pub mod table;
 pub mod timeline;
+pub mod zeek;
 
 use crate::model::events::Sink;
 use std::io::Write;
