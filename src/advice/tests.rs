@@ -106,6 +106,7 @@ fn transfer(
         rest_offset: None,
         stored_as: None,
         preview: Vec::new(),
+        content: None,
         inferred: false,
         encrypted: false,
     }

@@ -88,6 +88,14 @@ pub struct OutputArgs {
     /// Language of the timeline, tables and notes (JSON keys never change).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: crate::lang::Lang,
+    /// Write each transferred file (RETR, STOR, APPE, STOU) into DIR (created if
+    /// missing) under a safe name, with DIR/manifest.jsonl (hashes, type, missing bytes);
+    /// transfers get `content` in JSON.
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
+    /// With --extract: write directory listings (LIST, NLST, MLSD) too.
+    #[arg(long, requires = "extract")]
+    pub extract_listings: bool,
 }
 
 /// Which ports are FTP, and the bounds on memory and time, shared by `analyze` and `live`.
@@ -284,6 +292,16 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     }
     if output.full_listing {
         cfg.tcp.preview_bytes = FULL_LISTING_BYTES;
+    }
+    if let Some(dir) = &output.extract {
+        // Made now, so a directory that cannot be is a bad argument, before any reading.
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return usage(&format!("--extract {}: {e}", dir.display()));
+        }
+        cfg.tracker.content = Some(crate::content::ContentConfig {
+            extract_dir: Some(dir.clone()),
+            listings: output.extract_listings,
+        });
     }
     Ok(cfg)
 }

@@ -745,4 +745,6 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "AUTH was accepted ({n}): the control connection is encrypted from here on; commands, replies and data-connection announcements can no longer be read",
         "AUTH 已被接受（{}）：从这里开始控制连接被加密；命令、响应和数据连接的地址通告都无法再读到",
     ),
+    // Part "extract" (issue 16, files out of the capture): the transfer line's note.
+    ("extracted as {}", "已提取为 {}"),
 ];

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 pub mod capture;
 pub mod conn;
+pub mod content;
 pub mod events;
 pub mod records;
 pub mod steps;
@@ -32,6 +33,7 @@ pub use conn::{
     Close, CloseKind, CloseStep, ConnId, ConnRecord, DirStats, EndReason, Handshake, HandshakeStep,
     SegmentNote, Side, TcpState,
 };
+pub use content::ContentFacts;
 pub use text::WireText;
 
 /// Version of the JSON layout, written as `schema_version` in every report.
@@ -445,6 +447,10 @@ pub struct Transfer {
     /// First bytes of a listing (for the timeline), not serialized.
     #[serde(skip)]
     pub preview: Vec<u8>,
+    /// Hashes, type and missing ranges of the transfer's bytes, and the file they were
+    /// extracted to: only when asked for (`--extract`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentFacts>,
 }
 
 /// A data connection in FTP terms, with its TCP record.
