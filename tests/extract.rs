@@ -130,11 +130,13 @@ fn every_sample_gives_the_files_that_were_sent() {
             .count();
         assert_eq!(named, lines.len(), "{stem}");
         let mut used = BTreeSet::new();
-        let same = |m: &Value, t: &Value| m["command"] == t["command"] && m["server_path"] == t["arg"];
+        let same =
+            |m: &Value, t: &Value| m["command"] == t["command"] && m["server_path"] == t["arg"];
         if let Some(transfers) = truth["transfers"].as_array() {
             // A recording: the files' SHA-256 are known.
             for t in transfers {
-                let file_cmd = ["RETR", "STOR", "APPE", "STOU"].contains(&t["command"].as_str().unwrap());
+                let file_cmd =
+                    ["RETR", "STOR", "APPE", "STOU"].contains(&t["command"].as_str().unwrap());
                 if t["status"] != "complete" || t.get("protected").is_some_and(|p| p == true) {
                     continue;
                 }
@@ -147,7 +149,10 @@ fn every_sample_gives_the_files_that_were_sent() {
                     // Only the tail after the offset was sent: its size is known, its hash not.
                     sized += 1;
                     take(&lines, &mut used, |m| {
-                        same(m, t) && m["size"] == t["bytes"] && m["complete"] == true && m["rest_offset"] == t["rest"]
+                        same(m, t)
+                            && m["size"] == t["bytes"]
+                            && m["complete"] == true
+                            && m["rest_offset"] == t["rest"]
                     })
                 } else {
                     let want = t
@@ -179,7 +184,10 @@ fn every_sample_gives_the_files_that_were_sent() {
             }
         }
     }
-    assert!(hashed >= 25 && sized >= 20, "{hashed} hashed, {sized} sized");
+    assert!(
+        hashed >= 25 && sized >= 20,
+        "{hashed} hashed, {sized} sized"
+    );
 }
 
 /// A session that uploads and downloads files under hostile names.
@@ -255,7 +263,11 @@ fn hostile_names_stay_inside_the_directory() {
     assert_eq!(transfers.len(), names.len());
     let mut lines = manifest(&dir);
     check_dir_with_planted(&dir, &lines);
-    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "written outside");
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        0,
+        "written outside"
+    );
     #[cfg(unix)]
     assert!(
         std::fs::symlink_metadata(dir.join("planted"))
@@ -281,7 +293,11 @@ fn hostile_names_stay_inside_the_directory() {
     for (g, w) in got.iter().zip(want_prefix) {
         assert_eq!(*g, w);
     }
-    assert!(got[11].len() <= 200 && got[11].ends_with(".txt"), "{}", got[11]);
+    assert!(
+        got[11].len() <= 200 && got[11].ends_with(".txt"),
+        "{}",
+        got[11]
+    );
     // The planted name is taken: the file gets the next one.
     #[cfg(unix)]
     assert_eq!(got[12], "planted (2)");
@@ -315,7 +331,11 @@ fn a_planted_manifest_symlink_is_not_followed() {
     let report = analyze_bytes(extract_cfg(&dir), &capture);
     assert!(!target.exists());
     assert!(
-        report.capture.warnings.iter().any(|w| w.contains("--extract")),
+        report
+            .capture
+            .warnings
+            .iter()
+            .any(|w| w.contains("--extract")),
         "{:?}",
         report.capture.warnings
     );
@@ -329,7 +349,12 @@ fn a_planted_manifest_symlink_is_not_followed() {
 fn without_the_option_nothing_is_hashed_and_hashing_alone_writes_nothing() {
     let (capture, contents) = hostile_capture(&["a.bin", "b.bin"]);
     let off = analyze_bytes(Config::default(), &capture);
-    assert!(off.sessions[0].transfers.iter().all(|t| t.content.is_none()));
+    assert!(
+        off.sessions[0]
+            .transfers
+            .iter()
+            .all(|t| t.content.is_none())
+    );
     let json = serde_json::to_string(&off).unwrap();
     assert!(!json.contains("\"content\""));
     let on = analyze_bytes(
@@ -406,4 +431,96 @@ fn impairments_that_lose_nothing_change_no_hash() {
         compared += clean.len();
     }
     assert!(compared > 10, "only {compared} transfers compared");
+}
+
+/// Packets lost from the capture: each transfer's missing ranges add up to its missed
+/// bytes, its size is the stream's, and its file is marked partial.
+#[test]
+fn lost_packets_are_missing_ranges_of_a_partial_file() {
+    use ftpflow_synth::impair::{Impairment, Scope};
+    use ftpflow_synth::sink::PacketSink;
+    let mut with_holes = 0;
+    for seed in 1..=8u64 {
+        let opts = ftpflow_synth::scenario::Options {
+            sessions: 2,
+            ..Default::default()
+        };
+        let (mut trace, mut truth) = ftpflow_synth::scenario::capture(seed, &opts);
+        let loss = Impairment::Loss {
+            percent: 10,
+            scope: Scope::Data,
+        };
+        ftpflow_synth::impair::apply(&mut trace, &mut truth, &loss, seed);
+        let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
+        for p in trace.iter() {
+            w.push(p.clone());
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let report = analyze_bytes(extract_cfg(&dir), &w.into_inner().unwrap());
+        let lines = manifest(&dir);
+        check_dir(&dir, &lines);
+        for t in report.sessions.iter().flat_map(|s| &s.transfers) {
+            let Some(c) = &t.content else { continue };
+            let missing: u64 = c.missing.iter().map(|[a, b]| b - a).sum();
+            let missed = t.missed_bytes.unwrap_or(0);
+            assert_eq!(missing, missed, "seed {seed}, transfer {}: {c:?}", t.id);
+            assert_eq!(c.size, t.bytes.unwrap_or(0) + missed, "seed {seed}");
+            if missed > 0 {
+                with_holes += 1;
+                if let Some(name) = &c.extracted_as {
+                    assert!(name.ends_with(".partial"), "{name}");
+                }
+            }
+        }
+    }
+    assert!(with_holes > 3, "only {with_holes} transfers lost bytes");
+}
+
+/// The command line: `--extract DIR` writes the files and the timeline names them; JSON
+/// transfers carry `content`; a directory that cannot be made is a bad argument (exit 2);
+/// `--extract-listings` needs `--extract`.
+#[test]
+fn the_command_line_extracts_and_says_so() {
+    let bin = env!("CARGO_BIN_EXE_ftpflow");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("files");
+    let sample = root().join("samples/abort-rest-stou.pcap");
+    let out = std::process::Command::new(bin)
+        .args(["analyze", "--color", "never", "--extract"])
+        .arg(&dir)
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("extracted as disk.img"), "{text}");
+    assert!(text.contains("extracted as big.iso.partial"), "{text}");
+    assert_eq!(manifest(&dir).len(), 3);
+
+    let json_dir = tmp.path().join("json");
+    let out = std::process::Command::new(bin)
+        .args(["analyze", "--format", "json", "--extract"])
+        .arg(&json_dir)
+        .arg(&sample)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["sessions"][0]["transfers"][0]["content"];
+    assert_eq!(c["extracted_as"], "disk.img");
+    assert_eq!(c["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(c["missing"], serde_json::json!([]));
+
+    let bad = std::process::Command::new(bin)
+        .args(["analyze", "--extract", "/dev/null/x"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let alone = std::process::Command::new(bin)
+        .args(["analyze", "--extract-listings"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert_eq!(alone.status.code(), Some(2));
 }
