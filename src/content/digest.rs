@@ -145,7 +145,7 @@ impl Digest {
         } else {
             self.missing_dropped += 1;
         }
-        const ZEROS: [u8; 1 << 16] = [0; 1 << 16];
+        static ZEROS: [u8; 1 << 16] = [0; 1 << 16];
         let mut left = to - self.next;
         while left > 0 {
             let n = left.min(ZEROS.len() as u64) as usize;
