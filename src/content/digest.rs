@@ -6,8 +6,9 @@
 //! bytes written to it in order.
 //!
 //! Rules:
-//! * Bytes ahead of a hole wait in a reorder buffer of at most [`MAX_HELD`] bytes; past
-//!   it, or at the end, the hole is declared missing. Bytes of a hole that come after it
+//! * Bytes ahead of a hole wait in a reorder buffer of at most [`MAX_HELD`] bytes (and
+//!   [`MAX_HELD_TOTAL`] across all directions); past it, or at the end, the hole is
+//!   declared missing. Bytes of a hole that come after it
 //!   was declared missing are dropped (their offset is already written).
 //! * A missing range is fed as zeros: the file keeps its offsets and length, and the
 //!   hashes are those of the file as written.
@@ -24,6 +25,9 @@ use tempfile::NamedTempFile;
 
 /// Out-of-order bytes held per direction before a hole is declared missing.
 pub const MAX_HELD: usize = 4 << 20;
+/// Out-of-order bytes held across all directions: a direction that adds bytes beyond it
+/// declares its own holes missing.
+pub const MAX_HELD_TOTAL: usize = 64 << 20;
 /// First bytes kept to tell the type by content.
 pub const SNIFF_BYTES: usize = 8192;
 
@@ -60,8 +64,13 @@ impl Digest {
         }
     }
 
-    /// Bytes first seen at `offset`.
-    pub fn push(&mut self, offset: u64, bytes: &[u8]) {
+    /// Out-of-order bytes held now.
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
+    }
+
+    /// Bytes first seen at `offset`; `total` counts the bytes all directions hold.
+    pub fn push(&mut self, offset: u64, bytes: &[u8], total: &mut usize) {
         let end = offset.saturating_add(bytes.len() as u64);
         if end <= self.next || bytes.is_empty() {
             return;
@@ -71,17 +80,18 @@ impl Digest {
         let (offset, bytes) = (offset.max(self.next), &bytes[skip..]);
         if offset == self.next {
             self.feed(bytes);
-            self.drain();
+            self.drain(total);
             return;
         }
         self.held_bytes += bytes.len();
+        *total += bytes.len();
         self.held.insert(offset, bytes.to_vec());
-        while self.held_bytes > MAX_HELD {
+        while self.held_bytes > MAX_HELD || (*total > MAX_HELD_TOTAL && self.held_bytes > 0) {
             let Some(first) = self.held.keys().next().copied() else {
                 break;
             };
             self.gap_to(first);
-            self.drain();
+            self.drain(total);
         }
     }
 
@@ -90,7 +100,7 @@ impl Digest {
     pub fn finish(mut self, len: u64, moved: bool, ex: &mut super::Extractor) -> ContentFacts {
         while let Some(first) = self.held.keys().next().copied() {
             self.gap_to(first);
-            self.drain();
+            self.drain(&mut ex.held);
         }
         if len > self.next {
             self.gap_to(len);
@@ -120,13 +130,14 @@ impl Digest {
         }
     }
 
-    fn drain(&mut self) {
+    fn drain(&mut self, total: &mut usize) {
         while let Some(entry) = self.held.first_entry() {
             if *entry.key() > self.next {
                 break;
             }
             let (k, v) = entry.remove_entry();
             self.held_bytes -= v.len();
+            *total -= v.len();
             let end = k + v.len() as u64;
             if end > self.next {
                 let skip = (self.next - k) as usize;
@@ -214,7 +225,7 @@ mod tests {
         let mut ex = super::super::Extractor::hash_only();
         let mut d = Digest::new(None);
         for (o, b) in pieces {
-            d.push(*o, b);
+            d.push(*o, b, &mut ex.held);
         }
         d.finish(len, false, &mut ex)
     }
@@ -244,12 +255,13 @@ mod tests {
         // Late bytes of a hole already declared missing are dropped, the rest is kept.
         let mut ex = super::super::Extractor::hash_only();
         let mut dg = Digest::new(None);
-        dg.push(0, b"a");
-        dg.push(MAX_HELD as u64 + 10, &vec![1u8; MAX_HELD + 1]);
-        dg.push(1, b"late");
+        dg.push(0, b"a", &mut ex.held);
+        dg.push(MAX_HELD as u64 + 10, &vec![1u8; MAX_HELD + 1], &mut ex.held);
+        dg.push(1, b"late", &mut ex.held);
         let f = dg.finish(0, false, &mut ex);
         assert_eq!(f.missing, vec![[1, MAX_HELD as u64 + 10]]);
         assert_eq!(f.size, 2 * MAX_HELD as u64 + 11);
+        assert_eq!(ex.held, 0);
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct Extractor {
     /// The first problem met (a directory not writable, a full disk), for a warning.
     problem: Option<String>,
     written: u64,
+    /// Out-of-order bytes all [`super::Digest`]s hold now (their shared bound).
+    pub held: usize,
 }
 
 impl Extractor {

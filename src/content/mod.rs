@@ -52,12 +52,20 @@ impl ConnTap {
     pub fn bytes(&mut self, side: usize, offset: u64, bytes: &[u8], ex: &mut Extractor) {
         self.sides[side]
             .get_or_insert_with(|| Digest::new(ex.temp_file()))
-            .push(offset, bytes);
+            .push(offset, bytes, &mut ex.held);
     }
 
     /// Direction `side` is over: `len` bytes long.
     pub fn end(&mut self, side: usize, len: u64, moved: bool) {
         self.ends[side] = Some((len, moved));
+    }
+
+    /// The connection is no data connection after all (it turned out to be FTP control):
+    /// its bytes are forgotten, its temporary files removed.
+    pub fn abandon(self, ex: &mut Extractor) {
+        for d in self.sides.into_iter().flatten() {
+            ex.held -= d.held_bytes();
+        }
     }
 
     /// The facts of each direction that carried bytes; temporary files go to `ex`.

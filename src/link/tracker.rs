@@ -703,7 +703,11 @@ impl FlowHandler for Tracker {
             Verdict::Ftp { server } => {
                 let client_side = if server == 1 { Side::Orig } else { Side::Resp };
                 self.recent.retain(|r| r.token != token);
-                self.taps.remove(&token);
+                if let Some(tap) = self.taps.remove(&token)
+                    && let Some(ex) = &mut self.extract
+                {
+                    tap.abandon(ex);
+                }
                 let s = self.start_session(info, client_side, true);
                 self.roles[token as usize] = Role::Control(s);
                 Sniffed::Claim
