@@ -524,3 +524,65 @@ fn the_command_line_extracts_and_says_so() {
         .unwrap();
     assert_eq!(alone.status.code(), Some(2));
 }
+
+/// A data connection seen before the announcement that explains it (the 227 moved behind
+/// the data connection's first bytes): it is linked late, and its content is whole from
+/// its first byte.
+#[test]
+fn a_connection_linked_late_keeps_its_first_bytes() {
+    use ftpflow_synth::ftp::{Cmd, FtpConfig, FtpSession, Reply, SynAt, Who, Xfer};
+    use ftpflow_synth::packet::Payload;
+    use ftpflow_synth::sink::{PacketSink, Trace};
+    use ftpflow_synth::tcp::CloseStyle;
+    let mut trace = Trace::new();
+    let payload = Payload::pattern(20_000, 9);
+    {
+        let mut net = ftpflow_synth::net::Net::new(&mut trace, 1_700_000_000_000_000_000, 3);
+        let mut s = FtpSession::connect(
+            &mut net,
+            FtpConfig::new(
+                "10.9.0.2:40000".parse().unwrap(),
+                "10.9.0.1:21".parse().unwrap(),
+            ),
+        );
+        s.reply(Reply::new(220, "ready"));
+        s.exchange(Cmd::new("USER", Some("u")), Reply::new(230, "ok"));
+        let chan = s.pasv(50100);
+        s.transfer(
+            Some(&chan),
+            Xfer::new(Cmd::new("RETR", Some("late.bin")), payload.clone())
+                .syn_at(SynAt::BeforeCommand),
+        );
+        s.exchange(Cmd::new("QUIT", None), Reply::new(221, "bye"));
+        s.close(CloseStyle::FourWay, Who::Server);
+        net.finish();
+    }
+    let is_227 = |p: &ftpflow_synth::packet::Packet| {
+        p.data[p.meta.payload_off as usize..].starts_with(b"227")
+    };
+    let at = trace.iter().position(is_227).expect("a 227");
+    let first_data = trace
+        .iter()
+        .position(|p| p.meta.payload_len > 1000)
+        .expect("data");
+    assert!(first_data > at);
+    let moved = trace.remove(at);
+    trace.insert(first_data, moved);
+    let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
+    for p in trace {
+        w.push(p);
+    }
+    let report = analyze_bytes(
+        Config::default().with_content(ContentConfig::default()),
+        &w.into_inner().unwrap(),
+    );
+    let t = &report.sessions[0].transfers[0];
+    assert!(t.data.is_some(), "linked");
+    let mut want = vec![0; 20_000];
+    payload.fill(0, &mut want);
+    let c = t.content.as_ref().expect("content");
+    assert_eq!(
+        (c.size, c.sha256.as_str()),
+        (20_000, sha256(&want).as_str())
+    );
+}
