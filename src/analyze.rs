@@ -40,6 +40,13 @@ impl Config {
         self
     }
 
+    /// A configuration that hashes each transfer's bytes (`content` on transfers) and,
+    /// with `content.extract_dir`, writes the files out.
+    pub fn with_content(mut self, content: crate::content::ContentConfig) -> Config {
+        self.tracker.content = Some(content);
+        self
+    }
+
     /// A configuration whose FTP control ports are `ports` (21, and 990 for implicit FTPS,
     /// when empty).
     pub fn with_ftp_ports(mut self, ports: &[u16]) -> Config {
@@ -267,6 +274,9 @@ impl Analyzer {
                  a SPAN port copying traffic twice, or a file merged with itself): each was counted once",
                 tcp_stats.duplicate_packets
             ));
+        }
+        if let Some((_, Some(problem))) = self.tracker.extracted() {
+            warnings.push(problem.to_string());
         }
         let mut bounds = out.bounds;
         bounds.add(self.tcp.bounds());

@@ -25,6 +25,7 @@ pub mod advice;
 pub mod analyze;
 pub mod capture;
 pub mod cli;
+pub mod content;
 pub mod decode;
 pub mod endpoint;
 pub mod ftp;

@@ -105,6 +105,7 @@ pub fn closed_record(
         segments: Vec::new(),
         segments_not_noted: 0,
         preview: [Vec::new(), Vec::new()],
+        content: None,
     }
 }
 

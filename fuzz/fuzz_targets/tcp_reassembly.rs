@@ -122,6 +122,7 @@ fn reassembler(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
         let mut out = |c: Chunk<'_>| match c {
             Chunk::Bytes(b, _) => check.bytes(b, check_content),
             Chunk::Gap(n) => check.gap(n),
+            Chunk::Tapped(..) => unreachable!("this stream is not tapped"),
         };
         match op {
             Op::Insert {
@@ -251,6 +252,7 @@ impl FlowHandler for Handler {
             token: self.next_token,
             content: self.content,
             sniff: self.sniff,
+            tap: false,
         }
     }
 

@@ -107,6 +107,7 @@ fn transfer(
         stored_as: None,
         preview: Vec::new(),
         listing: None,
+        content: None,
         inferred: false,
         encrypted: false,
     }

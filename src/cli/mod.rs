@@ -106,6 +106,14 @@ pub struct OutputArgs {
     /// Write the --zeek-logs as Zeek's JSON logs (one object per line) instead of TSV.
     #[arg(long, requires = "zeek_logs")]
     pub zeek_json: bool,
+    /// Write each transferred file (RETR, STOR, APPE, STOU) into DIR (created if
+    /// missing) under a safe name, with DIR/manifest.jsonl (hashes, type, missing bytes);
+    /// transfers get `content` in JSON.
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
+    /// With --extract: write directory listings (LIST, NLST, MLSD) too.
+    #[arg(long, requires = "extract")]
+    pub extract_listings: bool,
 }
 
 /// Which sessions to keep (`--session`, `--host`, `--user`), shared by `analyze` and
@@ -369,6 +377,22 @@ pub fn config(limits: &LimitArgs, output: &OutputArgs) -> Result<Config, CliErro
     }
     if output.full_listing {
         cfg.tcp.preview_bytes = FULL_LISTING_BYTES;
+    }
+    if let Some(dir) = &output.extract {
+        // Made now, so a directory that cannot be is a bad argument, before any reading.
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return usage(&format!("--extract {}: {e}", dir.display()));
+        }
+        cfg.tracker.content = Some(crate::content::ContentConfig {
+            extract_dir: Some(dir.clone()),
+            listings: output.extract_listings,
+        });
+    } else if output.zeek_logs.is_some() {
+        // files.log's hashes and MIME type: the content is hashed, not written.
+        cfg.tracker.content = Some(crate::content::ContentConfig {
+            extract_dir: None,
+            listings: false,
+        });
     }
     Ok(cfg)
 }

@@ -1810,4 +1810,6 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "stopped after {n} packets (-c {n}): the rest of the input was not read",
         "读到 {} 个包后停止（-c {}）：输入的其余部分没有读取",
     ),
+    // Part "extract" (issue 16, files out of the capture): the transfer line's note.
+    ("extracted as {}", "已提取为 {}"),
 ];

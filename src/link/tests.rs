@@ -316,6 +316,7 @@ fn record(orig: &str, resp: &str, first: i64, last: i64, midstream: bool) -> Con
         segments: Vec::new(),
         segments_not_noted: 0,
         preview: [Vec::new(), Vec::new()],
+        content: None,
     }
 }
 

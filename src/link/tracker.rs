@@ -15,6 +15,7 @@
 //! Connections between a session's hosts that no announcement explains are told as
 //! unlinked ([`crate::link::unlinked`]); the rest are counted.
 
+use crate::content::{ConnTap, ContentConfig, Extractor};
 use crate::endpoint::Endpoint;
 use crate::ftp::detect::{self, Verdict};
 use crate::ftp::session::{Action, SessionConfig, SessionState, StoredBytes};
@@ -24,7 +25,9 @@ use crate::link::unlinked::{HostPairs, Listed};
 use crate::model::events::{Event, Sink};
 use crate::model::steps::session_steps;
 use crate::model::{BoundCounters, Mode, Session, UnlinkedConnection};
-use crate::tcp::{ConnInfo, ConnRecord, FlowHandler, Interest, Side, Sniffed, Stamp, StreamEvent};
+use crate::tcp::{
+    ConnInfo, ConnRecord, FlowHandler, Interest, Side, Sniffed, Stamp, StreamEvent, TapEvent,
+};
 use crate::time::Timestamp;
 use ahash::AHashMap;
 use std::collections::VecDeque;
@@ -49,6 +52,8 @@ pub struct TrackerConfig {
     pub detect: bool,
     /// When failed logins across a client's sessions count as password guessing.
     pub brute_force: BruteForceConfig,
+    /// Hash data connections' bytes, and write the files out (`--extract`); `None`: off.
+    pub content: Option<ContentConfig>,
 }
 
 impl Default for TrackerConfig {
@@ -62,6 +67,7 @@ impl Default for TrackerConfig {
             late_link_window: 5 * 1_000_000_000,
             detect: true,
             brute_force: BruteForceConfig::default(),
+            content: None,
         }
     }
 }
@@ -200,6 +206,9 @@ pub struct Tracker {
     unlinked_total: u64,
     /// Failed logins across sessions (brute force).
     logins: LoginWatch,
+    /// Content of tapped connections by token, and where it goes (only when asked for).
+    taps: AHashMap<u32, ConnTap>,
+    extract: Option<Extractor>,
 }
 
 /// The tracker's counters for the capture's summary.
@@ -228,7 +237,14 @@ impl Tracker {
         let waiting = cfg.max_recent_unmatched;
         let expect = ExpectTable::new(cfg.max_expectations, cfg.expectation_max_age);
         let logins = LoginWatch::new(cfg.brute_force);
+        let extract = cfg.content.as_ref().map(|c| match &c.extract_dir {
+            Some(dir) => Extractor::open(dir, c.listings)
+                .unwrap_or_else(|e| Extractor::failed(format!("--extract {}: {e}", dir.display()))),
+            None => Extractor::hash_only(),
+        });
         Tracker {
+            taps: AHashMap::new(),
+            extract,
             logins,
             cfg,
             sessions: OpenSessions::default(),
@@ -435,6 +451,9 @@ impl Tracker {
         let (session, unlinked) = live.state.finish(&mut self.bounds);
         if let Some(mut session) = session {
             self.logins.session(&mut session);
+            if let Some(ex) = &mut self.extract {
+                ex.session(&mut session);
+            }
             self.linked_data += session
                 .transfers
                 .iter()
@@ -463,6 +482,7 @@ impl Tracker {
                     tcp: l.record,
                 });
             }
+            self.discard_others(&other);
             self.other_tcp += other.len() as u64;
         }
     }
@@ -503,8 +523,35 @@ impl Tracker {
     }
 
     fn add_unlinked(&mut self, u: UnlinkedConnection) {
+        if let Some(ex) = &mut self.extract {
+            ex.discard(&u.tcp);
+        }
         self.unlinked_total += 1;
         self.out.tell(&Event::Unlinked(&u));
+    }
+
+    /// Removes the temporary files of connections that are no FTP data after all.
+    fn discard_others(&mut self, records: &[ConnRecord]) {
+        if let Some(ex) = &mut self.extract {
+            records.iter().for_each(|r| ex.discard(r));
+        }
+    }
+
+    /// Files written by `--extract`, and the first problem met writing them.
+    pub fn extracted(&self) -> Option<(u64, Option<&str>)> {
+        self.extract.as_ref().map(|e| (e.written(), e.problem()))
+    }
+
+    /// Whether a new connection may be FTP data worth tapping: content is asked for and
+    /// it joins the hosts of an open session (an announcement may still claim it).
+    fn tap_candidate(&self, info: &ConnInfo) -> bool {
+        self.extract.is_some()
+            && self.sessions.open.values().any(|l| {
+                let (c, s) = (l.state.client().ip, l.state.server().ip);
+                [info.orig.ip, info.resp.ip]
+                    .iter()
+                    .any(|ip| *ip == c || *ip == s)
+            })
     }
 
     /// Finishes every session still open (end of capture or shutdown).
@@ -517,7 +564,9 @@ impl Tracker {
     /// Finishes what is open and gives the counters for the capture's summary.
     pub fn counts(&mut self) -> TrackerCounts {
         self.finish_sessions();
-        self.other_tcp += self.pairs.drain().len() as u64;
+        let rest = self.pairs.drain();
+        self.discard_others(&rest);
+        self.other_tcp += rest.len() as u64;
         self.bounds.expectations_evicted = self.expect.evicted;
         TrackerCounts {
             sessions_total: self.sessions.total() as u64,
@@ -599,6 +648,7 @@ impl FlowHandler for Tracker {
                 token,
                 content: true,
                 sniff: false,
+                tap: false,
             };
         }
         if let Some(claim) = self
@@ -608,10 +658,15 @@ impl FlowHandler for Tracker {
             let token = self.token_for(Role::Unmatched);
             let e = claim.expectation.clone();
             self.link(token, &e, claim.listener, claim.connector);
+            let tap = self.extract.is_some();
+            if tap {
+                self.taps.insert(token, ConnTap::default());
+            }
             return Interest {
                 token,
                 content: false,
                 sniff: false,
+                tap,
             };
         }
         let token = self.token_for(Role::Unmatched);
@@ -626,10 +681,15 @@ impl FlowHandler for Tracker {
             frame: info.frame,
             midstream: info.midstream,
         });
+        let tap = self.tap_candidate(info);
+        if tap {
+            self.taps.insert(token, ConnTap::default());
+        }
         Interest {
             token,
             content: false,
             sniff: self.cfg.detect && !OTHER_PROTOCOL_PORTS.contains(&info.resp.port),
+            tap,
         }
     }
 
@@ -643,6 +703,11 @@ impl FlowHandler for Tracker {
             Verdict::Ftp { server } => {
                 let client_side = if server == 1 { Side::Orig } else { Side::Resp };
                 self.recent.retain(|r| r.token != token);
+                if let Some(tap) = self.taps.remove(&token)
+                    && let Some(ex) = &mut self.extract
+                {
+                    tap.abandon(ex);
+                }
                 let s = self.start_session(info, client_side, true);
                 self.roles[token as usize] = Role::Control(s);
                 Sniffed::Claim
@@ -668,8 +733,26 @@ impl FlowHandler for Tracker {
         }
     }
 
-    fn closed(&mut self, token: u32, record: ConnRecord) {
+    fn tapped(&mut self, token: u32, side: Side, event: TapEvent<'_>) {
+        let (Some(tap), Some(ex)) = (self.taps.get_mut(&token), self.extract.as_mut()) else {
+            return;
+        };
+        match event {
+            TapEvent::Bytes { offset, bytes } => tap.bytes(side.idx(), offset, bytes, ex),
+            TapEvent::End { len, moved } => tap.end(side.idx(), len, moved),
+        }
+    }
+
+    fn closed(&mut self, token: u32, mut record: ConnRecord) {
+        if let Some(tap) = self.taps.remove(&token)
+            && let Some(ex) = &mut self.extract
+        {
+            record.content = tap.finish(ex);
+        }
         let Some(role) = self.roles.get(token as usize).copied() else {
+            if let Some(ex) = &mut self.extract {
+                ex.discard(&record);
+            }
             return;
         };
         self.roles[token as usize] = Role::Free;
@@ -729,9 +812,14 @@ impl FlowHandler for Tracker {
                 if let Some(l) = self.pairs.closed(record, &mut other) {
                     self.list_unlinked(l);
                 }
+                self.discard_others(&other);
                 self.other_tcp += other.len() as u64;
             }
-            Role::Free => {}
+            Role::Free => {
+                if let Some(ex) = &mut self.extract {
+                    ex.discard(&record);
+                }
+            }
         }
     }
 }

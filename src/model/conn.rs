@@ -316,6 +316,10 @@ pub struct ConnRecord {
     /// First in-order bytes of each direction of a counted connection.
     #[serde(skip)]
     pub preview: [Vec<u8>; 2],
+    /// What each direction's bytes were (initiator's first), when hashing or extraction
+    /// was asked for and the connection was tapped.
+    #[serde(skip)]
+    pub content: Option<Box<[Option<super::ContentFacts>; 2]>>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -331,6 +335,9 @@ impl ConnRecord {
         std::mem::swap(&mut self.orig_to_resp, &mut self.resp_to_orig);
         std::mem::swap(&mut self.orig_state, &mut self.resp_state);
         self.preview.swap(0, 1);
+        if let Some(c) = &mut self.content {
+            c.swap(0, 1);
+        }
         for n in &mut self.segments {
             n.from = swap(n.from);
         }

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 pub mod capture;
 pub mod conn;
+pub mod content;
 pub mod events;
 pub mod listing;
 pub mod records;
@@ -33,6 +34,7 @@ pub use conn::{
     Close, CloseKind, CloseStep, ConnId, ConnRecord, DirStats, EndReason, Handshake, HandshakeStep,
     SegmentNote, Side, TcpState,
 };
+pub use content::ContentFacts;
 pub use text::WireText;
 
 /// Version of the JSON layout, written as `schema_version` in every report.
@@ -450,6 +452,10 @@ pub struct Transfer {
     /// MLSD with a data connection, not encrypted); omitted on other transfers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listing: Option<listing::Listing>,
+    /// Hashes, type and missing ranges of the transfer's bytes, and the file they were
+    /// extracted to: only when asked for (`--extract`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentFacts>,
 }
 
 /// A data connection in FTP terms, with its TCP record.

@@ -850,10 +850,16 @@ fn data_lines(t: &Transfer, st: &Style, full_listing: bool, table: Option<Lang>)
     }
     let mut notes = Vec::new();
     if t.encrypted {
-        notes.push("encrypted (PROT P): counted, content not shown");
+        notes.push("encrypted (PROT P): counted, content not shown".to_string());
     }
     if t.inferred {
-        notes.push("data connection inferred: the announcement is encrypted");
+        notes.push("data connection inferred: the announcement is encrypted".to_string());
+    }
+    if let Some(name) = t.content.as_ref().and_then(|c| c.extracted_as.as_ref()) {
+        notes.push(format!(
+            "extracted as {}",
+            safe::shorten(name.as_bytes(), 60)
+        ));
     }
     let mut out = Described::new(head, (!notes.is_empty()).then(|| notes.join("; ")));
     if let Some(m) = t.missed_bytes {

@@ -8,7 +8,8 @@ use super::seq;
 use super::state::{self, History, Seen};
 use super::{
     Close, CloseKind, CloseStep, ConnId, ConnInfo, ConnRecord, DirStats, EndReason, FlowHandler,
-    Handshake, HandshakeStep, SegmentNote, Side, Sniffed, Stamp, StreamEvent, TcpConfig, TcpState,
+    Handshake, HandshakeStep, SegmentNote, Side, Sniffed, Stamp, StreamEvent, TapEvent, TcpConfig,
+    TcpState,
 };
 use crate::decode::{Segment, TcpFlags};
 use crate::endpoint::Endpoint;
@@ -138,6 +139,9 @@ impl Flow {
             Half::new(interest.content, limits),
             Half::new(interest.content, limits),
         ];
+        if interest.tap {
+            halves.iter_mut().for_each(|h| h.rsm.set_tap(true));
+        }
         if !info.midstream {
             halves[0].state = TcpState::SynSent;
             halves[1].state = TcpState::Listen;
@@ -267,6 +271,7 @@ impl Flow {
         if self.content
             || self.reported
             || self.sniffing
+            || self.halves[0].rsm.tapped()
             || cfg.max_segment_notes > 0
             || cfg.general_path_only
             || flags.0 & (TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST | TcpFlags::ACK)
@@ -476,12 +481,12 @@ impl Flow {
                 self.bytes_after_first_fin += wire_len;
             }
             let token = self.token;
-            let content = self.content;
             let half = &mut self.halves[me];
+            let wanted = self.content || half.rsm.tapped();
             let arrival = half
                 .rsm
                 .insert(offset, seg.payload, wire_len, stamp, budget, &mut |c| {
-                    if content {
+                    if wanted {
                         deliver(h, token, side, c, stamp);
                     }
                 });
@@ -965,6 +970,10 @@ impl Flow {
                     deliver(h, token, side, c, stamp);
                 }
             });
+            if half.rsm.tapped() {
+                let (len, moved) = (half.rsm.next(), half.rsm.tap_moved);
+                h.tapped(token, side, TapEvent::End { len, moved });
+            }
             if half.rsm.missed > missed_before {
                 self.history.note(i == 0, b'G');
             }
@@ -1020,6 +1029,7 @@ impl Flow {
                 std::mem::take(&mut self.halves[0].rsm.preview),
                 std::mem::take(&mut self.halves[1].rsm.preview),
             ],
+            content: None,
         }
     }
 }
@@ -1030,6 +1040,7 @@ fn deliver<H: FlowHandler>(h: &mut H, token: u32, side: Side, c: Chunk<'_>, now:
     match c {
         Chunk::Bytes(b, stamp) => h.stream(token, side, StreamEvent::Bytes(b), stamp),
         Chunk::Gap(n) => h.stream(token, side, StreamEvent::Gap(n), now),
+        Chunk::Tapped(offset, bytes) => h.tapped(token, side, TapEvent::Bytes { offset, bytes }),
     }
 }
 

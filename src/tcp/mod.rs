@@ -145,6 +145,31 @@ pub struct Interest {
     /// For a counted connection: show the handler its first bytes ([`FlowHandler::sniff`])
     /// until it decides; it may then ask for the bytes after all.
     pub sniff: bool,
+    /// For a counted connection: also hand its bytes to [`FlowHandler::tapped`] as they
+    /// first arrive (file extraction and hashing; off, it costs nothing).
+    pub tap: bool,
+}
+
+/// Bytes of a tapped connection ([`Interest::tap`]), for a consumer that puts them in
+/// order itself: each byte comes once (the first copy), at its stream offset.
+#[derive(Debug)]
+pub enum TapEvent<'a> {
+    /// Bytes first seen, at this offset of the direction's stream.
+    Bytes {
+        /// Stream offset of the first byte.
+        offset: u64,
+        /// The bytes the capture holds (a snaplen may have cut the rest: never tapped).
+        bytes: &'a [u8],
+    },
+    /// The direction is over: its stream is `len` bytes long (bytes never tapped are
+    /// missing); `moved`: its start moved after bytes were tapped (a late SYN), so the
+    /// offsets given before were wrong.
+    End {
+        /// Length of the stream.
+        len: u64,
+        /// The stream's start moved after bytes were tapped.
+        moved: bool,
+    },
 }
 
 /// The handler's answer to [`FlowHandler::sniff`].
@@ -188,6 +213,8 @@ pub trait FlowHandler {
     fn sniff(&mut self, _token: u32, _info: &ConnInfo, _first: [&[u8]; 2]) -> Sniffed {
         Sniffed::No
     }
+    /// Bytes of a connection opened with [`Interest::tap`] (before [`FlowHandler::closed`]).
+    fn tapped(&mut self, _token: u32, _side: Side, _event: TapEvent<'_>) {}
 }
 
 #[cfg(test)]

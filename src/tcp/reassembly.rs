@@ -48,6 +48,9 @@ pub enum Chunk<'a> {
     Bytes(&'a [u8], Stamp),
     /// `n` bytes whose content is not in the capture.
     Gap(u64),
+    /// A tapped count stream: bytes seen for the first time, at their stream offset, in
+    /// arrival order (not necessarily in stream order).
+    Tapped(u64, &'a [u8]),
 }
 
 /// Out-of-order content bytes held across all streams, against their bound. Holding adds
@@ -151,6 +154,11 @@ pub struct Reassembler {
     /// Count mode: the first in-order bytes.
     pub preview: Vec<u8>,
     preview_done: bool,
+    /// Count mode: hand every new byte to the caller ([`Chunk::Tapped`]) as it arrives.
+    tap: bool,
+    /// A tapped stream's offsets moved after bytes were tapped (a late SYN): the offsets
+    /// tapped before are wrong.
+    pub tap_moved: bool,
 }
 
 impl Reassembler {
@@ -169,7 +177,20 @@ impl Reassembler {
             forced_skips: 0,
             preview: Vec::new(),
             preview_done: limits.preview_bytes == 0,
+            tap: false,
+            tap_moved: false,
         }
+    }
+
+    /// Count mode: also hand new bytes to the caller as they arrive (file extraction,
+    /// hashing); it puts them in order itself.
+    pub fn set_tap(&mut self, tap: bool) {
+        self.tap = tap && !self.content;
+    }
+
+    /// New bytes are tapped.
+    pub fn tapped(&self) -> bool {
+        self.tap
     }
 
     /// Next offset expected in order.
@@ -208,6 +229,7 @@ impl Reassembler {
     pub fn into_content(&mut self) -> Vec<u8> {
         debug_assert!(self.preview_is_whole());
         self.content = true;
+        self.tap = false;
         self.preview_done = true;
         std::mem::take(&mut self.preview)
     }
@@ -223,7 +245,7 @@ impl Reassembler {
     /// the segment starts at [`Reassembler::next`].
     #[inline]
     pub fn append_counted(&mut self, captured: &[u8], wire_len: u64) {
-        debug_assert!(!self.content && self.held.is_empty());
+        debug_assert!(!self.content && !self.tap && self.held.is_empty());
         let wire_len = wire_len.max(captured.len() as u64);
         let from = self.next;
         let end = from.saturating_add(wire_len);
@@ -329,6 +351,15 @@ impl Reassembler {
                 self.next = b;
                 self.drain(budget, out);
             } else {
+                if self.tap {
+                    // Out of order: the tap gets them now, the ranges are held.
+                    let data_end = b.min(seg_start + captured.len() as u64).max(a);
+                    if data_end > a {
+                        let bytes =
+                            &captured[(a - seg_start) as usize..(data_end - seg_start) as usize];
+                        out(Chunk::Tapped(a, bytes));
+                    }
+                }
                 self.hold(seg_start, captured, a, b, stamp, budget);
             }
         }
@@ -351,6 +382,7 @@ impl Reassembler {
         for (k, p) in held {
             self.held.insert(k + delta, p);
         }
+        self.tap_moved |= self.tap;
         if self.next > 0 {
             // What was delivered in order now sits after a hole at the real start.
             self.hold_range(delta, delta + self.next);
@@ -420,6 +452,9 @@ impl Reassembler {
         let data_end = to.min(have_end).max(from);
         if data_end > from {
             let bytes = &captured[(from - seg_start) as usize..(data_end - seg_start) as usize];
+            if self.tap {
+                out(Chunk::Tapped(from, bytes));
+            }
             self.emit_bytes(bytes, stamp, out);
         }
         if to > data_end {
@@ -591,7 +626,57 @@ mod tests {
         match c {
             Chunk::Bytes(b, _) => text.push_str(&String::from_utf8_lossy(b)),
             Chunk::Gap(n) => text.push_str(&format!("#{n}")),
+            Chunk::Tapped(..) => text.push('?'),
         }
+    }
+
+    /// A tapped count stream hands over each byte once, at its offset, as it arrives
+    /// (out of order, retransmitted, overlapping), and still only counts.
+    #[test]
+    fn a_tapped_count_stream_hands_over_each_byte_once() {
+        let limits = StreamLimits {
+            max_held_bytes: 1 << 20,
+            max_held_ranges: 64,
+            preview_bytes: 4,
+        };
+        let mut r = Reassembler::new(false, limits);
+        r.set_tap(true);
+        let mut budget = HeldBudget::new(1 << 20);
+        let mut got: Vec<(u64, Vec<u8>)> = Vec::new();
+        let segs: &[(i64, &[u8])] = &[
+            (0, b"abcd"),
+            (8, b"ijkl"),
+            (0, b"abcd"),
+            (6, b"ghij"),
+            (4, b"efgh"),
+            (12, b"mn"),
+        ];
+        for (off, data) in segs {
+            r.insert(
+                *off,
+                data,
+                data.len() as u64,
+                Stamp::default(),
+                &mut budget,
+                &mut |c| {
+                    if let Chunk::Tapped(o, b) = c {
+                        got.push((o, b.to_vec()));
+                    } else {
+                        panic!("a count stream delivers nothing else: {c:?}");
+                    }
+                },
+            );
+        }
+        let mut whole = vec![0u8; 14];
+        let mut covered = 0;
+        for (o, b) in &got {
+            whole[*o as usize..*o as usize + b.len()].copy_from_slice(b);
+            covered += b.len();
+        }
+        assert_eq!(covered, 14, "{got:?}");
+        assert_eq!(&whole, b"abcdefghijklmn");
+        assert_eq!(r.seen, 14);
+        assert_eq!(r.preview, b"abcd");
     }
 
     #[test]

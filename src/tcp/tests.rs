@@ -34,6 +34,7 @@ impl FlowHandler for Recorder {
             token: self.opened.len() as u32 - 1,
             content: self.content,
             sniff: false,
+            tap: false,
         }
     }
     fn stream(&mut self, _token: u32, side: Side, event: StreamEvent<'_>, _stamp: Stamp) {

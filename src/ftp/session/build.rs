@@ -34,7 +34,7 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
             record,
         )
     });
-    let (bytes, missed, duration, preview) = match &data {
+    let (bytes, missed, duration, preview, content) = match &data {
         Some(d) => {
             let server_side = if d.tcp.orig == d.server {
                 Side::Orig
@@ -51,9 +51,10 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
                 Some(st.missed_bytes).filter(|&m| m > 0),
                 Some(d.tcp.duration()),
                 d.tcp.preview(from).to_vec(),
+                d.tcp.content.as_ref().and_then(|c| c[from.idx()].clone()),
             )
         }
-        None => (None, None, None, Vec::new()),
+        None => (None, None, None, Vec::new(), None),
     };
     // PROT P: the data connection opens with a TLS handshake, whichever side sends first.
     let encrypted = data.as_ref().is_some_and(|d| {
@@ -117,6 +118,7 @@ fn transfer_model(core: &SessionCore, t: usize, link: Option<(&ConnLink, ConnRec
         encrypted,
         preview,
         listing,
+        content,
     }
 }
 

@@ -74,6 +74,7 @@ fn conn_record(
         segments: Vec::new(),
         segments_not_noted: 0,
         preview: [Vec::new(), Vec::new()],
+        content: None,
     }
 }
 

@@ -123,11 +123,19 @@ pub struct FileFacts {
     pub sha256: Option<String>,
 }
 
-/// The content facts of `t`, for `mime_type`, `analyzers` and the hashes. A [`Transfer`]
-/// carries none today, so all are unset (`-`); at merge the lead wires this one function
-/// to the per-transfer content facts that `--extract` computes (hashes, MIME by content).
-pub fn file_facts(_t: &Transfer) -> FileFacts {
-    FileFacts::default()
+/// The content facts of `t`, for `mime_type`, `analyzers` and the hashes: those the
+/// content hook computed (`--zeek-logs` and `--extract` turn it on), unset (`-`) when the
+/// transfer has none (no data connection, or TLS bytes whose hashes say nothing of the file).
+pub fn file_facts(t: &Transfer) -> FileFacts {
+    match &t.content {
+        Some(c) if !t.encrypted => FileFacts {
+            mime_type: c.mime_type.clone(),
+            md5: Some(c.md5.clone()),
+            sha1: Some(c.sha1.clone()),
+            sha256: Some(c.sha256.clone()),
+        },
+        _ => FileFacts::default(),
+    }
 }
 
 /// Zeek-like identifier: `prefix` and 96 bits in base62, from `key`'s hash.
