@@ -4,11 +4,12 @@
 # checks and the differential test), vsftpd, lftp and curl (real servers and clients),
 # libpcap-dev (the `live` feature), iproute2 and ethtool (network namespaces), openssl (a
 # certificate for the FTPS recording), nftables (the firewall and NAT recordings); Python:
-# pyftpdlib (a real server).
+# pyftpdlib (a real server); groff-base and zsh (the man page is rendered and the zsh
+# completion script parsed by tests/install.rs).
 set -euo pipefail
 
 need_apt=()
-for pkg in tcpdump tshark vsftpd lftp curl libpcap-dev iproute2 ethtool openssl nftables python3; do
+for pkg in tcpdump tshark vsftpd lftp curl libpcap-dev iproute2 ethtool openssl nftables python3 groff-base zsh; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
