@@ -101,7 +101,11 @@ fn zsh_and_fish_completions_name_every_subcommand() {
         eprintln!("zsh not installed (scripts/setup.sh installs it): syntax not checked");
     }
     let bad = run(&["completions", "tcsh"]);
-    assert_eq!(bad.status.code(), Some(2), "an unknown shell is a usage error");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
 }
 
 /// The man page as text, rendered by groff; `None` without groff.

@@ -97,6 +97,7 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             stats: args.output.stats,
             advice: args.output.advice,
             lang: args.output.lang,
+            width: crate::report::fit::output_width(args.output.output.is_none()),
         },
         ftp_ports: &args.limits.ftp_ports,
         stop,

@@ -90,7 +90,11 @@ fn one_page(mut cmd: clap::Command) -> io::Result<Vec<u8>> {
     man.render_options_section(&mut page)?;
     man.render_subcommands_section(&mut page)?;
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        writeln!(page, ".SH \"COMMAND: FTPFLOW {}\"", sub.get_name().to_uppercase())?;
+        writeln!(
+            page,
+            ".SH \"COMMAND: FTPFLOW {}\"",
+            sub.get_name().to_uppercase()
+        )?;
         let mut part = Vec::new();
         let man = clap_mangen::Man::new(sub.clone());
         man.render_synopsis_section(&mut part)?;

@@ -46,6 +46,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         stats: args.output.stats,
         advice: args.output.advice,
         lang: args.output.lang,
+        width: crate::report::fit::output_width(args.output.output.is_none()),
     };
     // The report and the packet file must not be the same file; each is written under a
     // temporary name and put in place only when the capture ends cleanly.

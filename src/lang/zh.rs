@@ -745,4 +745,9 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "AUTH was accepted ({n}): the control connection is encrypted from here on; commands, replies and data-connection announcements can no longer be read",
         "AUTH 已被接受（{}）：从这里开始控制连接被加密；命令、响应和数据连接的地址通告都无法再读到",
     ),
+    // --- terminal width (issue 16, part "term"): the narrow timeline's column header ---
+    (
+        "step       time frame connection",
+        "步骤       时间  帧号 连接",
+    ),
 ];

@@ -13,6 +13,7 @@
 //! sink for library callers that want the whole [`Report`](crate::model::Report).
 
 pub mod collect;
+pub mod fit;
 pub mod fmt;
 pub mod json;
 pub mod jsonl;
@@ -59,6 +60,9 @@ pub struct RenderOptions {
     pub advice: Option<crate::advice::Syntax>,
     /// Language of the human-readable text (`--lang`).
     pub lang: crate::lang::Lang,
+    /// Fit the timeline and tables to this many columns (a terminal's width or
+    /// `COLUMNS`: [`fit::output_width`]); `None` keeps the fixed layout.
+    pub width: Option<usize>,
 }
 
 /// The sink that writes `format` to `out`. `flush_each`: flush after each session (a pipe
@@ -71,6 +75,13 @@ pub fn sink(
     flush_each: bool,
     json_element: bool,
 ) -> Box<dyn Sink> {
+    // Text for a terminal: every line fits its width, whatever drew it.
+    let out: Box<dyn Write> = match (opts.width, format) {
+        (Some(w), Format::Timeline | Format::Table | Format::Stats) => {
+            Box::new(fit::FitWriter::new(out, w))
+        }
+        _ => out,
+    };
     let after = match format {
         Format::Timeline | Format::Table => stats::After::Text,
         Format::Jsonl => stats::After::JsonLine,

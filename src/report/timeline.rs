@@ -57,6 +57,8 @@ pub struct TimelineSink {
     full_listing: bool,
     advisor: crate::advice::Advisor,
     syntax: Option<crate::advice::Syntax>,
+    /// Where the columns go (fitted to a terminal, or the fixed layout).
+    layout: Layout,
 }
 
 impl TimelineSink {
@@ -77,6 +79,7 @@ impl TimelineSink {
             full_listing: opts.full_listing,
             advisor: crate::advice::Advisor::new(),
             syntax: opts.advice,
+            layout: Layout::new(opts.width),
         }
     }
 
@@ -114,12 +117,12 @@ impl TimelineSink {
         );
         let title = self.lang.tr(&title);
         writeln!(self.out, "{}", self.st.bold(&format!("━━ {title} ━━")))?;
-        writeln!(
-            self.out,
-            "{}",
-            self.st
-                .dim(&self.lang.tr(" step        time   frame  connection"))
-        )
+        let columns = if self.layout.narrow {
+            "step       time frame connection"
+        } else {
+            " step        time   frame  connection"
+        };
+        writeln!(self.out, "{}", self.st.dim(&self.lang.tr(columns)))
     }
 
     fn step(&mut self, s: &Session, step: &Step<'_>) -> io::Result<()> {
@@ -127,10 +130,14 @@ impl TimelineSink {
             self.title(s)?;
         }
         let st = &self.st;
+        let layout = self.layout;
         let ctx = Ctx {
             index: &self.index,
             full_listing: self.full_listing,
             lang: self.lang,
+            body: layout.body,
+            roles: (layout.narrow && s.client.ip != s.server.ip)
+                .then_some((s.client.ip, s.server.ip)),
         };
         let mut d = describe(s, step, &mut self.last_command, st, &ctx);
         if !self.lang.is_en() && !matches!(step.kind, StepKind::Finding(_)) {
@@ -145,9 +152,18 @@ impl TimelineSink {
             }
         }
         // Where a step's words begin: under the connection column.
-        const INDENT: &str = "                           ";
-        let indent = INDENT;
-        let prefix = if step.numbered() {
+        let indent = &" ".repeat(layout.prefix);
+        let prefix = if !step.numbered() {
+            indent.to_string()
+        } else if layout.narrow {
+            self.n += 1;
+            format!(
+                "{:>4} {:>10.6} {:>5} ",
+                self.n,
+                step.ts.secs_since(self.t0),
+                step.frame
+            )
+        } else {
             self.n += 1;
             format!(
                 "{:>5} {:>11.6} {:>7}  ",
@@ -155,11 +171,9 @@ impl TimelineSink {
                 step.ts.secs_since(self.t0),
                 step.frame
             )
-        } else {
-            indent.to_string()
         };
         match &d.why {
-            Some(why) if visible_len(&d.head) + visible_len(why) + 3 <= LINE_WIDTH => {
+            Some(why) if visible_len(&d.head) + visible_len(why) + 3 <= layout.body => {
                 writeln!(
                     self.out,
                     "{prefix}{}   {}",
@@ -169,7 +183,7 @@ impl TimelineSink {
             }
             Some(why) => {
                 writeln!(self.out, "{prefix}{}", d.head)?;
-                for (i, line) in wrap(why, LINE_WIDTH - 2).iter().enumerate() {
+                for (i, line) in wrap(why, layout.body - 2).iter().enumerate() {
                     let mark = if i == 0 { "↳ " } else { "  " };
                     writeln!(self.out, "{indent}{}", st.dim(&format!("{mark}{line}")))?;
                 }
@@ -376,8 +390,50 @@ impl Sink for TimelineSink {
 
 use fmt::plural;
 
-/// Width of the descriptive part of a timeline line (after step, time and frame).
+/// Width of the descriptive part of a timeline line (after step, time and frame) when the
+/// output is not fitted to a terminal.
 const LINE_WIDTH: usize = 120;
+
+/// Terminals narrower than this get the narrow layout.
+const NARROW: usize = 100;
+
+/// Where a timeline's columns go.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// Columns of `step time frame` before a step's words, and the indent of the lines
+    /// under a step.
+    prefix: usize,
+    /// Columns of a step's words.
+    body: usize,
+    /// Narrow terminals: compact step columns, and the session's client and server named
+    /// by role in the steps (the session's title gives their addresses).
+    narrow: bool,
+}
+
+impl Layout {
+    /// The fixed layout for `None`; else one that fills `width` columns.
+    fn new(width: Option<usize>) -> Layout {
+        const WIDE: usize = 27;
+        const COMPACT: usize = 22;
+        match width {
+            None => Layout {
+                prefix: WIDE,
+                body: LINE_WIDTH,
+                narrow: false,
+            },
+            Some(w) if w < NARROW => Layout {
+                prefix: COMPACT,
+                body: w.max(super::fit::MIN_WIDTH) - COMPACT,
+                narrow: true,
+            },
+            Some(w) => Layout {
+                prefix: WIDE,
+                body: w - WIDE,
+                narrow: false,
+            },
+        }
+    }
+}
 
 /// Columns a terminal gives `s` (ANSI colour codes take none; CJK characters two).
 fn visible_len(s: &str) -> usize {
@@ -411,6 +467,28 @@ struct Ctx<'a> {
     index: &'a StepIndex,
     full_listing: bool,
     lang: Lang,
+    /// Columns of a step's words.
+    body: usize,
+    /// Narrow layout: the session's client and server addresses, named by role.
+    roles: Option<(std::net::IpAddr, std::net::IpAddr)>,
+}
+
+impl Ctx<'_> {
+    /// An endpoint in a step's head: `client:51299` for the session's client in the
+    /// narrow layout, the address otherwise.
+    fn ep(&self, e: Endpoint) -> String {
+        let role = match self.roles {
+            Some((client, _)) if e.ip == client => "client",
+            Some((_, server)) if e.ip == server => "server",
+            _ => return e.to_string(),
+        };
+        let role = match (self.lang.is_en(), role) {
+            (true, r) => r,
+            (false, "client") => "客户端",
+            (false, _) => "服务器",
+        };
+        format!("{role}:{}", e.port)
+    }
 }
 
 fn describe(
@@ -432,8 +510,10 @@ fn describe(
         } => {
             let flags = ["SYN", "SYN-ACK", "ACK"][(n - 1) as usize];
             let head = format!(
-                "{:<9} handshake {n}/3  {flags:<7}  {from} → {to}",
-                scope.label()
+                "{:<9} handshake {n}/3  {flags:<7}  {} → {}",
+                scope.label(),
+                ctx.ep(from),
+                ctx.ep(to)
             );
             Described::new(head, Some(handshake_words(s, scope, n, from, conn)))
         }
@@ -441,8 +521,10 @@ fn describe(
             scope, n, from, to, ..
         } => {
             let head = format!(
-                "{:<9} handshake 1/3  SYN      {from} → {to}   (sent again, try {})",
+                "{:<9} handshake 1/3  SYN      {} → {}   (sent again, try {})",
                 scope.label(),
+                ctx.ep(from),
+                ctx.ep(to),
                 n + 1
             );
             let why = match scope {
@@ -616,9 +698,11 @@ fn describe(
             };
             let extra = note.note.map(|n| format!(" ({n})")).unwrap_or_default();
             let head = st.dim(&format!(
-                "{:<9} segment  {:<9} {from} → {to}  {what}{extra}",
+                "{:<9} segment  {:<9} {} → {}  {what}{extra}",
                 scope.label(),
-                note.flags
+                note.flags,
+                ctx.ep(from),
+                ctx.ep(to)
             ));
             Described::new(head, None)
         }
@@ -641,9 +725,11 @@ fn describe(
             let why = close_words(conn, n, step.kind, step.from, from, to, client, step, of);
             let complete = conn.close.as_ref().is_some_and(|c| c.complete);
             let head = format!(
-                "{:<9} close {n}/{of}{}  {kind:<7}  {from} → {to}",
+                "{:<9} close {n}/{of}{}  {kind:<7}  {} → {}",
                 scope.label(),
                 if complete { "" } else { "?" },
+                ctx.ep(from),
+                ctx.ep(to)
             );
             Described::new(head, Some(why))
         }
@@ -660,7 +746,7 @@ fn describe(
             };
             let mut d = Described::new(String::new(), None);
             let message = lang.tr(&safe::prose(&f.message)).into_owned();
-            for (i, line) in wrap(&message, LINE_WIDTH - 2).iter().enumerate() {
+            for (i, line) in wrap(&message, ctx.body - 2).iter().enumerate() {
                 if i == 0 {
                     d.head = paint(&format!("{mark} {line}"));
                 } else {
