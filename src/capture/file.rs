@@ -51,6 +51,7 @@
 
 use super::ahead;
 pub use super::ahead::ReadAhead;
+use super::counted::Counted;
 use super::gunzip::Gunzip;
 use super::magic::{self, Format};
 use super::{InputProblem, InputSummary, LinkType, RawFrame, dlt_name};
@@ -92,12 +93,26 @@ pub fn read_input(
     match input {
         // A pipe is read as its data comes (each step shown as it happens), never a chunk
         // ahead.
-        Input::Stdin => read_stream(name, Box::new(io::stdin()), None, first_number, None, sink),
+        Input::Stdin => read_stream(
+            name,
+            Box::new(Counted(io::stdin())),
+            None,
+            first_number,
+            None,
+            sink,
+        ),
         Input::Path(path) => match std::fs::File::open(path) {
             Ok(f) => {
                 // A regular file can be read ahead at offsets, by both threads.
                 let file = f.metadata().is_ok_and(|m| m.is_file()).then_some(&f);
-                read_stream(name, Box::new(&f), file, first_number, read_ahead, sink)
+                read_stream(
+                    name,
+                    Box::new(Counted(&f)),
+                    file,
+                    first_number,
+                    read_ahead,
+                    sink,
+                )
             }
             Err(e) => {
                 let mut summary = InputSummary::new(name);

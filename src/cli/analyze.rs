@@ -11,13 +11,15 @@
 
 use super::exit::{CliError, Exit};
 use super::output::{PendingFile, report_writer};
+use super::progress::{self, Progress};
 use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, use_color};
 use crate::analyze::{Analyzer, Config};
+use crate::capture::counted::Counted;
 use crate::capture::{Input, InputProblem, ReadAhead};
 use crate::report::{self, Format, RenderOptions, safe};
 use std::cell::RefCell;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -34,6 +36,19 @@ struct Job<'a> {
     stop: Option<Arc<AtomicBool>>,
     /// The capture is one element of a JSON array (`--separate --format json`).
     json_element: bool,
+    /// The progress shown on stderr, if any.
+    progress: Option<Progress>,
+}
+
+impl Job<'_> {
+    /// Prints a note on stderr (translated), past the progress bar if one is shown.
+    fn note(&self, note: &str) {
+        let line = self.opts.lang.tr(&safe::prose(note)).into_owned();
+        match &self.progress {
+            Some(p) => p.note(&line),
+            None => eprintln!("{line}"),
+        }
+    }
 }
 
 /// How the analysis of one capture ended.
@@ -80,7 +95,14 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         Some(path) => Some(PendingFile::plan(path, &input_paths, "-o")?),
         None => None,
     };
-    let out = report_writer(pending.as_ref())?;
+    let progress = start_progress(&args, &inputs);
+    let out = match &progress {
+        // The report and the bar share the terminal: the bar steps aside for each line.
+        Some(p) if pending.is_none() && io::stdout().is_terminal() => {
+            Box::new(io::BufWriter::new(p.stdout()))
+        }
+        _ => report_writer(pending.as_ref())?,
+    };
     // A pipe may never end: Ctrl-C or SIGTERM then ends the input and the summary follows.
     let stop = if inputs.contains(&Input::Stdin) {
         Some(stop_on_signal()?)
@@ -102,13 +124,10 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
         ftp_ports: &args.limits.ftp_ports,
         stop,
         json_element: args.separate && args.format == Format::Json,
+        progress,
     };
     if !args.separate {
-        let lang = job.opts.lang;
-        let exit = analyze_capture(&inputs, &job, out, &mut |note| {
-            eprintln!("{}", lang.tr(&safe::prose(&note)))
-        })?
-        .exit;
+        let exit = analyze_capture(&inputs, &job, out, &mut |note| job.note(&note))?.exit;
         return commit_unless_failed(pending, exit);
     }
     let joined = Rc::new(RefCell::new(Joiner::new(out, args.format)));
@@ -127,6 +146,26 @@ pub(super) fn run(args: AnalyzeArgs) -> Result<Exit, CliError> {
             Exit::combine(&outcomes.iter().map(|o| o.exit).collect::<Vec<_>>()),
         ),
     }
+}
+
+/// The progress display for this run: `--progress` lines, a bar when stderr is a terminal
+/// (unless `-q`), else none. The total is the inputs' size when every input is a file.
+fn start_progress(args: &AnalyzeArgs, inputs: &[Input]) -> Option<Progress> {
+    let mode = if args.progress {
+        progress::Mode::Lines
+    } else if !args.quiet && io::stderr().is_terminal() {
+        progress::Mode::Bar
+    } else {
+        return None;
+    };
+    let total = inputs
+        .iter()
+        .map(|i| match i {
+            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Stdin => None,
+        })
+        .sum::<Option<u64>>();
+    Some(Progress::start(mode, total))
 }
 
 /// A run that printed results puts its `-o` file in place; one that could analyse nothing
@@ -156,9 +195,8 @@ fn one_by_one(
             joiner: joined.clone(),
             started: false,
         });
-        let lang = job.opts.lang;
         let outcome = analyze_capture(std::slice::from_ref(input), job, out, &mut |note| {
-            eprintln!("{}", lang.tr(&safe::prose(&note)))
+            job.note(&note)
         })?;
         outcomes.push(outcome);
         if outcome.output_closed {
@@ -228,7 +266,7 @@ fn in_parallel(
             waiting[i] = Some(done);
             while let Some(Some(done)) = waiting.get_mut(turn).map(Option::take) {
                 for note in &done.notes {
-                    eprintln!("{}", job.opts.lang.tr(&safe::prose(note)));
+                    job.note(note);
                 }
                 let mut output = done.output;
                 let written = done.outcome.and_then(|outcome| {
@@ -274,13 +312,16 @@ fn analyze_capture(
     let from_pipe = inputs.contains(&Input::Stdin);
     let sink = report::sink(job.format, &job.opts, out, from_pipe, job.json_element);
     let mut analyzer = Analyzer::with_sink(job.cfg.clone(), sink);
+    if let Some(p) = &job.progress {
+        analyzer.on_progress(p.hook());
+    }
     let (mut usable, mut damaged) = (0usize, 0usize);
     for input in inputs {
         let mut stopped_by_signal = false;
         let summary = match (input, &job.stop) {
             (Input::Stdin, Some(flag)) => {
                 let (stdin, stopped) = StoppableStdin::new(flag.clone());
-                let summary = analyzer.read_named(&input.name(), Box::new(stdin));
+                let summary = analyzer.read_named(&input.name(), Box::new(Counted(stdin)));
                 stopped_by_signal = stopped.load(Ordering::Relaxed);
                 summary
             }

@@ -18,6 +18,7 @@ pub mod install;
 #[cfg(feature = "live")]
 mod live;
 mod output;
+mod progress;
 mod signals;
 
 use std::io::{self, IsTerminal};
@@ -182,6 +183,13 @@ pub struct AnalyzeArgs {
     /// reads ahead.
     #[arg(long)]
     pub no_read_ahead: bool,
+    /// No progress bar on stderr (shown, when stderr is a terminal, for inputs that take
+    /// over a second: bytes read of the total, packets, FTP sessions).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Progress as plain lines on stderr, terminal or not (tests, logs).
+    #[arg(long, hide = true, conflicts_with = "quiet")]
+    pub progress: bool,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
