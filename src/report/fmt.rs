@@ -66,6 +66,16 @@ pub fn rate(bytes_per_sec: f64) -> String {
     }
 }
 
+/// `""` for one, `"s"` otherwise: the English plural ending.
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `n` and `word`, in the plural unless `n` is one: `1 session`, `2 sessions`.
+pub fn count(n: u64, word: &str) -> String {
+    format!("{} {word}{}", thousands(n), plural(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,14 +94,4 @@ mod tests {
         assert_eq!(duration(1.5), "1.500 s");
         assert_eq!(rate(2_500_000.0), "2.5 MB/s");
     }
-}
-
-/// `""` for one, `"s"` otherwise: the English plural ending.
-pub fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// `n` and `word`, in the plural unless `n` is one: `1 session`, `2 sessions`.
-pub fn count(n: u64, word: &str) -> String {
-    format!("{} {word}{}", thousands(n), plural(n))
 }
