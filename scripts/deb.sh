@@ -19,4 +19,5 @@ bin=target/release/ftpflow
 "$bin" completions bash > target/assets/ftpflow.bash
 "$bin" completions zsh > target/assets/_ftpflow
 "$bin" completions fish > target/assets/ftpflow.fish
-cargo deb --no-build "${variant[@]}"
+# Stripped: the release profile keeps line tables for backtraces (30 MB with them).
+cargo deb --no-build --strip "${variant[@]}"
