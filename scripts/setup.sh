@@ -6,11 +6,12 @@
 # certificate for the FTPS recording), nftables (the firewall and NAT recordings, and
 # `nft -c` on the advice's commands), iptables (`iptables-restore --test` on them); Python:
 # pyftpdlib (a real server); zat, parsezeeklogs and duckdb (tests/zeek_check.py reads the
-# --zeek-logs with them).
+# --zeek-logs with them); groff-base and zsh (the man page is rendered and the zsh
+# completion script parsed by tests/install.rs).
 set -euo pipefail
 
 need_apt=()
-for pkg in tcpdump tshark vsftpd lftp curl libpcap-dev iproute2 ethtool openssl nftables iptables python3; do
+for pkg in tcpdump tshark vsftpd lftp curl libpcap-dev iproute2 ethtool openssl nftables iptables python3 groff-base zsh; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

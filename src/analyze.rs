@@ -82,7 +82,15 @@ pub struct Analyzer {
     previous_ts: Option<Timestamp>,
     /// Set when the analysis collects its own report.
     collector: Option<Collector>,
+    /// Told the packets and FTP sessions so far every [`PROGRESS_EVERY`] packets.
+    progress: Option<ProgressHook>,
 }
+
+/// Called with the packets analysed and the FTP sessions seen so far ([`Analyzer::on_progress`]).
+pub type ProgressHook = Box<dyn FnMut(u64, u64)>;
+
+/// Packets between two calls of the progress hook (a power of two: the test is a mask).
+const PROGRESS_EVERY: u64 = 4096;
 
 impl Analyzer {
     /// An analysis that tells `sink` what it finds, as one stream of events.
@@ -116,6 +124,20 @@ impl Analyzer {
             time_back_count: 0,
             previous_ts: None,
             collector,
+            progress: None,
+        }
+    }
+
+    /// Calls `hook` with the packets analysed and the FTP sessions seen so far, every few
+    /// thousand packets and at the end of each input (a progress bar; nothing else is
+    /// done per packet).
+    pub fn on_progress(&mut self, hook: ProgressHook) {
+        self.progress = Some(hook);
+    }
+
+    fn tell_progress(&mut self) {
+        if let Some(hook) = &mut self.progress {
+            hook(self.packets, self.tracker.sessions_seen());
         }
     }
 
@@ -135,6 +157,9 @@ impl Analyzer {
             ..frame
         };
         self.packets += 1;
+        if self.packets & (PROGRESS_EVERY - 1) == 0 {
+            self.tell_progress();
+        }
         self.bytes += frame.data.len() as u64;
         self.next_frame = self.next_frame.max(frame.number + 1);
         if let Some(previous) = self.previous_ts
@@ -160,6 +185,7 @@ impl Analyzer {
         let ahead = self.read_ahead;
         let left = self.packets_left();
         let summary = read_input_at_most(input, first, ahead, left, &mut |frame| self.frame(frame));
+        self.tell_progress();
         // Frames skipped by the reader (unsupported interfaces) keep their numbers, so the
         // next input continues after all of them, as Wireshark counts.
         self.next_frame = self.next_frame.max(first + summary.numbered);
@@ -180,6 +206,7 @@ impl Analyzer {
             read_reader_at_most(name.to_string(), reader, first, None, left, &mut |frame| {
                 self.frame(frame)
             });
+        self.tell_progress();
         self.next_frame = self.next_frame.max(first + summary.numbered);
         self.inputs.push(summary);
         self.inputs.last().expect("just pushed")

@@ -31,6 +31,8 @@ fn analyze_piped(sample: &Path) -> String {
     let bytes = std::fs::read(sample).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_ftpflow"))
         .args(["analyze", "--color", "never", "-"])
+        // The fixed layout: no terminal width (COLUMNS would fit the text to it).
+        .env_remove("COLUMNS")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -54,6 +56,7 @@ fn analyze(sample: &Path, args: &[&str]) -> String {
         .args(args)
         .arg(rel)
         .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
         .output()
         .expect("run ftpflow");
     assert_eq!(

@@ -51,6 +51,7 @@
 
 use super::ahead;
 pub use super::ahead::ReadAhead;
+use super::counted::Counted;
 use super::gunzip::Gunzip;
 use super::magic::{self, Format};
 use super::{InputProblem, InputSummary, LinkType, RawFrame, dlt_name};
@@ -106,7 +107,7 @@ pub fn read_input_at_most(
         // ahead.
         Input::Stdin => read_stream(
             name,
-            Box::new(io::stdin()),
+            Box::new(Counted(io::stdin())),
             None,
             (first_number, max_packets),
             None,
@@ -117,7 +118,7 @@ pub fn read_input_at_most(
                 // A regular file can be read ahead at offsets, by both threads.
                 let file = f.metadata().is_ok_and(|m| m.is_file()).then_some(&f);
                 let at = (first_number, max_packets);
-                read_stream(name, Box::new(&f), file, at, read_ahead, sink)
+                read_stream(name, Box::new(Counted(&f)), file, at, read_ahead, sink)
             }
             Err(e) => {
                 let mut summary = InputSummary::new(name);

@@ -14,6 +14,7 @@
 //!   Wireshark's "frame N" for well-formed files ([`InputSummary::numbered`]).
 
 mod ahead;
+pub mod counted;
 pub mod file;
 pub mod gunzip;
 #[cfg(feature = "live")]

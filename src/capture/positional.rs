@@ -109,7 +109,10 @@ impl<'f> Positional<'f> {
             let dst = &mut buf[self.headroom + len..self.headroom + self.chunk];
             match self.file.read_at(dst, at + len as u64) {
                 Ok(0) => break,
-                Ok(n) => len += n,
+                Ok(n) => {
+                    len += n;
+                    super::counted::add(n);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     error = Some(e);

@@ -11,14 +11,16 @@
 
 use super::exit::{CliError, Exit};
 use super::output::{PendingFile, report_writer};
+use super::progress::{self, Progress};
 use super::signals::{StoppableStdin, stop_on_signal};
 use super::{AnalyzeArgs, no_ftp_note, use_color};
 use crate::analyze::{Analyzer, Config};
+use crate::capture::counted::Counted;
 use crate::capture::{Input, InputProblem, ReadAhead};
 use crate::report::zeek::ZeekOptions;
 use crate::report::{self, Format, RenderOptions, safe};
 use std::cell::RefCell;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -41,6 +43,19 @@ struct Job<'a> {
     tap: Option<(u32, Arc<std::sync::Mutex<super::write_session::Found>>)>,
     /// `--zeek-logs`: one folder, or with `--separate` one per input (in input order).
     zeek: Vec<ZeekOptions>,
+    /// The progress shown on stderr, if any.
+    progress: Option<Progress>,
+}
+
+impl Job<'_> {
+    /// Prints a note on stderr (translated), past the progress bar if one is shown.
+    fn note(&self, note: &str) {
+        let line = self.opts.lang.tr(&safe::prose(note)).into_owned();
+        match &self.progress {
+            Some(p) => p.note(&line),
+            None => eprintln!("{line}"),
+        }
+    }
 }
 
 /// How the analysis of one capture ended.
@@ -101,7 +116,14 @@ pub(super) fn run(mut args: AnalyzeArgs) -> Result<Exit, CliError> {
         [n, file] => Some(plan_write_session(n, file, &args, &input_paths)?),
         _ => unreachable!("clap takes two values"),
     };
-    let out = report_writer(pending.as_ref())?;
+    let progress = start_progress(&args, &inputs);
+    let out = match &progress {
+        // The report and the bar share the terminal: the bar steps aside for each line.
+        Some(p) if pending.is_none() && io::stdout().is_terminal() => {
+            Box::new(io::BufWriter::new(p.stdout()))
+        }
+        _ => report_writer(pending.as_ref())?,
+    };
     // A pipe may never end: Ctrl-C or SIGTERM then ends the input and the summary follows.
     let stop = if inputs.contains(&Input::Stdin) {
         Some(stop_on_signal()?)
@@ -119,6 +141,7 @@ pub(super) fn run(mut args: AnalyzeArgs) -> Result<Exit, CliError> {
             advice: args.output.advice,
             lang: args.output.lang,
             time_format: args.output.time_format,
+            width: crate::report::fit::output_width(args.output.output.is_none()),
         },
         ftp_ports: &args.limits.ftp_ports,
         stop,
@@ -126,11 +149,11 @@ pub(super) fn run(mut args: AnalyzeArgs) -> Result<Exit, CliError> {
         criteria,
         tap: write_session.as_ref().map(|(n, _)| (*n, Arc::default())),
         zeek: zeek_dirs(&args, &inputs)?,
+        progress,
     };
     if !args.separate {
-        let lang = job.opts.lang;
         let exit = analyze_capture(&inputs, &job, out, job.zeek.first(), &mut |note| {
-            eprintln!("{}", lang.tr(&safe::prose(&note)))
+            job.note(&note)
         })?
         .exit;
         if let (Some((n, file)), Some((_, found))) = (write_session, &job.tap)
@@ -264,6 +287,26 @@ fn zeek_dirs(args: &AnalyzeArgs, inputs: &[Input]) -> Result<Vec<ZeekOptions>, C
     Ok(dirs)
 }
 
+/// The progress display for this run: `--progress` lines, a bar when stderr is a terminal
+/// (unless `-q`), else none. The total is the inputs' size when every input is a file.
+fn start_progress(args: &AnalyzeArgs, inputs: &[Input]) -> Option<Progress> {
+    let mode = if args.progress {
+        progress::Mode::Lines
+    } else if !args.quiet && io::stderr().is_terminal() {
+        progress::Mode::Bar
+    } else {
+        return None;
+    };
+    let total = inputs
+        .iter()
+        .map(|i| match i {
+            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Stdin => None,
+        })
+        .sum::<Option<u64>>();
+    Some(Progress::start(mode, total))
+}
+
 /// A run that printed results puts its `-o` file in place; one that could analyse nothing
 /// leaves the previous file as it was.
 fn commit_unless_failed(pending: Option<PendingFile>, exit: Exit) -> Result<Exit, CliError> {
@@ -291,10 +334,9 @@ fn one_by_one(
             joiner: joined.clone(),
             started: false,
         });
-        let lang = job.opts.lang;
         let zeek = job.zeek.get(index);
         let outcome = analyze_capture(std::slice::from_ref(input), job, out, zeek, &mut |note| {
-            eprintln!("{}", lang.tr(&safe::prose(&note)))
+            job.note(&note)
         })?;
         outcomes.push(outcome);
         if outcome.output_closed {
@@ -365,7 +407,7 @@ fn in_parallel(
             waiting[i] = Some(done);
             while let Some(Some(done)) = waiting.get_mut(turn).map(Option::take) {
                 for note in &done.notes {
-                    eprintln!("{}", job.opts.lang.tr(&safe::prose(note)));
+                    job.note(note);
                 }
                 let mut output = done.output;
                 let written = done.outcome.and_then(|outcome| {
@@ -419,6 +461,9 @@ fn analyze_capture(
         sink = Box::new(super::write_session::Tap::new(sink, *n, found.clone()));
     }
     let mut analyzer = Analyzer::with_sink(job.cfg.clone(), sink);
+    if let Some(p) = &job.progress {
+        analyzer.on_progress(p.hook());
+    }
     let (mut usable, mut damaged) = (0usize, 0usize);
     for input in inputs {
         if analyzer.count_reached() {
@@ -428,7 +473,7 @@ fn analyze_capture(
         let summary = match (input, &job.stop) {
             (Input::Stdin, Some(flag)) => {
                 let (stdin, stopped) = StoppableStdin::new(flag.clone());
-                let summary = analyzer.read_named(&input.name(), Box::new(stdin));
+                let summary = analyzer.read_named(&input.name(), Box::new(Counted(stdin)));
                 stopped_by_signal = stopped.load(Ordering::Relaxed);
                 summary
             }

@@ -57,6 +57,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         advice: args.output.advice,
         lang: args.output.lang,
         time_format: args.output.time_format,
+        width: crate::report::fit::output_width(args.output.output.is_none()),
     };
     // The report and the packet file must not be the same file; each is written under a
     // temporary name and put in place only when the capture ends cleanly.

@@ -14,20 +14,33 @@ use exit::{CliError, Exit};
 mod analyze;
 pub mod exit;
 pub mod explain;
+pub mod install;
 #[cfg(feature = "live")]
 mod live;
 mod output;
+mod progress;
 mod signals;
 mod write_session;
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
+/// `--version`: the version and the cargo features built in, so that a user can tell
+/// whether `live` will work before trying it.
+#[cfg(feature = "live")]
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (features: live)");
+/// `--version`: the version and the cargo features built in.
+#[cfg(not(feature = "live"))]
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (features: none; live capture not built in: cargo install --features live)"
+);
+
 /// The command line: one subcommand.
 #[derive(Debug, Parser)]
 #[command(
     name = "ftpflow",
-    version,
+    version = VERSION,
     about = "Explains every FTP session in a packet capture: handshakes, commands and replies, \
              active and passive data connections linked to their transfers, and the closes."
 )]
@@ -46,6 +59,10 @@ pub enum Command {
     Live(LiveArgs),
     /// What a reply code (425), a class (4xx) or a command (PASV) means; alone, list all.
     Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish...) to stdout.
+    Completions(install::CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write every page with --out DIR.
+    Man(install::ManArgs),
 }
 
 /// When to colour the output (`--color`).
@@ -254,6 +271,13 @@ pub struct AnalyzeArgs {
     /// reads ahead.
     #[arg(long)]
     pub no_read_ahead: bool,
+    /// No progress bar on stderr (shown, when stderr is a terminal, for inputs that take
+    /// over a second: bytes read of the total, packets, FTP sessions).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Progress as plain lines on stderr, terminal or not (tests, logs).
+    #[arg(long, hide = true, conflicts_with = "quiet")]
+    pub progress: bool,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -325,6 +349,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Analyze(args) => analyze::run(args),
         Command::Live(args) => live_command(args),
         Command::Explain(args) => explain::run(args),
+        Command::Completions(args) => install::completions(args),
+        Command::Man(args) => install::man(args),
     };
     exit::finish(result)
 }

@@ -1812,4 +1812,9 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ),
     // Part "extract" (issue 16, files out of the capture): the transfer line's note.
     ("extracted as {}", "已提取为 {}"),
+    // --- terminal width (issue 16, part "term"): the narrow timeline's column header ---
+    (
+        "step       time frame connection",
+        "步骤       时间  帧号 连接",
+    ),
 ];

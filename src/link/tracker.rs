@@ -561,6 +561,11 @@ impl Tracker {
         }
     }
 
+    /// FTP sessions seen so far (open or ended), for the progress bar.
+    pub fn sessions_seen(&self) -> u64 {
+        self.sessions.total() as u64
+    }
+
     /// Finishes what is open and gives the counters for the capture's summary.
     pub fn counts(&mut self) -> TrackerCounts {
         self.finish_sessions();

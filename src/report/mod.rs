@@ -15,6 +15,7 @@
 
 pub mod collect;
 pub mod filter;
+pub mod fit;
 pub mod fmt;
 pub mod json;
 pub mod jsonl;
@@ -65,6 +66,9 @@ pub struct RenderOptions {
     pub lang: crate::lang::Lang,
     /// How the timeline shows times (`-t`).
     pub time_format: TimeFormat,
+    /// Fit the timeline and tables to this many columns (a terminal's width or
+    /// `COLUMNS`: [`fit::output_width`]); `None` keeps the fixed layout.
+    pub width: Option<usize>,
 }
 
 /// How the timeline shows a step's time (`-t`, tshark's letters); JSON keeps RFC 3339.
@@ -140,6 +144,16 @@ impl TimeFormat {
         }
     }
 
+    /// The name of the time column.
+    pub fn label(self) -> &'static str {
+        match self {
+            TimeFormat::R | TimeFormat::Dd => "time",
+            TimeFormat::A => "time (UTC)",
+            TimeFormat::Ad => "date and time (UTC)",
+            TimeFormat::E => "epoch time",
+        }
+    }
+
     /// The timeline's column header.
     pub fn column_header(self) -> &'static str {
         match self {
@@ -161,6 +175,13 @@ pub fn sink(
     flush_each: bool,
     json_element: bool,
 ) -> Box<dyn Sink> {
+    // Text for a terminal: every line fits its width, whatever drew it.
+    let out: Box<dyn Write> = match (opts.width, format) {
+        (Some(w), Format::Timeline | Format::Table | Format::Stats) => {
+            Box::new(fit::FitWriter::new(out, w))
+        }
+        _ => out,
+    };
     let after = match format {
         Format::Timeline | Format::Table => stats::After::Text,
         Format::Jsonl => stats::After::JsonLine,

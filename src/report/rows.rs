@@ -25,6 +25,8 @@ pub struct Rows {
     spill: Option<BufWriter<File>>,
     count: usize,
     limit: usize,
+    /// Fit the table to this many columns (wrapping cells); `None`: as wide as its cells.
+    width: Option<usize>,
 }
 
 impl Rows {
@@ -43,7 +45,14 @@ impl Rows {
             spill: None,
             count: 0,
             limit,
+            width: None,
         }
+    }
+
+    /// Fits the table to `width` columns when drawn (a terminal's width), wrapping cells.
+    pub fn fit(mut self, width: Option<usize>) -> Rows {
+        self.width = width;
+        self
     }
 
     /// True when no row was added.
@@ -80,6 +89,11 @@ impl Rows {
 
     /// Draws the table.
     pub fn write(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(w) = self.width
+            && self.natural_width() > w
+        {
+            return self.write_records(out, w);
+        }
         let Some(file) = self.spill.take() else {
             let mut t = Table::new();
             t.load_style(UTF8_FULL_CONDENSED)
@@ -108,6 +122,59 @@ impl Rows {
             self.draw_row(out, &row)?;
         }
         writeln!(out, "{}", line('└', '─', '┴', '┘', &self.widths))
+    }
+
+    /// Columns the table takes drawn as a table: each cell padded by a space on both sides,
+    /// one border between cells and at both ends.
+    fn natural_width(&self) -> usize {
+        self.widths.iter().map(|w| w + 3).sum::<usize>() + 1
+    }
+
+    /// A table too wide for the terminal, drawn as one record per row (as psql's expanded
+    /// display): a title with the first cell, then a `name  value` line per other cell.
+    fn write_records(&mut self, out: &mut dyn Write, width: usize) -> io::Result<()> {
+        let mut rows: Box<dyn Iterator<Item = io::Result<Vec<String>>>> = match self.spill.take() {
+            None => Box::new(std::mem::take(&mut self.mem).into_iter().map(Ok)),
+            Some(file) => {
+                let mut file = file.into_inner().map_err(|e| e.into_error())?;
+                file.seek(io::SeekFrom::Start(0))?;
+                let mut file = BufReader::new(file);
+                let n = self.widths.len();
+                Box::new((0..self.count).map(move |_| read_row(&mut file, n)))
+            }
+        };
+        // A number column (`#`) after the first belongs in the title: `session 1 · # 2`.
+        let in_title = if self.header.get(1).is_some_and(|h| h == "#") {
+            2
+        } else {
+            1
+        };
+        let names = self
+            .header
+            .iter()
+            .skip(in_title)
+            .map(|h| h.width())
+            .max()
+            .unwrap_or(0);
+        rows.try_for_each(|row| {
+            let row = row?;
+            let title: Vec<String> = self
+                .header
+                .iter()
+                .zip(&row)
+                .take(in_title)
+                .map(|(name, cell)| format!("{name} {cell}"))
+                .collect();
+            let title = format!("─[ {} ]", title.join(" · "));
+            let rule = width.saturating_sub(title.width()).min(20);
+            writeln!(out, "{title}{}", "─".repeat(rule))?;
+            for (name, cell) in self.header.iter().zip(&row).skip(in_title) {
+                let pad = names.saturating_sub(name.width());
+                let line = format!("  {name}{}  {cell}", " ".repeat(pad));
+                writeln!(out, "{}", line.trim_end())?;
+            }
+            Ok(())
+        })
     }
 
     fn draw_row(&self, out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
@@ -161,6 +228,28 @@ mod tests {
         let mut out = Vec::new();
         t.write(&mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_table_too_wide_becomes_records_from_memory_and_from_its_file() {
+        let rows: Vec<Vec<String>> = (0..3)
+            .map(|i| vec![i.to_string(), format!("10.0.0.{i}:4000{i}"), "x".repeat(60)])
+            .collect();
+        let records = |limit: usize, width: usize| {
+            let mut t = Rows::with_limit(&["session", "client", "why"], limit).fit(Some(width));
+            for r in &rows {
+                t.push(r.clone()).unwrap();
+            }
+            let mut out = Vec::new();
+            t.write(&mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let text = records(usize::MAX, 60);
+        assert!(text.starts_with("─[ session 0 ]"), "{text}");
+        assert!(text.contains("\n  client  10.0.0.2:40002\n"), "{text}");
+        assert_eq!(text, records(0, 60), "the same from the file");
+        // Wide enough: the table itself.
+        assert_eq!(records(usize::MAX, 200), drawn(usize::MAX, &rows));
     }
 
     #[test]

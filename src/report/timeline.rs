@@ -63,9 +63,8 @@ pub struct TimelineSink {
     /// `-t`, and the time of the current session's previous numbered step (for `dd`).
     time_format: super::TimeFormat,
     previous_ts: Option<Timestamp>,
-    /// Where a step's words begin: under the connection column (27 columns with the
-    /// default 11-column time).
-    indent: String,
+    /// Where the columns go (fitted to a terminal, or the fixed layout).
+    layout: Layout,
 }
 
 impl TimelineSink {
@@ -89,7 +88,7 @@ impl TimelineSink {
             syntax: opts.advice,
             time_format: opts.time_format,
             previous_ts: None,
-            indent: " ".repeat(16 + opts.time_format.width()),
+            layout: Layout::new(opts.width, opts.time_format.width()),
         }
     }
 
@@ -128,11 +127,8 @@ impl TimelineSink {
         );
         let title = self.lang.tr(&title);
         writeln!(self.out, "{}", self.st.bold(&format!("━━ {title} ━━")))?;
-        writeln!(
-            self.out,
-            "{}",
-            self.st.dim(&self.lang.tr(self.time_format.column_header()))
-        )
+        let columns = self.layout.column_header(self.time_format);
+        writeln!(self.out, "{}", self.st.dim(&self.lang.tr(&columns)))
     }
 
     fn step(&mut self, s: &Session, step: &Step<'_>) -> io::Result<()> {
@@ -140,11 +136,15 @@ impl TimelineSink {
             self.title(s)?;
         }
         let st = &self.st;
+        let layout = self.layout;
         let ctx = Ctx {
             index: &self.index,
             full_listing: self.full_listing,
             lang: self.lang,
             verbose: self.verbose,
+            body: layout.body,
+            roles: (layout.narrow && s.client.ip != s.server.ip)
+                .then_some((s.client.ip, s.server.ip)),
         };
         let mut d = describe(s, step, &mut self.last_command, st, &ctx);
         if !self.lang.is_en() && !matches!(step.kind, StepKind::Finding(_)) {
@@ -158,17 +158,24 @@ impl TimelineSink {
                 }
             }
         }
-        let indent = &self.indent;
-        let prefix = if step.numbered() {
+        // Where a step's words begin: under the connection column.
+        let indent = &" ".repeat(layout.prefix);
+        let prefix = if !step.numbered() {
+            indent.to_string()
+        } else {
             self.n += 1;
             let time = self.time_format.show(step.ts, self.t0, self.previous_ts);
             self.previous_ts = Some(step.ts);
-            format!("{:>5} {time} {:>7}  ", self.n, step.frame)
-        } else {
-            indent.to_string()
+            if layout.narrow {
+                // One column less for the time, fewer for the step and frame numbers.
+                let w = layout.time_width;
+                format!("{:>4} {:>w$} {:>5} ", self.n, time.trim_start(), step.frame)
+            } else {
+                format!("{:>5} {time} {:>7}  ", self.n, step.frame)
+            }
         };
         match &d.why {
-            Some(why) if visible_len(&d.head) + visible_len(why) + 3 <= LINE_WIDTH => {
+            Some(why) if visible_len(&d.head) + visible_len(why) + 3 <= layout.body => {
                 writeln!(
                     self.out,
                     "{prefix}{}   {}",
@@ -178,7 +185,7 @@ impl TimelineSink {
             }
             Some(why) => {
                 writeln!(self.out, "{prefix}{}", d.head)?;
-                for (i, line) in wrap(why, LINE_WIDTH - 2).iter().enumerate() {
+                for (i, line) in wrap(why, layout.body - 2).iter().enumerate() {
                     let mark = if i == 0 { "↳ " } else { "  " };
                     writeln!(self.out, "{indent}{}", st.dim(&format!("{mark}{line}")))?;
                 }
@@ -390,8 +397,73 @@ impl Sink for TimelineSink {
 
 use fmt::plural;
 
-/// Width of the descriptive part of a timeline line (after step, time and frame).
+/// Width of the descriptive part of a timeline line (after step, time and frame) when the
+/// output is not fitted to a terminal.
 const LINE_WIDTH: usize = 120;
+
+/// Terminals narrower than this get the narrow layout.
+const NARROW: usize = 100;
+
+/// Where a timeline's columns go.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// Columns of `step time frame` before a step's words, and the indent of the lines
+    /// under a step.
+    prefix: usize,
+    /// Columns of a step's words.
+    body: usize,
+    /// Columns of the time (`-t` decides; seconds take one less in the narrow layout).
+    time_width: usize,
+    /// Narrow terminals: compact step columns, and the session's client and server named
+    /// by role in the steps (the session's title gives their addresses).
+    narrow: bool,
+}
+
+impl Layout {
+    /// The fixed layout for `None`; else one that fills `width` columns. `time`: columns
+    /// of the `-t` time format.
+    fn new(width: Option<usize>, time: usize) -> Layout {
+        // `step time frame` and their spaces: 5+1+time+1+7+2, narrow 4+1+time+1+5+1 with
+        // the seconds' column one narrower (a date or epoch time keeps its width).
+        let wide = 16 + time;
+        let narrow_time = if time == 11 { 10 } else { time };
+        let compact = 12 + narrow_time;
+        match width {
+            None => Layout {
+                prefix: wide,
+                body: LINE_WIDTH,
+                time_width: time,
+                narrow: false,
+            },
+            Some(w) if w < NARROW => Layout {
+                prefix: compact,
+                body: w.max(super::fit::MIN_WIDTH).saturating_sub(compact).max(20),
+                time_width: narrow_time,
+                narrow: true,
+            },
+            Some(w) => Layout {
+                prefix: wide,
+                body: w.saturating_sub(wide).max(20),
+                time_width: time,
+                narrow: false,
+            },
+        }
+    }
+
+    /// The column header over the steps, aligned with them.
+    fn column_header(self, time: super::TimeFormat) -> String {
+        if !self.narrow {
+            return time.column_header().to_string();
+        }
+        let w = self.time_width;
+        format!(
+            "{:>4} {:>w$} {:>5} connection",
+            "step",
+            time.label(),
+            "frame"
+        )
+    }
+}
 
 /// Columns a terminal gives `s` (ANSI colour codes take none; CJK characters two).
 fn visible_len(s: &str) -> usize {
@@ -427,6 +499,28 @@ struct Ctx<'a> {
     lang: Lang,
     /// `-v`: listings as a table of their entries ([`listing_table`]).
     verbose: bool,
+    /// Columns of a step's words.
+    body: usize,
+    /// Narrow layout: the session's client and server addresses, named by role.
+    roles: Option<(std::net::IpAddr, std::net::IpAddr)>,
+}
+
+impl Ctx<'_> {
+    /// An endpoint in a step's head: `client:51299` for the session's client in the
+    /// narrow layout, the address otherwise.
+    fn ep(&self, e: Endpoint) -> String {
+        let role = match self.roles {
+            Some((client, _)) if e.ip == client => "client",
+            Some((_, server)) if e.ip == server => "server",
+            _ => return e.to_string(),
+        };
+        let role = match (self.lang.is_en(), role) {
+            (true, r) => r,
+            (false, "client") => "客户端",
+            (false, _) => "服务器",
+        };
+        format!("{role}:{}", e.port)
+    }
 }
 
 fn describe(
@@ -448,8 +542,10 @@ fn describe(
         } => {
             let flags = ["SYN", "SYN-ACK", "ACK"][(n - 1) as usize];
             let head = format!(
-                "{:<9} handshake {n}/3  {flags:<7}  {from} → {to}",
-                scope.label()
+                "{:<9} handshake {n}/3  {flags:<7}  {} → {}",
+                scope.label(),
+                ctx.ep(from),
+                ctx.ep(to)
             );
             Described::new(head, Some(handshake_words(s, scope, n, from, conn)))
         }
@@ -457,8 +553,10 @@ fn describe(
             scope, n, from, to, ..
         } => {
             let head = format!(
-                "{:<9} handshake 1/3  SYN      {from} → {to}   (sent again, try {})",
+                "{:<9} handshake 1/3  SYN      {} → {}   (sent again, try {})",
                 scope.label(),
+                ctx.ep(from),
+                ctx.ep(to),
                 n + 1
             );
             let why = match scope {
@@ -632,9 +730,11 @@ fn describe(
             };
             let extra = note.note.map(|n| format!(" ({n})")).unwrap_or_default();
             let head = st.dim(&format!(
-                "{:<9} segment  {:<9} {from} → {to}  {what}{extra}",
+                "{:<9} segment  {:<9} {} → {}  {what}{extra}",
                 scope.label(),
-                note.flags
+                note.flags,
+                ctx.ep(from),
+                ctx.ep(to)
             ));
             Described::new(head, None)
         }
@@ -657,9 +757,11 @@ fn describe(
             let why = close_words(conn, n, step.kind, step.from, from, to, client, step, of);
             let complete = conn.close.as_ref().is_some_and(|c| c.complete);
             let head = format!(
-                "{:<9} close {n}/{of}{}  {kind:<7}  {from} → {to}",
+                "{:<9} close {n}/{of}{}  {kind:<7}  {} → {}",
                 scope.label(),
                 if complete { "" } else { "?" },
+                ctx.ep(from),
+                ctx.ep(to)
             );
             Described::new(head, Some(why))
         }
@@ -676,7 +778,7 @@ fn describe(
             };
             let mut d = Described::new(String::new(), None);
             let message = lang.tr(&safe::prose(&f.message)).into_owned();
-            for (i, line) in wrap(&message, LINE_WIDTH - 2).iter().enumerate() {
+            for (i, line) in wrap(&message, ctx.body - 2).iter().enumerate() {
                 if i == 0 {
                     d.head = paint(&format!("{mark} {line}"));
                 } else {
