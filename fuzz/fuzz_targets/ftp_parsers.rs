@@ -192,12 +192,21 @@ fn listings(data: &[u8]) {
     };
     for l in [&whole, &cut] {
         assert!(l.entries.len() as u64 + l.unparsed <= lines.len() as u64);
-        assert!(l.entries.windows(2).all(|w| w[0].line < w[1].line), "entries out of order");
+        assert!(
+            l.entries.windows(2).all(|w| w[0].line < w[1].line),
+            "entries out of order"
+        );
         for e in &l.entries {
             let line = lines[e.line];
-            assert!(contains(line, e.name.wire_bytes()), "name not from its line");
+            assert!(
+                contains(line, e.name.wire_bytes()),
+                "name not from its line"
+            );
             if let Some(t) = &e.link_target {
-                assert!(contains(line, t.wire_bytes()), "link target not from its line");
+                assert!(
+                    contains(line, t.wire_bytes()),
+                    "link target not from its line"
+                );
             }
         }
     }
