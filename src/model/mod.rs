@@ -336,6 +336,32 @@ pub struct CommandRecord {
     pub inferred: bool,
 }
 
+impl CommandRecord {
+    /// A command the capture does not show but the session implies (a reply naming it, a
+    /// data connection of an encrypted session): `verb`, no argument, no reply yet.
+    pub fn inferred(ts: Timestamp, frame: u64, verb: &str) -> CommandRecord {
+        CommandRecord {
+            ts,
+            frame,
+            command: verb.to_string(),
+            arg: None,
+            arg_len: None,
+            arg_truncated: false,
+            masked: false,
+            reply_code: None,
+            reply_text: None,
+            replies: Vec::new(),
+            data_endpoint: None,
+            port_arithmetic: None,
+            address_error: None,
+            transfer: None,
+            after_gap: false,
+            telnet_interrupt: false,
+            inferred: true,
+        }
+    }
+}
+
 /// One server reply (all lines of a multi-line reply).
 #[derive(Debug, Clone, Serialize)]
 pub struct ReplyRecord {

@@ -146,28 +146,14 @@ impl SessionCore {
                 self.actions.push(Action::Cancel(e));
             }
         }
-        let n = self.negotiations.len();
-        self.negotiations.push(Negotiation {
-            command_index: setup.unwrap_or(cmd),
-            setup: setup_name,
+        let n = self.push_taken_link(
+            (setup.unwrap_or(cmd), setup_name),
             mode,
-            announced: listener,
-            arithmetic: None,
-            ts: opened,
-            frame: record.first_frame,
-            expectation: None,
-            owner: Some(t),
-            spent: true,
-            conn: Some(Box::new(ConnLink {
-                link: LinkNote {
-                    exact: false,
-                    note: Some(note),
-                },
-                listener,
-                connector,
-                record: Some(record),
-            })),
-        });
+            (connector, listener),
+            t,
+            note,
+            record,
+        );
         self.transfers[t].negotiation = Some(n);
         None
     }
@@ -213,25 +199,9 @@ impl SessionCore {
         let growth = self.commands_growth();
         self.grow_commands(growth);
         self.commands.push(CommandRecord {
-            ts: opened,
-            frame: record.first_frame,
-            command: UNKNOWN_VERB.to_string(),
-            arg: None,
-            arg_len: None,
-            arg_truncated: false,
-            masked: false,
-            reply_code: None,
-            reply_text: None,
-            replies: Vec::new(),
-            data_endpoint: None,
-            port_arithmetic: None,
-            address_error: None,
             transfer: Some(t as u32 + 1),
-            after_gap: false,
-            telnet_interrupt: false,
-            inferred: true,
+            ..CommandRecord::inferred(opened, record.first_frame, UNKNOWN_VERB)
         });
-        let n = self.negotiations.len();
         let who = match mode {
             Mode::Passive => "the client opened it: passive mode",
             Mode::Active if connector.port == 20 => {
@@ -239,30 +209,18 @@ impl SessionCore {
             }
             Mode::Active => "the server opened it: active mode",
         };
-        self.negotiations.push(Negotiation {
-            command_index: index,
-            setup: UNKNOWN_VERB,
+        let note = format!(
+            "data connection inferred: the announcement is encrypted; a new connection from {connector} \
+             to {listener} while the encrypted session was open ({who})"
+        );
+        let n = self.push_taken_link(
+            (index, UNKNOWN_VERB),
             mode,
-            announced: listener,
-            arithmetic: None,
-            ts: opened,
-            frame: record.first_frame,
-            expectation: None,
-            owner: Some(t),
-            spent: true,
-            conn: Some(Box::new(ConnLink {
-                link: LinkNote {
-                    exact: false,
-                    note: Some(format!(
-                        "data connection inferred: the announcement is encrypted; a new connection from {connector} \
-                         to {listener} while the encrypted session was open ({who})"
-                    )),
-                },
-                listener,
-                connector,
-                record: Some(record),
-            })),
-        });
+            (connector, listener),
+            t,
+            note,
+            record,
+        );
         self.transfers.push(TransferState {
             command_index: index,
             direction,
@@ -276,5 +234,44 @@ impl SessionCore {
             inferred: true,
         });
         None
+    }
+}
+
+impl SessionCore {
+    /// Records a data connection linked without its announcement (by timing, or by
+    /// inference in an encrypted session) as a spent negotiation of transfer `owner`, set up
+    /// by command `command_index` (`setup`, `?` when unknown), with an inexact link that says
+    /// why. Returns the negotiation's index.
+    fn push_taken_link(
+        &mut self,
+        (command_index, setup): (usize, &'static str),
+        mode: Mode,
+        (connector, listener): (Endpoint, Endpoint),
+        owner: usize,
+        note: String,
+        record: ConnRecord,
+    ) -> usize {
+        self.negotiations.push(Negotiation {
+            command_index,
+            setup,
+            mode,
+            announced: listener,
+            arithmetic: None,
+            ts: record.first_ts,
+            frame: record.first_frame,
+            expectation: None,
+            owner: Some(owner),
+            spent: true,
+            conn: Some(Box::new(ConnLink {
+                link: LinkNote {
+                    exact: false,
+                    note: Some(note),
+                },
+                listener,
+                connector,
+                record: Some(record),
+            })),
+        });
+        self.negotiations.len() - 1
     }
 }

@@ -1188,24 +1188,10 @@ impl SessionCore {
         };
         self.finding(FindingKind::CommandLost, msg, ts, frame);
         let index = self.commands.len();
+        // It stands where the capture lost bytes.
         self.commands.push(CommandRecord {
-            ts,
-            frame,
-            command: verb.to_string(),
-            arg: None,
-            arg_len: None,
-            arg_truncated: false,
-            masked: false,
-            reply_code: None,
-            reply_text: None,
-            replies: Vec::new(),
-            data_endpoint: None,
-            port_arithmetic: None,
-            address_error: None,
-            transfer: None,
             after_gap: true,
-            telnet_interrupt: false,
-            inferred: true,
+            ..CommandRecord::inferred(ts, frame, verb)
         });
         if verb == "USER" {
             push_tight(&mut self.login_attempts, LoginAttempt::unknown(ts, frame));
