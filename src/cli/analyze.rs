@@ -73,6 +73,12 @@ pub(super) fn run(mut args: AnalyzeArgs) -> Result<Exit, CliError> {
     }
     cfg.max_packets = args.count;
     let criteria = super::criteria(&args.keep)?;
+    super::check_drawing(
+        args.format,
+        &args.keep,
+        args.separate,
+        args.output.output.is_some(),
+    )?;
     // -r FILE (tcpdump's, tshark's) comes before the positional captures.
     let mut captures = std::mem::take(&mut args.read);
     captures.append(&mut args.captures);

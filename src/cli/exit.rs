@@ -95,9 +95,13 @@ impl CliError {
     }
 }
 
-/// A failed write to the output.
+/// A failed write to the output; a sink's refusal of what it was given (`InvalidInput`:
+/// `--format svg` with several sessions) is a usage error.
 impl From<io::Error> for CliError {
     fn from(e: io::Error) -> CliError {
+        if e.kind() == io::ErrorKind::InvalidInput {
+            return CliError::Usage(e.to_string());
+        }
         CliError::Output(e)
     }
 }

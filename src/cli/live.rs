@@ -37,6 +37,7 @@ pub fn run(args: LiveArgs) -> Result<Exit, CliError> {
         ));
     }
     let (filter, format, note) = super::live_filter(&args);
+    super::check_drawing(format, &args.keep, false, args.output.output.is_some())?;
     if let Some(note) = &note {
         eprintln!("{note}");
     }

@@ -450,6 +450,34 @@ pub fn live_filter(args: &LiveArgs) -> (String, Format, Option<String>) {
     (bpf, args.format, None)
 }
 
+/// Checks what the drawing formats need: `svg` and `mermaid` draw one session (one
+/// `--session` at most), a page or a picture is one document (no `--separate`), and an
+/// HTML or SVG document is not for a terminal.
+pub fn check_drawing(
+    format: Format,
+    keep: &FilterArgs,
+    separate: bool,
+    to_file: bool,
+) -> Result<(), CliError> {
+    let name = format!("{format:?}").to_lowercase();
+    if format.draws_one_session() && keep.sessions.len() > 1 {
+        return Err(CliError::Usage(format!(
+            "--format {name} draws one session: give one --session N (--format html draws them all)"
+        )));
+    }
+    if separate && (format.draws_one_session() || format == Format::Html) {
+        return Err(CliError::Usage(format!(
+            "--format {name} writes one document: analyse the captures together, or run once per capture"
+        )));
+    }
+    if format.is_picture() && !to_file && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(CliError::Usage(format!(
+            "--format {name} writes a document, not text for a terminal: add -o FILE (for example -o report.{name})"
+        )));
+    }
+    Ok(())
+}
+
 /// The session filter of `--session`, `--host`, `--user`.
 pub fn criteria(args: &FilterArgs) -> Result<crate::report::filter::Criteria, CliError> {
     use crate::report::filter::{Criteria, HostMatch};

@@ -38,6 +38,14 @@ pub const MISS_OPEN: char = '⟦';
 pub const MISS_CLOSE: char = '⟧';
 
 impl Lang {
+    /// The language's code for an HTML page's `lang` attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh | Lang::ZhCheck => "zh",
+        }
+    }
+
     /// True for English (nothing to translate).
     pub fn is_en(self) -> bool {
         self == Lang::En

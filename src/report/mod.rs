@@ -8,6 +8,8 @@
 //! | json | [`json::DocumentWriter`]: one document, each session when it ends | the unlinked connections, serialized |
 //! | jsonl | [`jsonl::JsonLines`]: a record per step, session, unlinked connection | nothing |
 //! | stats | [`stats::StatsOnly`]: the statistics section (`--stats` adds it to the others) | bounded counters |
+//! | html | [`html::HtmlSink`]: a page with a ladder diagram per session | the first sessions' drawings until the layout is chosen, then nothing but the session list |
+//! | svg, mermaid | [`picture::PictureSink`]: one session's ladder diagram | that session's ladder |
 //! | `--zeek-logs` | [`zeek::ZeekSink`]: Zeek's ftp.log, conn.log, files.log beside another format | nothing: rows are written as sessions end |
 //!
 //! [`sink`] chooses one; a new format is one file here and one arm there. [`collect`] is the
@@ -17,11 +19,14 @@ pub mod collect;
 pub mod filter;
 pub mod fit;
 pub mod fmt;
+pub mod html;
 pub mod json;
 pub mod jsonl;
+pub mod ladder;
 pub mod lessons;
 pub mod listing_table;
 pub mod offthread;
+pub mod picture;
 pub mod rows;
 pub mod safe;
 pub mod stats;
@@ -45,6 +50,24 @@ pub enum Format {
     Jsonl,
     /// The statistics section alone (reply codes, verbs, transfers, hosts, logins).
     Stats,
+    /// One self-contained HTML page with a ladder diagram per session (use with -o).
+    Html,
+    /// The ladder diagram of one session (--session N) as SVG.
+    Svg,
+    /// The ladder diagram of one session (--session N) as a Mermaid sequenceDiagram.
+    Mermaid,
+}
+
+impl Format {
+    /// Whether the format draws one session only (`--session N` chooses it).
+    pub fn draws_one_session(self) -> bool {
+        matches!(self, Format::Svg | Format::Mermaid)
+    }
+
+    /// Whether the format is a document that a terminal cannot show.
+    pub fn is_picture(self) -> bool {
+        matches!(self, Format::Html | Format::Svg)
+    }
 }
 
 /// What the human-readable formats show, and how.
@@ -185,7 +208,9 @@ pub fn sink(
     let after = match format {
         Format::Timeline | Format::Table => stats::After::Text,
         Format::Jsonl => stats::After::JsonLine,
-        Format::Json | Format::Stats => {
+        // A page and a picture have no place for a text section after them; the page
+        // carries the statistics itself.
+        Format::Json | Format::Stats | Format::Html | Format::Svg | Format::Mermaid => {
             return format_sink(format, opts, out, flush_each, json_element);
         }
     };
@@ -233,6 +258,13 @@ fn format_sink(
         Format::Json => Box::new(json::DocumentWriter::new(out, !json_element).advice(opts.advice)),
         Format::Jsonl => Box::new(jsonl::JsonLines::new(out, flush_each).advice(opts.advice)),
         Format::Stats => Box::new(stats::StatsOnly::new(out, opts)),
+        Format::Html => Box::new(html::HtmlSink::new(out, opts)),
+        Format::Svg => Box::new(picture::PictureSink::new(out, picture::Picture::Svg, opts)),
+        Format::Mermaid => Box::new(picture::PictureSink::new(
+            out,
+            picture::Picture::Mermaid,
+            opts,
+        )),
     }
 }
 

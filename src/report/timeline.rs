@@ -395,6 +395,123 @@ impl Sink for TimelineSink {
     }
 }
 
+/// A step in the timeline's words: what the pictures ([`super::ladder`]) show when a step is
+/// pointed at or clicked, so that a picture and the timeline never say different things.
+#[derive(Debug, Clone, Default)]
+pub struct StepWords {
+    /// The step's line (connection, arrow or handshake/close position, endpoints or text).
+    pub head: String,
+    /// Its explanation.
+    pub why: Option<String>,
+    /// Lines below it (a reply's other lines, a listing).
+    pub more: Vec<String>,
+}
+
+impl StepWords {
+    /// The words as plain lines (head, explanation, the lines below).
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![self.head.split_whitespace().collect::<Vec<_>>().join(" ")];
+        lines.extend(self.why.iter().cloned());
+        lines.extend(self.more.iter().map(|l| l.trim().to_string()));
+        lines
+    }
+}
+
+/// Tells each step of a session in the timeline's words, without colours or wrapping.
+pub struct Narrator {
+    lang: Lang,
+    verbose: bool,
+    full_listing: bool,
+    session: Option<u32>,
+    index: StepIndex,
+    last_command: Option<usize>,
+}
+
+impl Narrator {
+    /// A narrator in `opts`'s language, with `-v`'s and `--full-listing`'s details.
+    pub fn new(opts: &RenderOptions) -> Narrator {
+        Narrator {
+            lang: opts.lang,
+            verbose: opts.verbose,
+            full_listing: opts.full_listing,
+            session: None,
+            index: StepIndex::default(),
+            last_command: None,
+        }
+    }
+
+    /// The words of `step`; steps come in the session's order, as the timeline gets them.
+    pub fn words(&mut self, s: &Session, step: &Step<'_>) -> StepWords {
+        if self.session != Some(s.id) {
+            self.session = Some(s.id);
+            self.index = StepIndex::new(s);
+            self.last_command = None;
+        }
+        let ctx = Ctx {
+            index: &self.index,
+            full_listing: self.full_listing,
+            lang: self.lang,
+            verbose: self.verbose,
+            // No wrapping: a picture lays out its own lines.
+            body: usize::MAX / 4,
+            roles: None,
+        };
+        let d = describe(s, step, &mut self.last_command, &Style::new(false), &ctx);
+        let lang = self.lang;
+        if lang.is_en() || matches!(step.kind, StepKind::Finding(_)) {
+            return StepWords {
+                head: d.head,
+                why: d.why,
+                more: d.more,
+            };
+        }
+        StepWords {
+            head: lang.head(&d.head),
+            why: d.why.map(|w| lang.tr(&w).into_owned()),
+            more: d
+                .more
+                .into_iter()
+                .map(|l| {
+                    if l.starts_with('│') {
+                        l
+                    } else {
+                        lang.tr(&l).into_owned()
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A session's summary as the timeline prints it after its steps (no colours), in `lang`.
+pub fn summary_text(s: &Session, lang: Lang) -> String {
+    let mut buf = Vec::new();
+    let st = Style::new(false);
+    // Writing into memory cannot fail.
+    if lang.is_en() {
+        let _ = session_summary(s, &st, &mut buf);
+    } else {
+        let mut out = LineWriter::new(&mut buf, lang);
+        let _ = session_summary(s, &st, &mut out);
+        let _ = out.flush();
+    }
+    String::from_utf8_lossy(&buf).trim_matches('\n').to_string()
+}
+
+/// The capture's totals and warnings as the timeline ends with them (no colours), in `lang`.
+pub fn capture_text(c: &CaptureInfo, lang: Lang) -> String {
+    let mut buf = Vec::new();
+    let st = Style::new(false);
+    if lang.is_en() {
+        let _ = capture_to(&mut buf, &st, c);
+    } else {
+        let mut out = LineWriter::new(&mut buf, lang);
+        let _ = capture_to(&mut out, &st, c);
+        let _ = out.flush();
+    }
+    String::from_utf8_lossy(&buf).trim_matches('\n').to_string()
+}
+
 use fmt::plural;
 
 /// Width of the descriptive part of a timeline line (after step, time and frame) when the
