@@ -140,10 +140,18 @@ async function checkEntry(browser, entry) {
     // The list: rows built by the script, the count, a filter by client address.
     const list = () =>
       ev(() => {
+        // The rows the script built for the current filter and page (the list itself may be
+        // hidden, as for a single session).
         const rows = [...document.querySelectorAll('table#session-list tbody tr[data-session]')];
-        const visible = rows.filter((r) => r.offsetParent !== null && !r.hidden);
+        const visible = rows.filter((r) => !r.hidden && r.style.display !== 'none');
         const c = document.getElementById('session-count');
-        return { rows: rows.length, visible: visible.map((r) => Number(r.dataset.session)), count: c ? c.textContent : null };
+        const f = document.getElementById('filter');
+        return {
+          rows: rows.length,
+          visible: visible.map((r) => Number(r.dataset.session)),
+          count: c ? c.textContent : null,
+          filterShown: !!f && f.offsetParent !== null,
+        };
       }, null, 'session list');
     const numbers = (t) => (t || '').match(/\d+/g)?.map(Number) || [];
     const before = await list();
@@ -162,7 +170,19 @@ async function checkEntry(browser, entry) {
         problem(`session ${ids[ids.length - 1]}: no "client" string in #ftpflow-index`);
       } else {
         const same = index.filter((s) => String(s.client).includes(client)).length;
-        await page.fill('input#filter', client, { timeout: HANG_MS });
+        // Typed as a user would when the filter is on screen; else set as the script reads it.
+        const type = async (value) => {
+          if (before.filterShown) {
+            await page.fill('input#filter', value, { timeout: 10000 });
+          } else {
+            await ev((v) => {
+              const f = document.getElementById('filter');
+              f.value = v;
+              f.dispatchEvent(new Event('input', { bubbles: true }));
+            }, value, 'filter');
+          }
+        };
+        await type(client);
         const after = await list();
         if (!after.visible.includes(target.id)) {
           problem(`filter "${client}": the row of session ${target.id} is not shown`);
@@ -176,7 +196,7 @@ async function checkEntry(browser, entry) {
         if (ids.length > same && after.visible.length > same) {
           problem(`filter "${client}": ${after.visible.length} rows shown, ${same} sessions match`);
         }
-        await page.fill('input#filter', '', { timeout: HANG_MS });
+        await type('');
         const cleared = await list();
         if (cleared.visible.length !== before.visible.length) {
           problem(`clearing the filter shows ${cleared.visible.length} rows, ${before.visible.length} before`);
