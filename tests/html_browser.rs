@@ -333,42 +333,10 @@ fn html_reports_in_chromium() {
             })
         })
         .collect();
-    let manifest_path = dir.join("manifest.json");
-    fs::write(
-        &manifest_path,
-        serde_json::to_string_pretty(&manifest).unwrap(),
-    )
-    .unwrap();
-
-    let out = Command::new("node")
-        .arg(browser_dir().join("check_html.mjs"))
-        .arg(&manifest_path)
-        .env("FTPFLOW_CHROMIUM", chromium())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run node");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "check_html.mjs: {}\n{stderr}",
-        out.status
-    );
-    let results: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "check_html.mjs printed no JSON ({e}):\n{}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    fs::write(
-        dir.join("results.json"),
-        serde_json::to_string_pretty(&results).unwrap(),
-    )
-    .unwrap();
-    let results = results["results"].as_array().expect("results array");
-    assert_eq!(results.len(), entries.len(), "one result per report");
+    let results = check_html(&dir, &manifest);
 
     let mut failures = Vec::new();
-    for (e, r) in entries.iter().zip(results) {
+    for (e, r) in entries.iter().zip(&results) {
         let mut fail = |m: String| failures.push(format!("{}: {m}", e.name));
         for key in ["errors", "problems"] {
             for m in r[key].as_array().into_iter().flatten() {
@@ -425,6 +393,103 @@ fn html_reports_in_chromium() {
         dir.join("results.json").display(),
         failures.join("\n")
     );
+}
+
+/// Runs check_html.mjs on a manifest and returns its results, one per entry.
+fn check_html(dir: &Path, manifest: &[Value]) -> Vec<Value> {
+    let manifest_path = dir.join("manifest.json");
+    fs::write(
+        &manifest_path,
+        serde_json::to_string_pretty(manifest).unwrap(),
+    )
+    .unwrap();
+    let out = Command::new("node")
+        .arg(browser_dir().join("check_html.mjs"))
+        .arg(&manifest_path)
+        .env("FTPFLOW_CHROMIUM", chromium())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run node");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "check_html.mjs: {}\n{stderr}",
+        out.status
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check_html.mjs printed no JSON ({e}):\n{}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    fs::write(
+        dir.join("results.json"),
+        serde_json::to_string_pretty(&results).unwrap(),
+    )
+    .unwrap();
+    let results = results["results"]
+        .as_array()
+        .expect("results array")
+        .clone();
+    assert_eq!(results.len(), manifest.len(), "one result per report");
+    results
+}
+
+/// The checker itself: a report broken on purpose (a step's arrow no longer a `g.step`, a
+/// script error, a request to the network) must be reported, its intact copy not.
+#[test]
+fn html_checker_finds_a_broken_report() {
+    if let Some(why) = missing_browser_tools("playwright-core/package.json") {
+        return skip(&why);
+    }
+    let dir = out_dir("self-test");
+    let seed001 = root().join("samples/seed001-active-ls-pwd-quit.pcap");
+    let good = report(&dir, "intact", &seed001, &[], None);
+    let html = fs::read_to_string(&good.html).unwrap();
+    let broken_html = html
+        .replacen(
+            "<g class=\"step k-handshake\" data-step=\"2\"",
+            "<g class=\"stepx k-handshake\" data-step=\"2\"",
+            1,
+        )
+        .replacen(
+            "<body data-mode=\"inline\">",
+            "<body data-mode=\"inline\"><script>null.x;</script><img src=\"http://127.0.0.1:9/x.png\">",
+            1,
+        );
+    let broken = dir.join("broken.html");
+    fs::write(&broken, &broken_html).unwrap();
+    assert!(
+        broken_html.contains("stepx") && broken_html.contains("null.x"),
+        "the report's markup changed: update this test"
+    );
+    let sessions: serde_json::Map<String, Value> = good
+        .steps
+        .iter()
+        .map(|(id, n)| (id.to_string(), Value::from(*n)))
+        .collect();
+    let entry =
+        |html: &Path| serde_json::json!({ "html": html, "sessions": sessions, "probe": [1] });
+    let r = check_html(&dir, &[entry(&good.html), entry(&broken)]);
+    assert_eq!(r[0]["errors"], serde_json::json!([]), "{:#}", r[0]);
+    assert_eq!(r[0]["problems"], serde_json::json!([]), "{:#}", r[0]);
+    let want = good.steps[&1];
+    for (key, needle) in [
+        ("errors", "page error".to_string()),
+        ("errors", "request other than the report itself".to_string()),
+        ("problems", "external resource".to_string()),
+        (
+            "problems",
+            format!("{} g.step, the timeline has {want} steps", want - 1),
+        ),
+        ("problems", "no g.step for timeline steps 2".to_string()),
+    ] {
+        assert!(
+            r[1][key].to_string().contains(&needle),
+            "{key} lacks {needle:?}: {:#}",
+            r[1]
+        );
+    }
 }
 
 /// Checks that `file` is well-formed XML whose root is `<svg>` in the SVG namespace; the
