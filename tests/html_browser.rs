@@ -12,7 +12,8 @@
 //!   `window.ftpflow.show(N)`, never more than one ladder in the DOM, a bounded element count.
 //!   Speed is never asserted (benchmarks measure it).
 //! - `--format mermaid --session N`: every session of every sample is rendered by the real
-//!   Mermaid CLI (mmdc, on the same Chromium), and each SVG it writes must parse as XML.
+//!   Mermaid CLI (mmdc, on the same Chromium), and each SVG it writes must parse as XML and
+//!   hold one message per numbered timeline step.
 //! - `--format svg --session 1`: every sample's diagram parses with `xmllint` and its root
 //!   is an `<svg>` in the SVG namespace.
 //!
@@ -610,6 +611,7 @@ fn mermaid_renders_with_mermaid_cli() {
     let dir = out_dir("mermaid");
     // Every session of every sample, as one Markdown file: one browser for all diagrams.
     let mut diagrams: Vec<(String, PathBuf)> = Vec::new();
+    let mut steps_of: BTreeMap<String, u64> = BTreeMap::new();
     let mut markdown = String::from("# ftpflow --format mermaid, every sample's sessions\n");
     let mut failures = Vec::new();
     for s in samples() {
@@ -640,6 +642,7 @@ fn mermaid_renders_with_mermaid_cli() {
                 "\n## {name}\n\n```mermaid\n{}\n```\n",
                 text.trim_end()
             ));
+            steps_of.insert(name.clone(), steps[id]);
             diagrams.push((name, mmd));
         }
     }
@@ -681,6 +684,14 @@ fn mermaid_renders_with_mermaid_cli() {
         let text = fs::read_to_string(svg).unwrap_or_default();
         if text.contains("Syntax error in text") {
             failures.push(format!("{name}: Mermaid drew its syntax-error diagram"));
+        }
+        // One message (arrow and label) per numbered timeline step, as Mermaid drew them.
+        let messages = text.matches(r#"class="messageText""#).count() as u64;
+        if messages != steps_of[name] {
+            failures.push(format!(
+                "{name}: Mermaid drew {messages} messages, the timeline has {} steps",
+                steps_of[name]
+            ));
         }
     }
     eprintln!(
