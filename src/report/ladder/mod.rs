@@ -47,6 +47,8 @@ pub enum RungKind {
     Reply(u8),
     /// A transfer's bytes: one thick arrow.
     Transfer,
+    /// A transfer whose data connection was never established: no bytes, a thin arrow.
+    NoTransfer,
     /// A packet of a close; `true` for a reset.
     Close(bool),
     /// A segment noted with `-v` (a pure ACK, a data segment).
@@ -363,19 +365,14 @@ fn shape(
             (RungKind::Command, label, Some(Dir::ToServer), from, to)
         }
         StepKind::Data(t) => {
-            let what = match t.bytes {
-                Some(b) => super::fmt::bytes(b),
-                None => "no data seen".into(),
+            let what = match &t.arg {
+                Some(a) => format!(
+                    "{} {}",
+                    safe::escape(t.command.as_bytes()),
+                    safe::shorten(a.wire_bytes(), 24)
+                ),
+                None => safe::escape(t.command.as_bytes()),
             };
-            let time = t
-                .duration
-                .map(|d| format!(" · {}", super::fmt::duration(d)))
-                .unwrap_or_default();
-            let enc = if t.encrypted { " (encrypted)" } else { "" };
-            let label = cut(
-                &format!("{}: {what}{time}{enc}", safe::escape(t.command.as_bytes())),
-                LABEL_CHARS,
-            );
             let d = match t.direction {
                 Direction::Upload => Dir::ToServer,
                 Direction::Download | Direction::Listing => Dir::ToClient,
@@ -384,6 +381,25 @@ fn shape(
                 Dir::ToServer => (c.client, c.server),
                 Dir::ToClient => (c.server, c.client),
             };
+            // As the timeline says it: a connection that never opened carried nothing.
+            let state = t.data.as_ref().map_or("", |d| d.tcp.state);
+            if t.bytes.unwrap_or(0) == 0 && matches!(state, "S0" | "REJ" | "RSTOS0" | "SH") {
+                let label = cut(
+                    &format!("{what}: no data, never established ({state})"),
+                    LABEL_CHARS,
+                );
+                return (RungKind::NoTransfer, label, Some(d), from, to);
+            }
+            let bytes = match t.bytes {
+                Some(b) => super::fmt::bytes(b),
+                None => "no data seen".into(),
+            };
+            let time = t
+                .duration
+                .map(|d| format!(" · {}", super::fmt::duration(d)))
+                .unwrap_or_default();
+            let enc = if t.encrypted { " (encrypted)" } else { "" };
+            let label = cut(&format!("{what}: {bytes}{time}{enc}"), LABEL_CHARS);
             (RungKind::Transfer, label, Some(d), from, to)
         }
         StepKind::Segment { note, from, to, .. } => {

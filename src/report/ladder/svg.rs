@@ -350,7 +350,7 @@ fn arrow(out: &mut String, ladder: &Ladder, i: usize, r: &Rung, y: f64) {
     let (bx, by) = (x2 - ux * head_len, y2 - uy * head_len);
     let dash = match r.kind {
         RungKind::Reply(_) => " stroke-dasharray=\"7 4\"",
-        RungKind::Segment => " stroke-dasharray=\"2 3\"",
+        RungKind::Segment | RungKind::NoTransfer => " stroke-dasharray=\"2 3\"",
         _ => "",
     };
     let _ = write!(
@@ -481,6 +481,7 @@ fn kind_class(k: RungKind) -> &'static str {
         RungKind::Command => "k-command",
         RungKind::Reply(_) => "k-reply",
         RungKind::Transfer => "k-transfer",
+        RungKind::NoTransfer => "k-notransfer",
         RungKind::Close(false) => "k-close",
         RungKind::Close(true) => "k-reset",
         RungKind::Segment => "k-segment",
@@ -496,7 +497,7 @@ fn label_class(k: RungKind) -> &'static str {
         RungKind::Command => "cmd",
         RungKind::Transfer => "xfer",
         RungKind::Segment => "seg",
-        RungKind::Close(true) => "bad",
+        RungKind::Close(true) | RungKind::NoTransfer => "bad",
         _ => "tcp",
     }
 }
