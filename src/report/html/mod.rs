@@ -139,21 +139,14 @@ impl HtmlSink {
              <meta name=\"generator\" content=\"ftpflow {}\">\n<title>ftpflow — {}</title>\n<style>\n{STYLE}</style>\n</head>\n\
              <body data-mode=\"{mode}\">\n<header class=\"top\"><h1>ftpflow <small>{}</small></h1>\
              <p class=\"inputs\">{}</p><p class=\"started\">{}</p></header>\n\
-             <nav id=\"nav\" hidden><div class=\"filters\">\
-             <input id=\"filter\" type=\"search\" placeholder=\"filter: address, port, user, command, status\" autocomplete=\"off\">\
-             <select id=\"filter-status\"><option value=\"\">all sessions</option>\
-             <option value=\"error\">with errors</option><option value=\"warning\">with warnings</option>\
-             <option value=\"ok\">without problems</option></select>\
-             <span id=\"session-count\"></span></div>\
-             <table id=\"session-list\"><thead><tr><th>#</th><th>start</th><th>client</th><th>server</th>\
-             <th>user</th><th>mode</th><th>transfers</th><th>bytes</th><th>steps</th><th>findings</th><th>problems</th></tr></thead>\
-             <tbody></tbody></table><div id=\"pager\"></div></nav>\n<main id=\"sessions\">\n",
+             {}<main id=\"sessions\">\n",
             self.lang.code(),
             env!("CARGO_PKG_VERSION"),
             svg::esc(&names),
             env!("CARGO_PKG_VERSION"),
             svg::esc(&names),
             svg::esc(&started),
+            nav(self.lang),
         )?;
         if layout == Layout::Lazy {
             self.out.write_all(b"<div id=\"viewer\"></div>\n")?;
@@ -241,7 +234,12 @@ impl HtmlSink {
             b"<aside id=\"details\" hidden><button id=\"details-close\" title=\"close (Esc)\">\xc3\x97</button>\
               <div class=\"words\"></div><pre class=\"step-json\"></pre></aside>\n",
         )?;
+        let ui: serde_json::Map<String, serde_json::Value> = UI_WORDS
+            .iter()
+            .map(|w| (w.to_string(), json!(lang.tr(w))))
+            .collect();
         let index = json!({
+            "ui": ui,
             "sessions": self.index,
             "advice": advice,
             "capture": c,
@@ -296,6 +294,59 @@ impl Sink for HtmlSink {
             Event::Progress { .. } => Ok(()),
         }
     }
+}
+
+/// The words of the page's script, in the report's language.
+const UI_WORDS: &[&str] = &[
+    "sessions",
+    "page",
+    "previous",
+    "next",
+    "Advice",
+    "transfer",
+    "Fix",
+    "Step",
+    "frame",
+    "Finding",
+    "No FTP session in this capture.",
+    "error",
+    "warning",
+];
+
+/// The session list's filters and table head (the script fills its rows).
+fn nav(lang: Lang) -> String {
+    let tr = |w: &str| svg::esc(&lang.tr(w));
+    let heads: String = [
+        "#",
+        "start",
+        "client",
+        "server",
+        "user",
+        "mode",
+        "transfers",
+        "bytes",
+        "steps",
+        "findings",
+        "problems",
+    ]
+    .iter()
+    .map(|h| format!("<th>{}</th>", if *h == "#" { "#".into() } else { tr(h) }))
+    .collect();
+    format!(
+        "<nav id=\"nav\" hidden><div class=\"filters\">\
+         <input id=\"filter\" type=\"search\" placeholder=\"{}\" autocomplete=\"off\">\
+         <select id=\"filter-status\"><option value=\"\">{}</option>\
+         <option value=\"error\">{}</option><option value=\"warning\">{}</option>\
+         <option value=\"ok\">{}</option></select>\
+         <span id=\"session-count\"></span></div>\
+         <table id=\"session-list\"><thead><tr>{heads}</tr></thead>\
+         <tbody></tbody></table><div id=\"pager\"></div></nav>\n",
+        tr("filter: address, port, user, command, status"),
+        tr("all sessions"),
+        tr("with errors"),
+        tr("with warnings"),
+        tr("without problems"),
+    )
 }
 
 /// A session's section, without its closing tag (the steps' JSON goes before it).

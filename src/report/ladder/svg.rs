@@ -65,10 +65,13 @@ pub fn render(ladder: &Ladder, embed: Embed) -> String {
     if embed == Embed::Standalone {
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     }
-    let title = format!(
-        "Session {}: client {} → server {}",
-        ladder.session, ladder.client, ladder.server
-    );
+    let title = ladder
+        .lang
+        .tr(&format!(
+            "Session {}  client {} → server {}",
+            ladder.session, ladder.client, ladder.server
+        ))
+        .into_owned();
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ladder\" data-session=\"{}\" \
@@ -92,7 +95,7 @@ pub fn render(ladder: &Ladder, embed: Embed) -> String {
             _ => arrow(&mut out, ladder, i, rung, layout.y[i]),
         }
     }
-    advice(&mut out, &layout);
+    advice(&mut out, ladder, &layout);
     out.push_str("</svg>\n");
     out
 }
@@ -242,8 +245,8 @@ fn header(out: &mut String, ladder: &Ladder, title: &str, layout: &Layout, embed
     }
     let box_y = layout.legend_y + 18.0 * layout.legend_rows as f64;
     for (x, role, ep) in [
-        (CLIENT_X, "client", ladder.client),
-        (SERVER_X, "server", ladder.server),
+        (CLIENT_X, ladder.lang.tr("client"), ladder.client),
+        (SERVER_X, ladder.lang.tr("server"), ladder.server),
     ] {
         let _ = writeln!(
             out,
@@ -257,11 +260,15 @@ fn header(out: &mut String, ladder: &Ladder, title: &str, layout: &Layout, embed
         );
     }
     let head_y = layout.top + 16.0;
+    let tr = |w: &str| esc(&ladder.lang.tr(w));
     let _ = writeln!(
         out,
-        "<g class=\"columns\"><text x=\"{TIME_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">time</text>\
-         <text x=\"{STEP_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">step</text>\
-         <text x=\"{FRAME_X}\" y=\"{head_y:.0}\">frame</text></g>"
+        "<g class=\"columns\"><text x=\"{TIME_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">{}</text>\
+         <text x=\"{STEP_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">{}</text>\
+         <text x=\"{FRAME_X}\" y=\"{head_y:.0}\">{}</text></g>",
+        tr("time"),
+        tr("step"),
+        tr("frame")
     );
 }
 
@@ -451,7 +458,7 @@ fn callout(out: &mut String, ladder: &Ladder, i: usize, r: &Rung, sev: Severity,
     out.push_str("</g>\n");
 }
 
-fn advice(out: &mut String, layout: &Layout) {
+fn advice(out: &mut String, ladder: &Ladder, layout: &Layout) {
     if layout.advice_lines.is_empty() {
         return;
     }
@@ -460,9 +467,10 @@ fn advice(out: &mut String, layout: &Layout) {
     let _ = write!(
         out,
         "<g class=\"callout advice\"><rect x=\"16\" y=\"{y:.0}\" width=\"{:.0}\" height=\"{h:.0}\" rx=\"4\"/>\
-         <text class=\"mark\" x=\"26\" y=\"{:.0}\">Advice</text>",
+         <text class=\"mark\" x=\"26\" y=\"{:.0}\">{}</text>",
         WIDTH - 32.0,
-        y + 16.0
+        y + 16.0,
+        esc(&ladder.lang.tr("Advice"))
     );
     for (k, line) in layout.advice_lines.iter().enumerate() {
         let _ = write!(
