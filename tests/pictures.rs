@@ -322,28 +322,36 @@ fn many_sessions_make_a_lazy_page_that_holds_every_session_as_text() {
     assert_eq!(out.status.code(), Some(0));
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<body data-mode=\"lazy\">"));
-    // No diagram in the page itself: each session is a JSON text until it is chosen.
-    assert_eq!(html.matches("<svg").count(), 0);
+    // No diagram in the page itself: each session is a script's text until it is chosen.
+    let outside: String = html
+        .split("<script type=\"text/x-ftpflow-session\"")
+        .map(|part| {
+            part.split_once("</script>")
+                .map_or(part, |(_, after)| after)
+        })
+        .collect();
+    assert_eq!(outside.matches("<svg").count(), 0);
+    assert_eq!(html.matches("<svg").count(), 60);
     let chunks: Vec<&str> = html
-        .split("<script type=\"application/json\" class=\"lazy-session\" data-session=\"")
+        .split("<script type=\"text/x-ftpflow-session\" class=\"lazy-session\" data-session=\"")
         .skip(1)
         .collect();
     assert_eq!(chunks.len(), 60);
     for chunk in chunks {
-        let json = chunk
-            .split_once("\">")
-            .unwrap()
-            .1
-            .split("</script>")
-            .next()
+        let (id, rest) = chunk.split_once("\">").unwrap();
+        let section = rest.split("</script>").next().unwrap();
+        assert!(section.starts_with("<section class=\"session\""));
+        assert!(section.ends_with("</section>"));
+        let steps = html
+            .split(&format!("class=\"lazy-steps\" data-session=\"{id}\">"))
+            .nth(1)
+            .and_then(|r| r.split("</script>").next())
             .unwrap();
-        let v: serde_json::Value = serde_json::from_str(json).unwrap();
-        let section = v["html"].as_str().unwrap();
+        let steps: serde_json::Value = serde_json::from_str(steps).unwrap();
         let arrows = section.matches("<g class=\"step ").count();
         // Each step's JSON record is there for its arrow (and each finding's for its callout).
-        let records = v["steps"].as_array().unwrap().len();
         let callouts = section.matches("<g class=\"callout ").count();
-        assert_eq!(arrows + callouts, records);
+        assert_eq!(arrows + callouts, steps.as_array().unwrap().len());
         assert!(arrows >= 20, "{arrows} arrows");
     }
     let index = html

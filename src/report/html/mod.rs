@@ -12,8 +12,8 @@
 //!   every diagram is in the page, readable without script and printable. The first
 //!   sessions are held until the page's layout is known, so this costs at most that much
 //!   memory.
-//! * **lazy** — larger captures: each session is kept as a JSON text node the browser
-//!   does not lay out, and the script draws one session at a time in `#viewer`, chosen
+//! * **lazy** — larger captures: each session's drawing is kept as the text of a script
+//!   element the browser neither runs nor lays out, and the script draws one session at a time in `#viewer`, chosen
 //!   from the paginated, filterable session list. The page stays responsive with
 //!   thousands of sessions.
 //!
@@ -35,6 +35,9 @@ use std::io::{self, Write};
 pub const INLINE_SESSIONS: usize = 40;
 /// Bytes of drawings held before the page's layout is chosen; more make a lazy page.
 pub const INLINE_BYTES: usize = 6 << 20;
+
+/// Bytes of drawings past which the run says the page will be slow to open.
+pub const LARGE_PAGE: usize = 200_000_000;
 
 /// The page's style.
 pub const STYLE: &str = include_str!("report.css");
@@ -71,6 +74,8 @@ pub struct HtmlSink {
     /// The session list's entries, as JSON.
     index: Vec<serde_json::Value>,
     unlinked: Vec<String>,
+    /// Bytes of drawings written (for the note about very large pages).
+    drawn_bytes: usize,
 }
 
 impl HtmlSink {
@@ -90,6 +95,7 @@ impl HtmlSink {
             held_bytes: 0,
             index: Vec::new(),
             unlinked: Vec::new(),
+            drawn_bytes: 0,
         }
     }
 
@@ -160,6 +166,7 @@ impl HtmlSink {
     }
 
     fn write_session(&mut self, layout: Layout, d: &Drawn) -> io::Result<()> {
+        self.drawn_bytes += d.section.len() + d.steps.len();
         match layout {
             Layout::Inline => write!(
                 self.out,
@@ -167,15 +174,16 @@ impl HtmlSink {
                 d.section, d.id, d.steps
             ),
             Layout::Lazy => {
-                // The drawing as a JSON string: the browser keeps it as text until shown.
-                let section =
-                    serde_json::to_string(&format!("{}</section>", d.section)).unwrap_or_default();
-                writeln!(
+                // The drawing as the text of a script the browser neither runs nor lays
+                // out; its steps' JSON beside it. Capture text in it is escaped (`<` is
+                // `&lt;`), so nothing in it can end the script early.
+                write!(
                     self.out,
-                    "<script type=\"application/json\" class=\"lazy-session\" data-session=\"{}\">{{\"html\":{},\"steps\":{}}}</script>",
-                    d.id,
-                    script_safe(&section),
-                    d.steps
+                    "<script type=\"text/x-ftpflow-session\" class=\"lazy-session\" data-session=\"{id}\">{}</section></script>\n\
+                     <script type=\"application/json\" class=\"lazy-steps\" data-session=\"{id}\">{}</script>\n",
+                    no_script_end(&d.section),
+                    d.steps,
+                    id = d.id,
                 )
             }
         }
@@ -184,6 +192,14 @@ impl HtmlSink {
     fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
         if self.layout.is_none() {
             self.begin(Layout::Inline)?;
+        }
+        if self.drawn_bytes > LARGE_PAGE {
+            eprintln!(
+                "ftpflow: note: the HTML page holds {} MB of diagrams for {} sessions; a browser opens a page this \
+                 large slowly. --session, --host or --user keep the sessions you want",
+                self.drawn_bytes / 1_000_000,
+                self.index.len()
+            );
         }
         self.out.write_all(b"</main>\n")?;
         let lang = self.lang;
@@ -382,6 +398,16 @@ fn steps_json(ladder: &Ladder) -> String {
     }
     out.push(']');
     script_safe(&out)
+}
+
+/// HTML kept as a script's text: a `</script` (which escaping already rules out) cannot
+/// end it early.
+fn no_script_end(html: &str) -> std::borrow::Cow<'_, str> {
+    if html.to_ascii_lowercase().contains("</script") {
+        std::borrow::Cow::Owned(html.replace("</", "<\\/"))
+    } else {
+        std::borrow::Cow::Borrowed(html)
+    }
 }
 
 /// JSON text made safe inside a `<script>` element: `<`, `>` and `&` (which JSON only

@@ -70,12 +70,12 @@
     var section;
     if (lazy) {
       var chunk = document.querySelector('script.lazy-session[data-session="' + id + '"]');
+      var steps = document.querySelector('script.lazy-steps[data-session="' + id + '"]');
       if (!chunk) return false;
-      var data = JSON.parse(chunk.textContent);
-      viewer.innerHTML = data.html;
+      viewer.innerHTML = chunk.textContent;
       section = viewer.querySelector("section.session");
       stepsCache = {};
-      stepsCache[String(id)] = data.steps;
+      stepsCache[String(id)] = steps ? JSON.parse(steps.textContent) : [];
       closeDetails();
     } else {
       section = document.getElementById("session-" + id);
