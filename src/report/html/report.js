@@ -189,6 +189,10 @@
     else if (e.key === "ArrowDown" || e.key === "j") { moveSelection(1); e.preventDefault(); }
     else if (e.key === "ArrowUp" || e.key === "k") { moveSelection(-1); e.preventDefault(); }
   });
+  // Printed, the summaries and statistics are open (a closed <details> prints its title only).
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
   document.getElementById("filter").addEventListener("input", applyFilter);
   document.getElementById("filter-status").addEventListener("change", applyFilter);
 

@@ -102,7 +102,7 @@ pub fn render(ladder: &Ladder, embed: Embed) -> String {
 
 /// Where everything goes.
 struct Layout {
-    /// Height of the title, facts and legend.
+    /// Rows of the legend (three connections a row).
     legend_rows: usize,
     /// Where the legend starts: below the title (standalone) or at the top (in a page,
     /// whose heading names the session).
@@ -119,6 +119,7 @@ struct Layout {
     bottom: f64,
     /// The advice's wrapped lines.
     advice_lines: Vec<String>,
+    /// Height of the whole drawing.
     height: f64,
 }
 
@@ -256,7 +257,7 @@ fn header(out: &mut String, ladder: &Ladder, title: &str, layout: &Layout, embed
             x - 100.0,
             box_y + 16.0,
             box_y + 31.0,
-            esc(&ip_words(ep))
+            esc(&ep.ip.to_string())
         );
     }
     let head_y = layout.top + 16.0;
@@ -517,10 +518,6 @@ fn port_of(ep: crate::endpoint::Endpoint, host: crate::endpoint::Endpoint) -> St
     } else {
         ep.to_string()
     }
-}
-
-fn ip_words(ep: crate::endpoint::Endpoint) -> String {
-    ep.ip.to_string()
 }
 
 /// Word-wraps a callout's text.
