@@ -7,7 +7,7 @@
 # when present): the many-session capture (`ftpflow-synth bench --bytes 400M --sessions
 # 20000`: sessions one after another) and a SYN flood (`ftpflow-synth synflood --flows
 # 1000000`: SYNs to port 21 nobody answers). Then runs `ftpflow analyze --format F` for
-# json, jsonl, timeline and table on each, interleaved in rounds, output to /dev/null, and
+# json, jsonl, timeline, table and html on each, interleaved in rounds, output to /dev/null, and
 # prints a Markdown table: median wall time, its ratio to json's in the same run, and
 # median peak RSS (GNU time's %M). See benches/README.md.
 set -euo pipefail
@@ -48,7 +48,7 @@ FLOOD="$WORK/synflood-$FLOWS.pcap"
 RESULTS=$(mktemp)
 TIMEF=$(mktemp)
 trap 'rm -f "$RESULTS" "$TIMEF"' EXIT
-FORMATS="json jsonl timeline table"
+FORMATS="json jsonl timeline table html"
 
 for cap in "$MANY" "$FLOOD"; do
     cat "$cap" >/dev/null

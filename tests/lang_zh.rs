@@ -51,7 +51,7 @@ fn run(capture: &Path, args: &[&str]) -> String {
 }
 
 /// Every `⟦…⟧` in the output of each capture, in the timeline (plain with the statistics and
-/// the advice's commands, and -v) and table (with the statistics).
+/// the advice's commands, and -v), table (with the statistics) and HTML page.
 fn misses(files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in files {
@@ -59,6 +59,8 @@ fn misses(files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
             &["--lang", "zh-check", "--stats", "--advice", "nftables"][..],
             &["--lang", "zh-check", "-v"],
             &["--lang", "zh-check", "-f", "table", "--stats"],
+            // The page: each diagram's own words, its steps' words, summaries, advice.
+            &["--lang", "zh-check", "-F", "html"],
         ] {
             let text = run(f, args);
             let mut rest = text.as_str();

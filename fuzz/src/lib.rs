@@ -113,6 +113,8 @@ pub enum Format {
     Json,
     /// One JSON record per line.
     Jsonl,
+    /// The HTML page of ladder diagrams.
+    Html,
 }
 
 /// Options that matter to an analysis, packed in 8 bytes of fuzz input (so that a seed is
@@ -169,8 +171,12 @@ pub fn options(data: &[u8]) -> (Options, &[u8]) {
     if verbose {
         cfg.tcp.max_segment_notes = 100_000;
     }
-    let format =
-        [Format::Timeline, Format::Table, Format::Json, Format::Jsonl][usize::from(b[0] & 3)];
+    // The high bit draws the HTML page instead (its ladders come from the same steps).
+    let format = if b[0] & 0x80 != 0 {
+        Format::Html
+    } else {
+        [Format::Timeline, Format::Table, Format::Json, Format::Jsonl][usize::from(b[0] & 3)]
+    };
     let opts = Options {
         format,
         verbose,
@@ -183,7 +189,7 @@ pub fn options(data: &[u8]) -> (Options, &[u8]) {
 /// The sink of `opts.format`, writing into the returned buffer (on this thread: the
 /// fuzzer wants one thread, and the off-thread drawing has tests of its own).
 pub fn sink(opts: &Options) -> (Box<dyn ftpflow::model::events::Sink>, SharedBuf) {
-    use ftpflow::report::{RenderOptions, json, jsonl, table, timeline};
+    use ftpflow::report::{RenderOptions, html, json, jsonl, table, timeline};
     let buf = SharedBuf::default();
     let out: Box<dyn Write> = Box::new(buf.clone());
     let render = RenderOptions {
@@ -196,6 +202,7 @@ pub fn sink(opts: &Options) -> (Box<dyn ftpflow::model::events::Sink>, SharedBuf
         Format::Table => Box::new(table::TableSink::new(out, &render)),
         Format::Json => Box::new(json::DocumentWriter::new(out, true)),
         Format::Jsonl => Box::new(jsonl::JsonLines::new(out, true)),
+        Format::Html => Box::new(html::HtmlSink::new(out, &render)),
     };
     (sink, buf)
 }
@@ -212,11 +219,27 @@ pub fn check_output(format: Format, out: &[u8]) {
                 "{format:?} output is not UTF-8"
             );
         }
+        Format::Html => assert_html(out),
     }
     if !out.is_empty() {
         assert!(
             out.ends_with(b"\n"),
             "{format:?} output does not end with a line end"
         );
+    }
+}
+
+/// The page is UTF-8, complete, and each diagram in it is well-formed XML.
+fn assert_html(out: &[u8]) {
+    let text = std::str::from_utf8(out).expect("HTML output is not UTF-8");
+    assert!(
+        text.starts_with("<!DOCTYPE html>") && text.ends_with("</html>\n"),
+        "HTML page is not whole"
+    );
+    for part in text.split("<svg ").skip(1) {
+        let svg = format!("<svg {}</svg>", part.split("</svg>").next().unwrap_or(""));
+        if let Err(e) = roxmltree::Document::parse(&svg) {
+            panic!("a diagram is not XML ({e}): {svg}");
+        }
     }
 }

@@ -12,8 +12,8 @@
 //!   every diagram is in the page, readable without script and printable. The first
 //!   sessions are held until the page's layout is known, so this costs at most that much
 //!   memory.
-//! * **lazy** — larger captures: each session is kept as a JSON text node the browser
-//!   does not lay out, and the script draws one session at a time in `#viewer`, chosen
+//! * **lazy** — larger captures: each session's drawing is kept as the text of a script
+//!   element the browser neither runs nor lays out, and the script draws one session at a time in `#viewer`, chosen
 //!   from the paginated, filterable session list. The page stays responsive with
 //!   thousands of sessions.
 //!
@@ -35,6 +35,9 @@ use std::io::{self, Write};
 pub const INLINE_SESSIONS: usize = 40;
 /// Bytes of drawings held before the page's layout is chosen; more make a lazy page.
 pub const INLINE_BYTES: usize = 6 << 20;
+
+/// Bytes of drawings past which the run says the page will be slow to open.
+pub const LARGE_PAGE: usize = 200_000_000;
 
 /// The page's style.
 pub const STYLE: &str = include_str!("report.css");
@@ -71,6 +74,8 @@ pub struct HtmlSink {
     /// The session list's entries, as JSON.
     index: Vec<serde_json::Value>,
     unlinked: Vec<String>,
+    /// Bytes of drawings written (for the note about very large pages).
+    drawn_bytes: usize,
 }
 
 impl HtmlSink {
@@ -90,6 +95,7 @@ impl HtmlSink {
             held_bytes: 0,
             index: Vec::new(),
             unlinked: Vec::new(),
+            drawn_bytes: 0,
         }
     }
 
@@ -139,21 +145,14 @@ impl HtmlSink {
              <meta name=\"generator\" content=\"ftpflow {}\">\n<title>ftpflow — {}</title>\n<style>\n{STYLE}</style>\n</head>\n\
              <body data-mode=\"{mode}\">\n<header class=\"top\"><h1>ftpflow <small>{}</small></h1>\
              <p class=\"inputs\">{}</p><p class=\"started\">{}</p></header>\n\
-             <nav id=\"nav\" hidden><div class=\"filters\">\
-             <input id=\"filter\" type=\"search\" placeholder=\"filter: address, port, user, command, status\" autocomplete=\"off\">\
-             <select id=\"filter-status\"><option value=\"\">all sessions</option>\
-             <option value=\"error\">with errors</option><option value=\"warning\">with warnings</option>\
-             <option value=\"ok\">without problems</option></select>\
-             <span id=\"session-count\"></span></div>\
-             <table id=\"session-list\"><thead><tr><th>#</th><th>start</th><th>client</th><th>server</th>\
-             <th>user</th><th>mode</th><th>transfers</th><th>bytes</th><th>steps</th><th>findings</th><th>problems</th></tr></thead>\
-             <tbody></tbody></table><div id=\"pager\"></div></nav>\n<main id=\"sessions\">\n",
+             {}<main id=\"sessions\">\n",
             self.lang.code(),
             env!("CARGO_PKG_VERSION"),
             svg::esc(&names),
             env!("CARGO_PKG_VERSION"),
             svg::esc(&names),
             svg::esc(&started),
+            nav(self.lang),
         )?;
         if layout == Layout::Lazy {
             self.out.write_all(b"<div id=\"viewer\"></div>\n")?;
@@ -167,6 +166,7 @@ impl HtmlSink {
     }
 
     fn write_session(&mut self, layout: Layout, d: &Drawn) -> io::Result<()> {
+        self.drawn_bytes += d.section.len() + d.steps.len();
         match layout {
             Layout::Inline => write!(
                 self.out,
@@ -174,15 +174,16 @@ impl HtmlSink {
                 d.section, d.id, d.steps
             ),
             Layout::Lazy => {
-                // The drawing as a JSON string: the browser keeps it as text until shown.
-                let section =
-                    serde_json::to_string(&format!("{}</section>", d.section)).unwrap_or_default();
-                writeln!(
+                // The drawing as the text of a script the browser neither runs nor lays
+                // out; its steps' JSON beside it. Capture text in it is escaped (`<` is
+                // `&lt;`), so nothing in it can end the script early.
+                write!(
                     self.out,
-                    "<script type=\"application/json\" class=\"lazy-session\" data-session=\"{}\">{{\"html\":{},\"steps\":{}}}</script>",
-                    d.id,
-                    script_safe(&section),
-                    d.steps
+                    "<script type=\"text/x-ftpflow-session\" class=\"lazy-session\" data-session=\"{id}\">{}</section></script>\n\
+                     <script type=\"application/json\" class=\"lazy-steps\" data-session=\"{id}\">{}</script>\n",
+                    no_script_end(&d.section),
+                    d.steps,
+                    id = d.id,
                 )
             }
         }
@@ -191,6 +192,14 @@ impl HtmlSink {
     fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
         if self.layout.is_none() {
             self.begin(Layout::Inline)?;
+        }
+        if self.drawn_bytes > LARGE_PAGE {
+            eprintln!(
+                "ftpflow: note: the HTML page holds {} MB of diagrams for {} sessions; a browser opens a page this \
+                 large slowly. --session, --host or --user keep the sessions you want",
+                self.drawn_bytes / 1_000_000,
+                self.index.len()
+            );
         }
         self.out.write_all(b"</main>\n")?;
         let lang = self.lang;
@@ -241,7 +250,12 @@ impl HtmlSink {
             b"<aside id=\"details\" hidden><button id=\"details-close\" title=\"close (Esc)\">\xc3\x97</button>\
               <div class=\"words\"></div><pre class=\"step-json\"></pre></aside>\n",
         )?;
+        let ui: serde_json::Map<String, serde_json::Value> = UI_WORDS
+            .iter()
+            .map(|w| (w.to_string(), json!(lang.tr(w))))
+            .collect();
         let index = json!({
+            "ui": ui,
             "sessions": self.index,
             "advice": advice,
             "capture": c,
@@ -298,6 +312,59 @@ impl Sink for HtmlSink {
     }
 }
 
+/// The words of the page's script, in the report's language.
+const UI_WORDS: &[&str] = &[
+    "sessions",
+    "page",
+    "previous",
+    "next",
+    "Advice",
+    "transfer",
+    "Fix",
+    "Step",
+    "frame",
+    "Finding",
+    "No FTP session in this capture.",
+    "error",
+    "warning",
+];
+
+/// The session list's filters and table head (the script fills its rows).
+fn nav(lang: Lang) -> String {
+    let tr = |w: &str| svg::esc(&lang.tr(w));
+    let heads: String = [
+        "#",
+        "start",
+        "client",
+        "server",
+        "user",
+        "mode",
+        "transfers",
+        "bytes",
+        "steps",
+        "findings",
+        "problems",
+    ]
+    .iter()
+    .map(|h| format!("<th>{}</th>", if *h == "#" { "#".into() } else { tr(h) }))
+    .collect();
+    format!(
+        "<nav id=\"nav\" hidden><div class=\"filters\">\
+         <input id=\"filter\" type=\"search\" placeholder=\"{}\" autocomplete=\"off\">\
+         <select id=\"filter-status\"><option value=\"\">{}</option>\
+         <option value=\"error\">{}</option><option value=\"warning\">{}</option>\
+         <option value=\"ok\">{}</option></select>\
+         <span id=\"session-count\"></span></div>\
+         <table id=\"session-list\"><thead><tr>{heads}</tr></thead>\
+         <tbody></tbody></table><div id=\"pager\"></div></nav>\n",
+        tr("filter: address, port, user, command, status"),
+        tr("all sessions"),
+        tr("with errors"),
+        tr("with warnings"),
+        tr("without problems"),
+    )
+}
+
 /// A session's section, without its closing tag (the steps' JSON goes before it).
 fn section(s: &Session, ladder: &Ladder, lang: Lang) -> String {
     let summary = super::timeline::summary_text(s, lang);
@@ -331,6 +398,16 @@ fn steps_json(ladder: &Ladder) -> String {
     }
     out.push(']');
     script_safe(&out)
+}
+
+/// HTML kept as a script's text: a `</script` (which escaping already rules out) cannot
+/// end it early.
+fn no_script_end(html: &str) -> std::borrow::Cow<'_, str> {
+    if html.to_ascii_lowercase().contains("</script") {
+        std::borrow::Cow::Owned(html.replace("</", "<\\/"))
+    } else {
+        std::borrow::Cow::Borrowed(html)
+    }
 }
 
 /// JSON text made safe inside a `<script>` element: `<`, `>` and `&` (which JSON only

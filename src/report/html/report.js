@@ -6,6 +6,9 @@
   var PAGE = 200;
   var index = JSON.parse(document.getElementById("ftpflow-index").textContent);
   var sessions = index.sessions.slice().sort(function (a, b) { return a.id - b.id; });
+  var ui = index.ui || {};
+  // A word of the page in the report's language.
+  function t(word) { return ui[word] || word; }
   var byId = {};
   sessions.forEach(function (s) { byId[s.id] = s; });
   var lazy = document.body.dataset.mode === "lazy";
@@ -55,8 +58,8 @@
     list.forEach(function (p) {
       var div = document.createElement("div");
       div.className = "advice-callout";
-      div.appendChild(text("b", "Advice" + (p.transfer ? " (transfer " + p.transfer + ")" : "") + ": "));
-      div.appendChild(document.createTextNode(p.what + "\nFix: " + p.fix));
+      div.appendChild(text("b", t("Advice") + (p.transfer ? " (" + t("transfer") + " " + p.transfer + ")" : "") + ": "));
+      div.appendChild(document.createTextNode(p.what + "\n" + t("Fix") + ": " + p.fix));
       box.appendChild(div);
     });
   }
@@ -67,12 +70,12 @@
     var section;
     if (lazy) {
       var chunk = document.querySelector('script.lazy-session[data-session="' + id + '"]');
+      var steps = document.querySelector('script.lazy-steps[data-session="' + id + '"]');
       if (!chunk) return false;
-      var data = JSON.parse(chunk.textContent);
-      viewer.innerHTML = data.html;
+      viewer.innerHTML = chunk.textContent;
       section = viewer.querySelector("section.session");
       stepsCache = {};
-      stepsCache[String(id)] = data.steps;
+      stepsCache[String(id)] = steps ? JSON.parse(steps.textContent) : [];
       closeDetails();
     } else {
       section = document.getElementById("session-" + id);
@@ -118,24 +121,24 @@
         [String(s.id), "num"], [s.t == null ? "" : s.t.toFixed(3), "num"], [s.client], [s.server],
         [s.user || ""], [s.mode || ""], [String(s.transfers), "num"], [bytes(s.bytes), "num"],
         [String(s.steps), "num"], [s.findings ? String(s.findings) : "", "num"],
-        [s.status === "ok" ? "" : s.status, s.status]
+        [s.status === "ok" ? "" : t(s.status), s.status]
       ];
       cells.forEach(function (c) { tr.appendChild(text("td", c[0], c[1])); });
       tbody.appendChild(tr);
     });
     document.getElementById("session-count").textContent =
-      shown.length + " of " + sessions.length + " sessions";
+      shown.length + " / " + sessions.length + " " + t("sessions");
     var pager = document.getElementById("pager");
     pager.textContent = "";
     if (pages > 1) {
-      var prev = text("button", "◀ previous");
+      var prev = text("button", "◀ " + t("previous"));
       prev.disabled = page === 0;
       prev.onclick = function () { page--; renderList(); };
-      var next = text("button", "next ▶");
+      var next = text("button", t("next") + " ▶");
       next.disabled = page >= pages - 1;
       next.onclick = function () { page++; renderList(); };
       pager.appendChild(prev);
-      pager.appendChild(text("span", "page " + (page + 1) + " of " + pages));
+      pager.appendChild(text("span", t("page") + " " + (page + 1) + " / " + pages));
       pager.appendChild(next);
     }
   }
@@ -154,8 +157,9 @@
     g.classList.add("selected");
     var words = details.querySelector(".words");
     words.textContent = "";
-    var head = g.dataset.step ? "Step " + g.dataset.step + " · frame " + g.dataset.frame + " · " + g.dataset.conn
-      : "Finding · frame " + g.dataset.frame;
+    var head = g.dataset.step
+      ? t("Step") + " " + g.dataset.step + " · " + t("frame") + " " + g.dataset.frame + " · " + g.dataset.conn
+      : t("Finding") + " · " + t("frame") + " " + g.dataset.frame;
     words.appendChild(text("b", head + "\n"));
     var title = g.querySelector("title");
     words.appendChild(document.createTextNode(title ? title.textContent : ""));
@@ -185,6 +189,10 @@
     else if (e.key === "ArrowDown" || e.key === "j") { moveSelection(1); e.preventDefault(); }
     else if (e.key === "ArrowUp" || e.key === "k") { moveSelection(-1); e.preventDefault(); }
   });
+  // Printed, the summaries and statistics are open (a closed <details> prints its title only).
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
   document.getElementById("filter").addEventListener("input", applyFilter);
   document.getElementById("filter-status").addEventListener("change", applyFilter);
 
@@ -197,7 +205,7 @@
   if (wanted && byId[wanted[1]]) show(wanted[1]);
   else if (lazy && sessions.length) show(sessions[0].id, false);
   else if (!sessions.length) {
-    document.getElementById("sessions").appendChild(text("p", "No FTP session in this capture.", "empty"));
+    document.getElementById("sessions").appendChild(text("p", t("No FTP session in this capture."), "empty"));
   }
 
   window.ftpflow = { show: function (id) { return show(id); }, sessions: sessions, index: index };

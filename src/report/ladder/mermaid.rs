@@ -103,7 +103,8 @@ pub fn render(ladder: &Ladder) -> String {
                     RungKind::Handshake
                     | RungKind::Close(_)
                     | RungKind::Segment
-                    | RungKind::Transfer => {
+                    | RungKind::Transfer
+                    | RungKind::NoTransfer => {
                         format!(" · {} → {}", r.from.port, r.to.port)
                     }
                     _ => String::new(),
@@ -113,10 +114,10 @@ pub fn render(ladder: &Ladder) -> String {
                 } else {
                     String::new()
                 };
-                let thick = if r.kind == RungKind::Transfer {
-                    "⇒ "
-                } else {
-                    ""
+                let thick = match r.kind {
+                    RungKind::Transfer => "⇒ ",
+                    RungKind::NoTransfer => "✗ ",
+                    _ => "",
                 };
                 let _ = writeln!(
                     out,

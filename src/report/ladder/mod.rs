@@ -16,6 +16,7 @@ use super::RenderOptions;
 use super::safe;
 use super::timeline::Narrator;
 use crate::endpoint::Endpoint;
+use crate::lang::Lang;
 use crate::model::records::Record;
 use crate::model::steps::{Scope, Step, StepKind};
 use crate::model::{Direction, ReplyRecord, Session, Severity, Transfer};
@@ -47,6 +48,8 @@ pub enum RungKind {
     Reply(u8),
     /// A transfer's bytes: one thick arrow.
     Transfer,
+    /// A transfer whose data connection was never established: no bytes, a thin arrow.
+    NoTransfer,
     /// A packet of a close; `true` for a reset.
     Close(bool),
     /// A segment noted with `-v` (a pure ACK, a data segment).
@@ -125,6 +128,8 @@ pub struct Ladder {
     pub rungs: Vec<Rung>,
     /// Advice about this session (problems and their fixes), drawn after the last step.
     pub advice: Vec<String>,
+    /// The language of the drawing's own words (roles, columns, facts); protocol text stays.
+    pub lang: Lang,
 }
 
 impl Ladder {
@@ -138,8 +143,10 @@ impl Ladder {
     pub fn add_advice(&mut self, advice: &[crate::advice::ServerAdvice]) {
         for server in advice {
             for p in server.problems.iter().filter(|p| p.session == self.session) {
-                self.advice
-                    .push(safe::prose(&format!("{} Fix: {}", p.what, p.fix)));
+                let what = self.lang.tr(&safe::prose(&p.what)).into_owned();
+                let fix = self.lang.tr(&safe::prose(&p.fix)).into_owned();
+                let fix_word = self.lang.tr("Fix");
+                self.advice.push(format!("{what} {fix_word}: {fix}"));
             }
         }
     }
@@ -148,6 +155,7 @@ impl Ladder {
 /// Builds each session's [`Ladder`] from its steps.
 pub struct LadderBuilder {
     narrator: Narrator,
+    lang: Lang,
     t0: Timestamp,
     current: Option<Ladder>,
     numbered: u32,
@@ -158,6 +166,7 @@ impl LadderBuilder {
     pub fn new(opts: &RenderOptions) -> LadderBuilder {
         LadderBuilder {
             narrator: Narrator::new(opts),
+            lang: opts.lang,
             t0: Timestamp::default(),
             current: None,
             numbered: 0,
@@ -187,7 +196,7 @@ impl LadderBuilder {
         };
         let index = ladder.rungs.len();
         let conn = connection_of(ladder, s, step, index);
-        let (kind, label, dir, from, to) = shape(s, step, &ladder.connections[conn]);
+        let (kind, label, dir, from, to) = shape(s, step, &ladder.connections[conn], ladder.lang);
         let note = match step.kind {
             StepKind::Finding(_) => None,
             _ => told.why.as_deref().map(|w| cut(w, NOTE_CHARS)),
@@ -225,10 +234,10 @@ impl LadderBuilder {
             session: s.id,
             client: s.client,
             server: s.server,
-            facts: facts(s),
+            facts: facts(s, self.lang),
             t0: self.t0,
             connections: vec![Connection {
-                name: "control".into(),
+                name: self.lang.tr("control").into_owned(),
                 client: s.client,
                 server: s.server,
                 what: String::new(),
@@ -239,29 +248,29 @@ impl LadderBuilder {
             }],
             rungs: Vec::new(),
             advice: Vec::new(),
+            lang: self.lang,
         }
     }
 }
 
 /// The session's facts under its title.
-fn facts(s: &Session) -> String {
+fn facts(s: &Session, lang: Lang) -> String {
     let mut parts = Vec::new();
     if let Some(u) = &s.user {
-        parts.push(format!("user {}", safe::shorten(u.wire_bytes(), 32)));
+        let user = format!("user {}", safe::shorten(u.wire_bytes(), 32));
+        parts.push(lang.tr(&user).into_owned());
     }
     if let Some(m) = s.mode {
-        parts.push(format!("{m} mode"));
+        parts.push(lang.tr(&format!("{m} mode")).into_owned());
     }
     let n = s.transfers.len() as u64;
-    parts.push(super::fmt::count(n, "transfer"));
-    parts.push(
-        match s.login {
-            crate::model::Login::Success => "login succeeded",
-            crate::model::Login::Failed => "login failed",
-            crate::model::Login::Unknown => "login not seen",
-        }
-        .to_string(),
-    );
+    parts.push(lang.tr(&super::fmt::count(n, "transfer")).into_owned());
+    let login = match s.login {
+        crate::model::Login::Success => "login succeeded",
+        crate::model::Login::Failed => "login failed",
+        crate::model::Login::Unknown => "login not seen",
+    };
+    parts.push(lang.tr(login).into_owned());
     if s.tls.is_some() {
         parts.push("TLS".into());
     }
@@ -282,7 +291,7 @@ fn connection_of(ladder: &mut Ladder, s: &Session, step: &Step<'_>, index: usize
     let Scope::Data(id) = scope else {
         return 0;
     };
-    let name = scope.label();
+    let name = ladder.lang.tr(&scope.label()).into_owned();
     if let Some(i) = ladder.connections.iter().position(|c| c.name == name) {
         return i;
     }
@@ -300,7 +309,7 @@ fn connection_of(ladder: &mut Ladder, s: &Session, step: &Step<'_>, index: usize
         .map(|t| {
             let mode = t
                 .mode
-                .map(|m| format!(", {}", m.name()))
+                .map(|m| format!(", {}", ladder.lang.tr(m.name())))
                 .unwrap_or_default();
             format!("{}{mode}", safe::escape(t.command.as_bytes()))
         })
@@ -328,6 +337,7 @@ fn shape(
     s: &Session,
     step: &Step<'_>,
     c: &Connection,
+    lang: Lang,
 ) -> (RungKind, String, Option<Dir>, Endpoint, Endpoint) {
     let dir = |from: Endpoint| {
         if from == c.client || (from.ip == c.client.ip && from != c.server) {
@@ -344,11 +354,13 @@ fn shape(
             (RungKind::Handshake, label, Some(dir(from)), from, to)
         }
         StepKind::SynAgain { n, from, to, .. } => {
-            let label = format!("SYN again (try {})", u32::from(n) + 1);
+            let label = lang
+                .tr(&format!("SYN again (try {})", u32::from(n) + 1))
+                .into_owned();
             (RungKind::Handshake, label, Some(dir(from)), from, to)
         }
-        StepKind::Greeting(r) | StepKind::ReplyWithoutCommand(r) => reply(r, to_client),
-        StepKind::Reply { reply: r, .. } => reply(r, to_client),
+        StepKind::Greeting(r) | StepKind::ReplyWithoutCommand(r) => reply(r, to_client, lang),
+        StepKind::Reply { reply: r, .. } => reply(r, to_client, lang),
         StepKind::Command { cmd, .. } => {
             let arg = cmd
                 .arg
@@ -363,19 +375,14 @@ fn shape(
             (RungKind::Command, label, Some(Dir::ToServer), from, to)
         }
         StepKind::Data(t) => {
-            let what = match t.bytes {
-                Some(b) => super::fmt::bytes(b),
-                None => "no data seen".into(),
+            let what = match &t.arg {
+                Some(a) => format!(
+                    "{} {}",
+                    safe::escape(t.command.as_bytes()),
+                    safe::shorten(a.wire_bytes(), 24)
+                ),
+                None => safe::escape(t.command.as_bytes()),
             };
-            let time = t
-                .duration
-                .map(|d| format!(" · {}", super::fmt::duration(d)))
-                .unwrap_or_default();
-            let enc = if t.encrypted { " (encrypted)" } else { "" };
-            let label = cut(
-                &format!("{}: {what}{time}{enc}", safe::escape(t.command.as_bytes())),
-                LABEL_CHARS,
-            );
             let d = match t.direction {
                 Direction::Upload => Dir::ToServer,
                 Direction::Download | Direction::Listing => Dir::ToClient,
@@ -384,6 +391,30 @@ fn shape(
                 Dir::ToServer => (c.client, c.server),
                 Dir::ToClient => (c.server, c.client),
             };
+            // As the timeline says it: a connection that never opened carried nothing.
+            let state = t.data.as_ref().map_or("", |d| d.tcp.state);
+            if t.bytes.unwrap_or(0) == 0 && matches!(state, "S0" | "REJ" | "RSTOS0" | "SH") {
+                let words = lang
+                    .tr(&format!("no data, never established ({state})"))
+                    .into_owned();
+                let label = cut(&format!("{what}: {words}"), LABEL_CHARS);
+                return (RungKind::NoTransfer, label, Some(d), from, to);
+            }
+            let bytes = match t.bytes {
+                Some(b) => super::fmt::bytes(b),
+                None => "no data seen".into(),
+            };
+            let bytes = lang.tr(&bytes);
+            let time = t
+                .duration
+                .map(|d| format!(" · {}", super::fmt::duration(d)))
+                .unwrap_or_default();
+            let enc = if t.encrypted {
+                format!(" ({})", lang.tr("encrypted"))
+            } else {
+                String::new()
+            };
+            let label = cut(&format!("{what}: {bytes}{time}{enc}"), LABEL_CHARS);
             (RungKind::Transfer, label, Some(d), from, to)
         }
         StepKind::Segment { note, from, to, .. } => {
@@ -413,7 +444,7 @@ fn shape(
             (RungKind::Close(reset), label, Some(dir(from)), from, to)
         }
         StepKind::Finding(f) => {
-            let label = safe::prose(&f.message);
+            let label = lang.tr(&safe::prose(&f.message)).into_owned();
             (
                 RungKind::Finding(f.severity),
                 label,
@@ -429,10 +460,11 @@ fn shape(
 fn reply(
     r: &ReplyRecord,
     (from, to): (Endpoint, Endpoint),
+    lang: Lang,
 ) -> (RungKind, String, Option<Dir>, Endpoint, Endpoint) {
     let code = r.code.map_or("---".to_string(), |c| c.to_string());
     let more = if r.line_count > 1 {
-        format!(" (+{} lines)", r.line_count - 1)
+        format!(" ({})", lang.tr(&format!("+{} lines", r.line_count - 1)))
     } else {
         String::new()
     };

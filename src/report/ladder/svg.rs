@@ -65,10 +65,13 @@ pub fn render(ladder: &Ladder, embed: Embed) -> String {
     if embed == Embed::Standalone {
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     }
-    let title = format!(
-        "Session {}: client {} → server {}",
-        ladder.session, ladder.client, ladder.server
-    );
+    let title = ladder
+        .lang
+        .tr(&format!(
+            "Session {}  client {} → server {}",
+            ladder.session, ladder.client, ladder.server
+        ))
+        .into_owned();
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ladder\" data-session=\"{}\" \
@@ -92,14 +95,14 @@ pub fn render(ladder: &Ladder, embed: Embed) -> String {
             _ => arrow(&mut out, ladder, i, rung, layout.y[i]),
         }
     }
-    advice(&mut out, &layout);
+    advice(&mut out, ladder, &layout);
     out.push_str("</svg>\n");
     out
 }
 
 /// Where everything goes.
 struct Layout {
-    /// Height of the title, facts and legend.
+    /// Rows of the legend (three connections a row).
     legend_rows: usize,
     /// Where the legend starts: below the title (standalone) or at the top (in a page,
     /// whose heading names the session).
@@ -116,6 +119,7 @@ struct Layout {
     bottom: f64,
     /// The advice's wrapped lines.
     advice_lines: Vec<String>,
+    /// Height of the whole drawing.
     height: f64,
 }
 
@@ -242,8 +246,8 @@ fn header(out: &mut String, ladder: &Ladder, title: &str, layout: &Layout, embed
     }
     let box_y = layout.legend_y + 18.0 * layout.legend_rows as f64;
     for (x, role, ep) in [
-        (CLIENT_X, "client", ladder.client),
-        (SERVER_X, "server", ladder.server),
+        (CLIENT_X, ladder.lang.tr("client"), ladder.client),
+        (SERVER_X, ladder.lang.tr("server"), ladder.server),
     ] {
         let _ = writeln!(
             out,
@@ -253,15 +257,19 @@ fn header(out: &mut String, ladder: &Ladder, title: &str, layout: &Layout, embed
             x - 100.0,
             box_y + 16.0,
             box_y + 31.0,
-            esc(&ip_words(ep))
+            esc(&ep.ip.to_string())
         );
     }
     let head_y = layout.top + 16.0;
+    let tr = |w: &str| esc(&ladder.lang.tr(w));
     let _ = writeln!(
         out,
-        "<g class=\"columns\"><text x=\"{TIME_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">time</text>\
-         <text x=\"{STEP_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">step</text>\
-         <text x=\"{FRAME_X}\" y=\"{head_y:.0}\">frame</text></g>"
+        "<g class=\"columns\"><text x=\"{TIME_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">{}</text>\
+         <text x=\"{STEP_X}\" y=\"{head_y:.0}\" text-anchor=\"end\">{}</text>\
+         <text x=\"{FRAME_X}\" y=\"{head_y:.0}\">{}</text></g>",
+        tr("time"),
+        tr("step"),
+        tr("frame")
     );
 }
 
@@ -350,7 +358,7 @@ fn arrow(out: &mut String, ladder: &Ladder, i: usize, r: &Rung, y: f64) {
     let (bx, by) = (x2 - ux * head_len, y2 - uy * head_len);
     let dash = match r.kind {
         RungKind::Reply(_) => " stroke-dasharray=\"7 4\"",
-        RungKind::Segment => " stroke-dasharray=\"2 3\"",
+        RungKind::Segment | RungKind::NoTransfer => " stroke-dasharray=\"2 3\"",
         _ => "",
     };
     let _ = write!(
@@ -451,7 +459,7 @@ fn callout(out: &mut String, ladder: &Ladder, i: usize, r: &Rung, sev: Severity,
     out.push_str("</g>\n");
 }
 
-fn advice(out: &mut String, layout: &Layout) {
+fn advice(out: &mut String, ladder: &Ladder, layout: &Layout) {
     if layout.advice_lines.is_empty() {
         return;
     }
@@ -460,9 +468,10 @@ fn advice(out: &mut String, layout: &Layout) {
     let _ = write!(
         out,
         "<g class=\"callout advice\"><rect x=\"16\" y=\"{y:.0}\" width=\"{:.0}\" height=\"{h:.0}\" rx=\"4\"/>\
-         <text class=\"mark\" x=\"26\" y=\"{:.0}\">Advice</text>",
+         <text class=\"mark\" x=\"26\" y=\"{:.0}\">{}</text>",
         WIDTH - 32.0,
-        y + 16.0
+        y + 16.0,
+        esc(&ladder.lang.tr("Advice"))
     );
     for (k, line) in layout.advice_lines.iter().enumerate() {
         let _ = write!(
@@ -481,6 +490,7 @@ fn kind_class(k: RungKind) -> &'static str {
         RungKind::Command => "k-command",
         RungKind::Reply(_) => "k-reply",
         RungKind::Transfer => "k-transfer",
+        RungKind::NoTransfer => "k-notransfer",
         RungKind::Close(false) => "k-close",
         RungKind::Close(true) => "k-reset",
         RungKind::Segment => "k-segment",
@@ -496,7 +506,7 @@ fn label_class(k: RungKind) -> &'static str {
         RungKind::Command => "cmd",
         RungKind::Transfer => "xfer",
         RungKind::Segment => "seg",
-        RungKind::Close(true) => "bad",
+        RungKind::Close(true) | RungKind::NoTransfer => "bad",
         _ => "tcp",
     }
 }
@@ -508,10 +518,6 @@ fn port_of(ep: crate::endpoint::Endpoint, host: crate::endpoint::Endpoint) -> St
     } else {
         ep.to_string()
     }
-}
-
-fn ip_words(ep: crate::endpoint::Endpoint) -> String {
-    ep.ip.to_string()
 }
 
 /// Word-wraps a callout's text.
