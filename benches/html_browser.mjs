@@ -27,13 +27,13 @@ try {
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
     const t0 = Date.now();
-    await page.goto(pathToFileURL(path.resolve(file)).href, { waitUntil: "load" });
+    await page.goto(pathToFileURL(path.resolve(file)).href, { waitUntil: "load", timeout: 600000 });
     const load = Date.now() - t0;
-    const result = await page.evaluate(() => {
+    const result = await page.evaluate(async () => {
       const ids = window.ftpflow.sessions.map((s) => s.id);
       const last = ids[ids.length - 1];
       let t = performance.now();
-      window.ftpflow.show(last);
+      await window.ftpflow.show(last);
       const show = performance.now() - t;
       const filter = document.getElementById("filter");
       t = performance.now();

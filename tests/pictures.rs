@@ -322,31 +322,31 @@ fn many_sessions_make_a_lazy_page_that_holds_every_session_as_text() {
     assert_eq!(out.status.code(), Some(0));
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<body data-mode=\"lazy\">"));
-    // No diagram in the page itself: each session is a script's text until it is chosen.
-    let outside: String = html
-        .split("<script type=\"text/x-ftpflow-session\"")
-        .map(|part| {
-            part.split_once("</script>")
-                .map_or(part, |(_, after)| after)
-        })
-        .collect();
-    assert_eq!(outside.matches("<svg").count(), 0);
-    assert_eq!(html.matches("<svg").count(), 60);
+    // No diagram in the page itself: each session is deflated text until it is chosen.
+    assert_eq!(html.matches("<svg").count(), 0);
     let chunks: Vec<&str> = html
-        .split("<script type=\"text/x-ftpflow-session\" class=\"lazy-session\" data-session=\"")
+        .split(
+            "<script type=\"application/x-ftpflow-deflate\" class=\"lazy-session\" data-session=\"",
+        )
         .skip(1)
         .collect();
     assert_eq!(chunks.len(), 60);
+    let mut packed_bytes = 0;
+    let mut plain_bytes = 0;
     for chunk in chunks {
-        let (id, rest) = chunk.split_once("\">").unwrap();
-        let section = rest.split("</script>").next().unwrap();
+        let b64 = chunk
+            .split_once("\">")
+            .unwrap()
+            .1
+            .split("</script>")
+            .next()
+            .unwrap();
+        let text = inflate(b64);
+        packed_bytes += b64.len();
+        plain_bytes += text.len();
+        let (section, steps) = text.split_once('\0').expect("section NUL steps");
         assert!(section.starts_with("<section class=\"session\""));
         assert!(section.ends_with("</section>"));
-        let steps = html
-            .split(&format!("class=\"lazy-steps\" data-session=\"{id}\">"))
-            .nth(1)
-            .and_then(|r| r.split("</script>").next())
-            .unwrap();
         let steps: serde_json::Value = serde_json::from_str(steps).unwrap();
         let arrows = section.matches("<g class=\"step ").count();
         // Each step's JSON record is there for its arrow (and each finding's for its callout).
@@ -354,6 +354,10 @@ fn many_sessions_make_a_lazy_page_that_holds_every_session_as_text() {
         assert_eq!(arrows + callouts, steps.as_array().unwrap().len());
         assert!(arrows >= 20, "{arrows} arrows");
     }
+    assert!(
+        packed_bytes * 3 < plain_bytes,
+        "deflate and base64 should shrink the sessions: {packed_bytes} of {plain_bytes}"
+    );
     let index = html
         .split("id=\"ftpflow-index\">")
         .nth(1)
@@ -460,4 +464,18 @@ fn without_entities(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// base64, then raw deflate: a lazy session's text.
+fn inflate(b64: &str) -> String {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+    let mut text = String::new();
+    flate2::read::DeflateDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .expect("raw deflate of UTF-8");
+    text
 }

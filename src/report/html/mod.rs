@@ -12,8 +12,8 @@
 //!   every diagram is in the page, readable without script and printable. The first
 //!   sessions are held until the page's layout is known, so this costs at most that much
 //!   memory.
-//! * **lazy** — larger captures: each session's drawing is kept as the text of a script
-//!   element the browser neither runs nor lays out, and the script draws one session at a time in `#viewer`, chosen
+//! * **lazy** — larger captures: each session's drawing and steps are kept deflated (in
+//!   base64) as the text of a script element the browser neither runs nor lays out, and the script draws one session at a time in `#viewer`, chosen
 //!   from the paginated, filterable session list. The page stays responsive with
 //!   thousands of sessions.
 //!
@@ -74,7 +74,8 @@ pub struct HtmlSink {
     /// The session list's entries, as JSON.
     index: Vec<serde_json::Value>,
     unlinked: Vec<String>,
-    /// Bytes of drawings written (for the note about very large pages).
+    /// Bytes of drawings written, as the page holds them (for the note about very large
+    /// pages).
     drawn_bytes: usize,
 }
 
@@ -166,24 +167,25 @@ impl HtmlSink {
     }
 
     fn write_session(&mut self, layout: Layout, d: &Drawn) -> io::Result<()> {
-        self.drawn_bytes += d.section.len() + d.steps.len();
         match layout {
-            Layout::Inline => write!(
-                self.out,
-                "{}<script type=\"application/json\" class=\"steps\" data-session=\"{}\">{}</script>\n</section>\n",
-                d.section, d.id, d.steps
-            ),
-            Layout::Lazy => {
-                // The drawing as the text of a script the browser neither runs nor lays
-                // out; its steps' JSON beside it. Capture text in it is escaped (`<` is
-                // `&lt;`), so nothing in it can end the script early.
+            Layout::Inline => {
+                self.drawn_bytes += d.section.len() + d.steps.len();
                 write!(
                     self.out,
-                    "<script type=\"text/x-ftpflow-session\" class=\"lazy-session\" data-session=\"{id}\">{}</section></script>\n\
-                     <script type=\"application/json\" class=\"lazy-steps\" data-session=\"{id}\">{}</script>\n",
-                    no_script_end(&d.section),
-                    d.steps,
-                    id = d.id,
+                    "{}<script type=\"application/json\" class=\"steps\" data-session=\"{}\">{}</script>\n</section>\n",
+                    d.section, d.id, d.steps
+                )
+            }
+            Layout::Lazy => {
+                // The drawing and its steps' JSON, deflated and in base64, as the text of
+                // a script the browser neither runs nor lays out: a session's SVG and JSON
+                // shrink about sevenfold, and the page's script inflates the one chosen.
+                let packed = packed(&d.section, &d.steps)?;
+                self.drawn_bytes += packed.len();
+                writeln!(
+                    self.out,
+                    "<script type=\"application/x-ftpflow-deflate\" class=\"lazy-session\" data-session=\"{}\">{packed}</script>",
+                    d.id,
                 )
             }
         }
@@ -400,14 +402,20 @@ fn steps_json(ladder: &Ladder) -> String {
     script_safe(&out)
 }
 
-/// HTML kept as a script's text: a `</script` (which escaping already rules out) cannot
-/// end it early.
-fn no_script_end(html: &str) -> std::borrow::Cow<'_, str> {
-    if html.to_ascii_lowercase().contains("</script") {
-        std::borrow::Cow::Owned(html.replace("</", "<\\/"))
-    } else {
-        std::borrow::Cow::Borrowed(html)
-    }
+/// A lazy session's text: its section (closed), a NUL (which escaped HTML never holds),
+/// its steps' JSON; raw deflate (RFC 1951, what the browser's `DecompressionStream
+/// ("deflate-raw")` reads), then base64.
+pub fn packed(section: &str, steps: &str) -> io::Result<String> {
+    use base64::Engine as _;
+    use flate2::{Compression, write::DeflateEncoder};
+    let mut z = DeflateEncoder::new(
+        Vec::with_capacity((section.len() + steps.len()) / 5),
+        Compression::default(),
+    );
+    z.write_all(section.as_bytes())?;
+    z.write_all(b"</section>\0")?;
+    z.write_all(steps.as_bytes())?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(z.finish()?))
 }
 
 /// JSON text made safe inside a `<script>` element: `<`, `>` and `&` (which JSON only

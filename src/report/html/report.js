@@ -64,24 +64,17 @@
     });
   }
 
-  // Draws session `id` (lazy: replaces the one shown) and marks it current.
-  function show(id, scroll) {
-    id = Number(id);
-    var section;
-    if (lazy) {
-      var chunk = document.querySelector('script.lazy-session[data-session="' + id + '"]');
-      var steps = document.querySelector('script.lazy-steps[data-session="' + id + '"]');
-      if (!chunk) return false;
-      viewer.innerHTML = chunk.textContent;
-      section = viewer.querySelector("section.session");
-      stepsCache = {};
-      stepsCache[String(id)] = steps ? JSON.parse(steps.textContent) : [];
-      closeDetails();
-    } else {
-      section = document.getElementById("session-" + id);
-      if (!section) return false;
-      document.querySelectorAll("section.session.current").forEach(function (s) { s.classList.remove("current"); });
-    }
+  // A lazy session's text: base64 of raw deflate, inflated by the browser itself.
+  function inflate(b64) {
+    var bin = atob(b64);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).text();
+  }
+
+  // Marks the shown section current, with its advice and its row.
+  function mark(section, id, scroll) {
     section.classList.add("current");
     addAdvice(section);
     current = id;
@@ -91,6 +84,36 @@
     if (location.hash !== "#session-" + id) history.replaceState(null, "", "#session-" + id);
     if (scroll !== false) section.scrollIntoView({ block: "start" });
     return true;
+  }
+
+  var showing = 0;
+  // Shows session `id`: inline, marks it (true, or false when there is none); lazy,
+  // inflates and draws it in place of the one shown (a Promise of the same).
+  function show(id, scroll) {
+    id = Number(id);
+    if (!lazy) {
+      var section = document.getElementById("session-" + id);
+      if (!section) return false;
+      document.querySelectorAll("section.session.current").forEach(function (s) { s.classList.remove("current"); });
+      return mark(section, id, scroll);
+    }
+    var chunk = document.querySelector('script.lazy-session[data-session="' + id + '"]');
+    if (!chunk) return Promise.resolve(false);
+    if (typeof DecompressionStream === "undefined") {
+      viewer.textContent = "This browser cannot unpack the diagrams (it needs DecompressionStream: " +
+        "Chrome 80, Firefox 113, Safari 16.4 or later).";
+      return Promise.resolve(false);
+    }
+    var token = ++showing;
+    return inflate(chunk.textContent).then(function (text) {
+      if (token !== showing) return false; // a later choice won
+      var cut = text.indexOf("\u0000");
+      viewer.innerHTML = text.slice(0, cut);
+      stepsCache = {};
+      stepsCache[String(id)] = JSON.parse(text.slice(cut + 1));
+      closeDetails();
+      return mark(viewer.querySelector("section.session"), id, scroll);
+    });
   }
 
   function matches(s, words, status) {
@@ -208,5 +231,6 @@
     document.getElementById("sessions").appendChild(text("p", t("No FTP session in this capture."), "empty"));
   }
 
+  // show(N): true or false inline; a Promise of it on a lazy page (resolved once drawn).
   window.ftpflow = { show: function (id) { return show(id); }, sessions: sessions, index: index };
 })();
