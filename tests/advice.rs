@@ -9,6 +9,8 @@
 //!   `iptables-restore --test` / `ip6tables-restore --test` and `nft -c -f`. Skipped when a
 //!   tool is missing or cannot run, unless `FTPFLOW_REQUIRE_TOOLS=1`.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -20,16 +22,7 @@ fn root() -> &'static Path {
 }
 
 fn samples() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("samples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
-        })
-        .collect();
-    v.sort();
-    v
+    common::captures::samples()
 }
 
 fn json(sample: &Path, extra: &[&str]) -> Value {

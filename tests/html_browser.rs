@@ -24,6 +24,8 @@
 //! all installed by scripts/setup.sh. Without them each test is skipped with a message,
 //! unless FTPFLOW_REQUIRE_TOOLS is set (scripts/test.sh sets it), when it fails.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
@@ -116,17 +118,7 @@ fn ftpflow_ok(args: &[&str]) -> String {
 
 /// Every capture in samples/, sorted.
 fn samples() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(root().join("samples"))
-        .expect("samples/")
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
-        })
-        .collect();
-    v.sort();
-    assert!(!v.is_empty(), "no capture in samples/");
-    v
+    common::captures::samples()
 }
 
 /// The sample's name without its capture extension.

@@ -13,6 +13,8 @@
 //! to add to `src/lang/zh.rs`; `cargo test --test lang_zh -- --ignored` does the same for
 //! the public captures in `../shared/corpus*` when they are there.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,18 +24,7 @@ fn root() -> &'static Path {
 }
 
 fn captures(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut v: Vec<PathBuf> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
-        })
-        .collect();
-    v.sort();
-    v
+    common::captures::in_dir(dir)
 }
 
 fn run(capture: &Path, args: &[&str]) -> String {

@@ -10,6 +10,8 @@
 //! * A capture of many sessions gets the lazy page: no diagram laid out until chosen.
 //! * The one-session formats refuse what they cannot draw, with a usage message.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -26,15 +28,7 @@ fn root() -> PathBuf {
 }
 
 fn samples() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("samples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
-        })
-        .collect();
-    v.sort();
+    let v = common::captures::samples();
     assert!(v.len() >= 20, "samples/ has {} captures", v.len());
     v
 }

@@ -17,6 +17,8 @@
 
 #![allow(dead_code)]
 
+pub mod captures;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
