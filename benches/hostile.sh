@@ -20,7 +20,7 @@ set -euo pipefail
 WORK=""
 KEEP=0
 FLOOD=""
-FORMATS="json jsonl timeline table"
+FORMATS="json jsonl timeline table html"
 while [ $# -gt 0 ]; do
     case "$1" in
         --keep-dir) WORK="$2"; shift 2 ;;

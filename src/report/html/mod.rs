@@ -72,7 +72,9 @@ pub struct HtmlSink {
     held: Vec<Drawn>,
     held_bytes: usize,
     /// The session list's entries, as JSON.
-    index: Vec<serde_json::Value>,
+    index: IndexEntries,
+    /// Entries in `index`.
+    sessions: usize,
     unlinked: Vec<String>,
     /// Bytes of drawings written, as the page holds them (for the note about very large
     /// pages).
@@ -94,7 +96,8 @@ impl HtmlSink {
             layout: None,
             held: Vec::new(),
             held_bytes: 0,
-            index: Vec::new(),
+            index: IndexEntries::default(),
+            sessions: 0,
             unlinked: Vec::new(),
             drawn_bytes: 0,
         }
@@ -104,7 +107,12 @@ impl HtmlSink {
         self.advisor.observe(s);
         self.stats.add_session(s);
         let ladder = self.builder.finish(s);
-        self.index.push(index_entry(s, &ladder, self.first_ts));
+        let entry = index_entry(s, &ladder, self.first_ts);
+        let entry = serde_json::to_string(&entry).unwrap_or_else(|_| "null".into());
+        let comma = if self.sessions > 0 { "," } else { "" };
+        self.index
+            .push(&format!("{comma}{}", script_safe(&entry)))?;
+        self.sessions += 1;
         let drawn = Drawn {
             id: s.id,
             section: section(s, &ladder, self.lang),
@@ -200,7 +208,7 @@ impl HtmlSink {
                 "ftpflow: note: the HTML page holds {} MB of diagrams for {} sessions; a browser opens a page this \
                  large slowly. --session, --host or --user keep the sessions you want",
                 self.drawn_bytes / 1_000_000,
-                self.index.len()
+                self.sessions
             );
         }
         self.out.write_all(b"</main>\n")?;
@@ -256,16 +264,20 @@ impl HtmlSink {
             .iter()
             .map(|w| (w.to_string(), json!(lang.tr(w))))
             .collect();
-        let index = json!({
+        // {"sessions": [the kept entries], "ui": ..., "advice": ..., "capture": ...}
+        let rest = json!({
             "ui": ui,
-            "sessions": self.index,
             "advice": advice,
             "capture": c,
         });
-        let index = script_safe(&serde_json::to_string(&index).unwrap_or_default());
+        let rest = script_safe(&serde_json::to_string(&rest).unwrap_or_else(|_| "{}".into()));
+        self.out
+            .write_all(b"<script type=\"application/json\" id=\"ftpflow-index\">{\"sessions\":[")?;
+        std::mem::take(&mut self.index).copy_to(&mut *self.out)?;
         write!(
             self.out,
-            "<script type=\"application/json\" id=\"ftpflow-index\">{index}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n"
+            "],{}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n",
+            rest.strip_prefix('{').unwrap_or("}")
         )?;
         self.out.flush()
     }
@@ -365,6 +377,44 @@ fn nav(lang: Lang) -> String {
         tr("with warnings"),
         tr("without problems"),
     )
+}
+
+/// The session list's entries (compact JSON, safe in a script) until the page ends: in
+/// memory, then past [`IndexEntries::IN_MEMORY`] in a temporary file, so that a capture of a
+/// million sessions (a SYN flood) costs disk, not memory.
+#[derive(Default)]
+struct IndexEntries {
+    text: String,
+    file: Option<io::BufWriter<std::fs::File>>,
+}
+
+impl IndexEntries {
+    const IN_MEMORY: usize = 8 << 20;
+
+    fn push(&mut self, entry: &str) -> io::Result<()> {
+        if let Some(f) = &mut self.file {
+            return f.write_all(entry.as_bytes());
+        }
+        self.text.push_str(entry);
+        if self.text.len() > Self::IN_MEMORY {
+            let mut f = io::BufWriter::new(tempfile::tempfile()?);
+            f.write_all(std::mem::take(&mut self.text).as_bytes())?;
+            self.file = Some(f);
+        }
+        Ok(())
+    }
+
+    fn copy_to(self, out: &mut dyn Write) -> io::Result<()> {
+        use std::io::Seek as _;
+        match self.file {
+            None => out.write_all(self.text.as_bytes()),
+            Some(f) => {
+                let mut f = f.into_inner().map_err(|e| e.into_error())?;
+                f.rewind()?;
+                io::copy(&mut f, out).map(|_| ())
+            }
+        }
+    }
 }
 
 /// A session's section, without its closing tag (the steps' JSON goes before it).
@@ -470,6 +520,21 @@ fn index_entry(s: &Session, ladder: &Ladder, t0: Option<Timestamp>) -> serde_jso
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_entries_past_memory_go_to_a_file_and_come_back_whole() {
+        let mut index = IndexEntries::default();
+        let mut want = String::new();
+        for i in 0..10_000 {
+            let entry = format!("{{\"id\":{i},\"pad\":\"{}\"}},", "x".repeat(1000));
+            index.push(&entry).unwrap();
+            want.push_str(&entry);
+        }
+        assert!(index.file.is_some(), "10 MB stayed in memory");
+        let mut got = Vec::new();
+        index.copy_to(&mut got).unwrap();
+        assert!(got == want.as_bytes());
+    }
 
     #[test]
     fn json_in_a_script_cannot_close_it() {
