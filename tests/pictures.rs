@@ -361,6 +361,55 @@ fn many_sessions_make_a_lazy_page_that_holds_every_session_as_text() {
     assert_eq!(index["sessions"].as_array().unwrap().len(), 60);
 }
 
+/// One session of `n` NOOP exchanges.
+fn noops(n: usize) -> Vec<u8> {
+    use ftpflow_synth::ftp::{Cmd, FtpConfig, FtpSession, Reply, Who};
+    use ftpflow_synth::sink::{PacketSink, Trace};
+    use ftpflow_synth::tcp::CloseStyle;
+    let mut trace = Trace::new();
+    {
+        let mut net = ftpflow_synth::net::Net::new(&mut trace, 1_700_000_000_000_000_000, 5);
+        let mut s = FtpSession::connect(
+            &mut net,
+            FtpConfig::new(
+                "10.2.0.2:40000".parse().unwrap(),
+                "10.2.0.1:21".parse().unwrap(),
+            ),
+        );
+        s.reply(Reply::new(220, "ready"));
+        for _ in 0..n {
+            s.exchange(Cmd::new("NOOP", None), Reply::new(200, "ok"));
+        }
+        s.close(CloseStyle::FourWay, Who::Client);
+        net.finish();
+    }
+    let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
+    for p in trace {
+        w.push(p);
+    }
+    w.into_inner().unwrap()
+}
+
+#[test]
+fn a_diagram_draws_at_most_2000_steps_and_says_how_many_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("noops.pcap");
+    std::fs::write(&capture, noops(1100)).unwrap();
+    let steps = timeline_steps(&capture, &[]);
+    let all = steps[&1].len();
+    assert!(all > 2200, "{all} steps");
+    let out = ftpflow(&["analyze", "-q", "-F", "svg", capture.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let svg = String::from_utf8(out.stdout).unwrap();
+    let arrows = svg_arrows(&svg, "noops");
+    // The first 2,000 steps, as the timeline numbers them, then the count of the rest.
+    assert_eq!(arrows[..], steps[&1][..2000]);
+    let more = format!("{} more steps not drawn", all - 2000);
+    assert!(svg.contains(&more), "no {more:?}");
+    let out = ftpflow(&["analyze", "-q", "-F", "mermaid", capture.to_str().unwrap()]);
+    assert!(String::from_utf8(out.stdout).unwrap().contains(&more));
+}
+
 #[test]
 fn one_session_formats_say_which_sessions_there_are() {
     let capture = root().join("samples/seed002-servu-passive-active-upload.pcapng");

@@ -1860,4 +1860,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "No FTP session in this capture.",
         "这个抓包里没有 FTP 会话。",
     ),
+    (
+        "{n} more step[s] not drawn: a diagram holds at most {n} (the timeline and JSON Lines have them all)",
+        "另有 {} 步没有画出：一张图最多画 {} 步（时间线和 JSON Lines 有全部步骤）",
+    ),
 ];

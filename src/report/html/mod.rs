@@ -34,7 +34,7 @@ use std::io::{self, Write};
 /// Sessions drawn in the page itself; more make a lazy page.
 pub const INLINE_SESSIONS: usize = 40;
 /// Bytes of drawings held before the page's layout is chosen; more make a lazy page.
-pub const INLINE_BYTES: usize = 6 << 20;
+pub const INLINE_BYTES: usize = 4 << 20;
 
 /// Bytes of drawings past which the run says the page will be slow to open.
 pub const LARGE_PAGE: usize = 200_000_000;
@@ -380,7 +380,7 @@ fn nav(lang: Lang) -> String {
 }
 
 /// The session list's entries (compact JSON, safe in a script) until the page ends: in
-/// memory, then past [`IndexEntries::IN_MEMORY`] in a temporary file, so that a capture of a
+/// memory, then past [`IndexEntries::IN_MEMORY`] (1 MiB) in a temporary file, so that a capture of a
 /// million sessions (a SYN flood) costs disk, not memory.
 #[derive(Default)]
 struct IndexEntries {
@@ -389,7 +389,7 @@ struct IndexEntries {
 }
 
 impl IndexEntries {
-    const IN_MEMORY: usize = 8 << 20;
+    const IN_MEMORY: usize = 1 << 20;
 
     fn push(&mut self, entry: &str) -> io::Result<()> {
         if let Some(f) = &mut self.file {
@@ -511,6 +511,7 @@ fn index_entry(s: &Session, ladder: &Ladder, t0: Option<Timestamp>) -> serde_jso
         "transfers": s.transfers.len(),
         "bytes": bytes,
         "steps": ladder.steps(),
+        "undrawn": ladder.undrawn,
         "findings": s.findings.len(),
         "status": verdict,
         "commands": verbs.join(" "),

@@ -134,6 +134,9 @@ pub fn render(ladder: &Ladder) -> String {
     if block.is_some() {
         out.push_str("    end\n");
     }
+    if let Some(words) = ladder.undrawn_words() {
+        let _ = writeln!(out, "    Note over C,S: {}", wrapped(&words, NOTE_CHARS));
+    }
     for a in &ladder.advice {
         let _ = writeln!(out, "    Note over C,S: Advice: {}", wrapped(a, NOTE_CHARS));
     }

@@ -23,6 +23,12 @@ use crate::model::{Direction, ReplyRecord, Session, Severity, Transfer};
 use crate::tcp::CloseKind;
 use crate::time::Timestamp;
 
+/// Steps a diagram draws at most; the rest are counted in [`Ladder::undrawn`] and said
+/// at its end. A session of thousands of steps (a flood of commands) would be a drawing
+/// hundreds of thousands of pixels tall that no one reads, and would cost memory the
+/// other formats do not spend; the timeline and JSON Lines keep every step.
+pub const MAX_RUNGS: usize = 2000;
+
 /// Characters of an arrow's label and note before they are cut with `…`.
 pub const LABEL_CHARS: usize = 58;
 /// Characters of an arrow's note (the timeline's explanation) before it is cut.
@@ -128,11 +134,26 @@ pub struct Ladder {
     pub rungs: Vec<Rung>,
     /// Advice about this session (problems and their fixes), drawn after the last step.
     pub advice: Vec<String>,
+    /// Steps past [`MAX_RUNGS`], not drawn.
+    pub undrawn: u64,
     /// The language of the drawing's own words (roles, columns, facts); protocol text stays.
     pub lang: Lang,
 }
 
 impl Ladder {
+    /// The words said after the last drawn step when some were not drawn.
+    pub fn undrawn_words(&self) -> Option<String> {
+        (self.undrawn > 0).then(|| {
+            let n = super::fmt::thousands(self.undrawn);
+            let more = format!(
+                "{n} more step{} not drawn: a diagram holds at most {} (the timeline and JSON Lines have them all)",
+                super::fmt::plural(self.undrawn),
+                super::fmt::thousands(MAX_RUNGS as u64)
+            );
+            self.lang.tr(&more).into_owned()
+        })
+    }
+
     /// Number of arrows (the timeline's numbered steps).
     pub fn steps(&self) -> usize {
         self.rungs.iter().filter(|r| r.n.is_some()).count()
@@ -184,12 +205,18 @@ impl LadderBuilder {
             self.current = Some(self.empty(s));
             self.numbered = 0;
         }
-        let told = self.narrator.words(s, step);
-        let words = told.lines();
         let n = step.numbered().then(|| {
             self.numbered += 1;
             self.numbered
         });
+        if let Some(ladder) = self.current.as_mut()
+            && ladder.rungs.len() >= MAX_RUNGS
+        {
+            ladder.undrawn += 1;
+            return;
+        }
+        let told = self.narrator.words(s, step);
+        let words = told.lines();
         let json = serde_json::to_string(&Record::step(s, step)).unwrap_or_default();
         let Some(ladder) = self.current.as_mut() else {
             return;
@@ -248,6 +275,7 @@ impl LadderBuilder {
             }],
             rungs: Vec::new(),
             advice: Vec::new(),
+            undrawn: 0,
             lang: self.lang,
         }
     }

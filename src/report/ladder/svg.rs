@@ -95,6 +95,15 @@ pub fn render(ladder: &Ladder, embed: Embed) -> String {
             _ => arrow(&mut out, ladder, i, rung, layout.y[i]),
         }
     }
+    if let Some(words) = ladder.undrawn_words() {
+        let _ = writeln!(
+            out,
+            "<text class=\"undrawn\" x=\"{:.0}\" y=\"{:.0}\">{}</text>",
+            (CLIENT_X + SERVER_X) / 2.0,
+            layout.bottom - 14.0,
+            esc(&words)
+        );
+    }
     advice(&mut out, ladder, &layout);
     out.push_str("</svg>\n");
     out
@@ -158,7 +167,7 @@ impl Layout {
             };
             previous = Some(r);
         }
-        if ladder.rungs.is_empty() {
+        if ladder.rungs.is_empty() || ladder.undrawn > 0 {
             at += 30.0;
         }
         let bottom = at + 6.0;
@@ -583,6 +592,7 @@ const STYLE: &str = "<style>\
 .ladder .error rect{fill:#fde2e1;stroke:#c43b32}\
 .ladder .advice rect{fill:#eef7ee;stroke:#3c8d40}\
 .ladder .k-segment{opacity:.75}\
+.ladder .undrawn{text-anchor:middle;font-style:italic;fill:#8a5a00}\
 </style>\n";
 
 #[cfg(test)]
