@@ -5,6 +5,8 @@
 //! nothing (reordering, duplicates, retransmissions, TSO) change no hash, and without the
 //! option nothing is hashed or written.
 
+mod common;
+
 use ftpflow::analyze::{Analyzer, Config};
 use ftpflow::content::ContentConfig;
 use ftpflow::model::Report;
@@ -194,14 +196,11 @@ fn every_sample_gives_the_files_that_were_sent() {
 fn hostile_capture(names: &[&str]) -> (Vec<u8>, Vec<Vec<u8>>) {
     use ftpflow_synth::ftp::{Cmd, FtpConfig, FtpSession, Reply, Who, Xfer};
     use ftpflow_synth::packet::Payload;
-    use ftpflow_synth::sink::{PacketSink, Trace};
     use ftpflow_synth::tcp::CloseStyle;
-    let mut trace = Trace::new();
     let mut contents = Vec::new();
-    {
-        let mut net = ftpflow_synth::net::Net::new(&mut trace, 1_700_000_000_000_000_000, 7);
+    let capture = common::captures::synth_pcap(7, |net| {
         let mut s = FtpSession::connect(
-            &mut net,
+            net,
             FtpConfig::new(
                 "10.9.0.2:40000".parse().unwrap(),
                 "10.9.0.1:21".parse().unwrap(),
@@ -221,13 +220,8 @@ fn hostile_capture(names: &[&str]) -> (Vec<u8>, Vec<Vec<u8>>) {
         }
         s.exchange(Cmd::new("QUIT", None), Reply::new(221, "bye"));
         s.close(CloseStyle::FourWay, Who::Server);
-        net.finish();
-    }
-    let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
-    for p in trace {
-        w.push(p);
-    }
-    (w.into_inner().unwrap(), contents)
+    });
+    (capture, contents)
 }
 
 #[test]

@@ -267,15 +267,12 @@ fn every_sample_report_holds_each_session_once_with_its_steps() {
 fn many_sessions(n: u16) -> Vec<u8> {
     use ftpflow_synth::ftp::{Cmd, FtpConfig, FtpSession, Reply, Who, Xfer};
     use ftpflow_synth::packet::Payload;
-    use ftpflow_synth::sink::{PacketSink, Trace};
     use ftpflow_synth::tcp::CloseStyle;
-    let mut trace = Trace::new();
-    {
-        let mut net = ftpflow_synth::net::Net::new(&mut trace, 1_700_000_000_000_000_000, 3);
+    common::captures::synth_pcap(3, |net| {
         for i in 0..n {
             let client = format!("10.1.{}.{}:{}", i / 200, 1 + i % 200, 40000 + i);
             let mut s = FtpSession::connect(
-                &mut net,
+                net,
                 FtpConfig::new(client.parse().unwrap(), "10.0.0.1:21".parse().unwrap()),
             );
             s.reply(Reply::new(220, "ready"));
@@ -289,13 +286,7 @@ fn many_sessions(n: u16) -> Vec<u8> {
             s.exchange(Cmd::new("QUIT", None), Reply::new(221, "bye"));
             s.close(CloseStyle::FourWay, Who::Server);
         }
-        net.finish();
-    }
-    let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
-    for p in trace {
-        w.push(p);
-    }
-    w.into_inner().unwrap()
+    })
 }
 
 #[test]
@@ -364,13 +355,10 @@ fn many_sessions_make_a_lazy_page_that_holds_every_session_as_text() {
 /// One session of `n` NOOP exchanges.
 fn noops(n: usize) -> Vec<u8> {
     use ftpflow_synth::ftp::{Cmd, FtpConfig, FtpSession, Reply, Who};
-    use ftpflow_synth::sink::{PacketSink, Trace};
     use ftpflow_synth::tcp::CloseStyle;
-    let mut trace = Trace::new();
-    {
-        let mut net = ftpflow_synth::net::Net::new(&mut trace, 1_700_000_000_000_000_000, 5);
+    common::captures::synth_pcap(5, |net| {
         let mut s = FtpSession::connect(
-            &mut net,
+            net,
             FtpConfig::new(
                 "10.2.0.2:40000".parse().unwrap(),
                 "10.2.0.1:21".parse().unwrap(),
@@ -381,13 +369,7 @@ fn noops(n: usize) -> Vec<u8> {
             s.exchange(Cmd::new("NOOP", None), Reply::new(200, "ok"));
         }
         s.close(CloseStyle::FourWay, Who::Client);
-        net.finish();
-    }
-    let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default()).unwrap();
-    for p in trace {
-        w.push(p);
-    }
-    w.into_inner().unwrap()
+    })
 }
 
 #[test]

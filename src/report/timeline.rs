@@ -266,20 +266,7 @@ impl TimelineSink {
     }
 
     fn unlinked(&mut self, u: &UnlinkedConnection) {
-        let c = &u.tcp;
-        self.unlinked.push(format!(
-            "  {} → {}  frames {}–{}  {} / {}  state {} {}",
-            c.orig,
-            c.resp,
-            c.first_frame,
-            c.last_frame,
-            fmt::bytes(c.orig_to_resp.bytes),
-            fmt::bytes(c.resp_to_orig.bytes),
-            c.state,
-            c.history
-        ));
-        self.unlinked
-            .push(format!("      {}", safe::prose(&u.reason)));
+        self.unlinked.extend(unlinked_lines(u));
     }
 
     fn finished(&mut self, c: &CaptureInfo) -> io::Result<()> {
@@ -302,6 +289,26 @@ impl TimelineSink {
         capture_to(&mut out, st, c)?;
         out.flush()
     }
+}
+
+/// An unlinked data connection's two lines: its endpoints, frames, bytes and state, then
+/// why no announcement explains it (the HTML report lists them too).
+pub(crate) fn unlinked_lines(u: &UnlinkedConnection) -> [String; 2] {
+    let c = &u.tcp;
+    [
+        format!(
+            "  {} → {}  frames {}–{}  {} / {}  state {} {}",
+            c.orig,
+            c.resp,
+            c.first_frame,
+            c.last_frame,
+            fmt::bytes(c.orig_to_resp.bytes),
+            fmt::bytes(c.resp_to_orig.bytes),
+            c.state,
+            c.history
+        ),
+        format!("      {}", safe::prose(&u.reason)),
+    ]
 }
 
 /// The unlinked data connections.

@@ -25,3 +25,26 @@ pub fn samples() -> Vec<PathBuf> {
     assert!(!v.is_empty(), "no capture in samples/");
     v
 }
+
+/// A pcap file of what `script` makes happen on a network simulated by ftpflow-synth
+/// (time starts at 2023-11-14T22:13:20Z; `seed` drives its choices).
+pub fn synth_pcap(seed: u64, script: impl FnOnce(&mut ftpflow_synth::net::Net<'_>)) -> Vec<u8> {
+    let mut trace = ftpflow_synth::sink::Trace::new();
+    {
+        let mut net = ftpflow_synth::net::Net::new(&mut trace, 1_700_000_000_000_000_000, seed);
+        script(&mut net);
+        net.finish();
+    }
+    pcap_of(trace)
+}
+
+/// The packets of `trace` as a pcap file.
+pub fn pcap_of(trace: ftpflow_synth::sink::Trace) -> Vec<u8> {
+    use ftpflow_synth::sink::PacketSink as _;
+    let mut w = ftpflow_synth::pcap::PcapWriter::new(Vec::new(), Default::default())
+        .expect("a pcap header into memory");
+    for p in trace {
+        w.push(p);
+    }
+    w.into_inner().expect("pcap into memory")
+}

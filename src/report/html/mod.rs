@@ -283,16 +283,7 @@ impl HtmlSink {
     }
 
     fn unlinked(&mut self, u: &UnlinkedConnection) {
-        let c = &u.tcp;
-        self.unlinked.push(format!(
-            "{} → {}  frames {}–{}  {}\n    {}",
-            c.orig,
-            c.resp,
-            c.first_frame,
-            c.last_frame,
-            c.state,
-            safe::prose(&u.reason)
-        ));
+        self.unlinked.extend(super::timeline::unlinked_lines(u));
     }
 }
 
